@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { Pod2wiError } from '../model/errors.js';
+import { toolVersion } from '../version.js';
+import type { Io } from './output.js';
+import { registerScan } from './scan.js';
+
+/** Exit statuses, one meaning each. */
+export const exitCodes = { ok: 0, findings: 1, usage: 2, internal: 3, nothingScanned: 4 } as const;
+
+/**
+ * Runs pod2wi with `argv` (without node and script) and returns the exit status. The only place that knows about
+ * argv, stdout/stderr and exit codes; commands return data and throw pod2wi errors.
+ */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let status: number = exitCodes.ok;
+  const program = new Command();
+  program
+    .name('pod2wi')
+    .description('Move AKS workloads from aad-pod-identity to Microsoft Entra Workload ID.')
+    .version(toolVersion, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+  registerScan(program, io, (code) => {
+    status = code;
+  });
+  program.commands.forEach((command) => command.exitOverride());
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
+      return exitCodes.usage;
+    }
+    if (error instanceof Pod2wiError) {
+      io.stderr.write(`pod2wi: ${error.message}\n`);
+      if (error.code === 'usage' || error.code === 'config') return exitCodes.usage;
+      if (error.code === 'nothing-scanned') return exitCodes.nothingScanned;
+      return exitCodes.internal;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`pod2wi: internal error, please report it with the command you ran:\n${detail}\n`);
+    return exitCodes.internal;
+  }
+}

@@ -1,0 +1,155 @@
+import type { Finding } from './finding.js';
+
+/**
+ * The JSON contract of `pod2wi scan --format json` (schemaVersion 1), also described by
+ * `schema/scan-report.schema.json`. Fields may be added; none is ever renamed or removed.
+ */
+export interface ScanReport {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: 'pod2wi'; readonly version: string };
+  /** The scanned root as given on the command line, with `/` separators. */
+  readonly root: string;
+  readonly summary: ScanSummary;
+  readonly workloads: readonly WorkloadReport[];
+  readonly identities: readonly IdentityReport[];
+  readonly bindings: readonly BindingReport[];
+  readonly exceptions: readonly ExceptionReport[];
+  readonly serviceAccounts: readonly ServiceAccountReport[];
+  readonly applications: readonly unknown[];
+  readonly findings: readonly Finding[];
+}
+
+export interface ScanSummary {
+  readonly files: number;
+  readonly manifestFiles: number;
+  readonly charts: number;
+  readonly kustomizations: number;
+  readonly workloads: number;
+  readonly withPodIdentity: number;
+  readonly paths: Readonly<Record<MigrationPath, number>>;
+  readonly walk: 'git' | 'filesystem';
+}
+
+/** file + line (1-based) of the manifest text that proves a claim. */
+export interface Evidence {
+  readonly file: string;
+  readonly line: number;
+}
+
+export type MigrationPath = 'latest' | 'legacy' | 'migrated' | 'unknown' | 'not-applicable';
+
+export interface MigrationReason extends Partial<Evidence> {
+  /** Stable kebab-case code for the reason. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface WorkloadReport extends Evidence {
+  /** `Kind/namespace/name`; when two workloads would share it, `@<origin>` is appended. */
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly namespaceSource: 'manifest' | 'kustomization' | 'helm-release' | 'option' | 'default';
+  /** Where the namespace is written, when it is written somewhere. */
+  readonly namespaceAt: Evidence | null;
+  readonly source: 'manifest' | 'helm' | 'kustomize';
+  /** The kustomization, chart folder or HelmRelease that rendered it; null for a plain manifest. */
+  readonly origin: string | null;
+  /** A kind pod2wi does not know but that has a pod template (spec.template.spec.containers). */
+  readonly generic: boolean;
+  readonly serviceAccount: {
+    readonly name: string;
+    /** `spec.serviceAccountName` was absent: the pod runs as `default`. */
+    readonly implicit: boolean;
+    readonly exists: boolean;
+  } & Evidence;
+  readonly podIdentity: PodIdentityReport | null;
+  readonly workloadIdentity: {
+    readonly useLabel: boolean;
+    readonly clientId: string | null;
+    readonly tenantId: string | null;
+    readonly proxySidecar: boolean;
+    readonly proxySidecarPort: string | null;
+    readonly useLabelAt: Evidence | null;
+    readonly clientIdAt: Evidence | null;
+  };
+  readonly os: 'linux' | 'windows' | 'unknown';
+  readonly osAt: Evidence | null;
+  readonly hostNetwork: boolean;
+  readonly containers: readonly { readonly name: string | null; readonly image: string | null; readonly ports: readonly number[]; readonly init: boolean }[];
+  readonly migration: {
+    readonly path: MigrationPath;
+    readonly blocked: boolean;
+    readonly reasons: readonly MigrationReason[];
+  };
+}
+
+export interface PodIdentityReport extends Evidence {
+  /** The aadpodidbinding value (resolved from Helm values when templated), null when it could not be resolved. */
+  readonly selector: string | null;
+  /** The template text when the value is templated. */
+  readonly template: string | null;
+  /** Where a templated value was resolved (a values.yaml line). */
+  readonly resolvedAt: Evidence | null;
+  /** How the label reaches the pod template. */
+  readonly via: 'inline' | 'include' | 'values' | 'kustomize';
+  /** Template conditions around the label (`if .Values.podIdentity.enabled`). */
+  readonly conditions: readonly string[];
+  /** The label is also in spec.selector.matchLabels (immutable). */
+  readonly inSelector: boolean;
+  readonly identities: readonly BoundIdentity[];
+}
+
+export type IdentityType = 'user-assigned-managed-identity' | 'service-principal' | 'service-principal-certificate';
+
+export interface IdentityFields extends Evidence {
+  readonly name: string;
+  readonly namespace: string;
+  readonly type: IdentityType;
+  readonly clientId: string | null;
+  readonly tenantId: string | null;
+  readonly resourceId: string | null;
+  readonly subscriptionId: string | null;
+  readonly resourceGroup: string | null;
+  readonly identityName: string | null;
+  /** Where clientID is written (or, when templated, the values line it came from). */
+  readonly clientIdAt: Evidence | null;
+}
+
+export interface BoundIdentity extends IdentityFields {
+  readonly binding: { readonly name: string; readonly namespace: string } & Evidence;
+  readonly crossNamespace: boolean;
+}
+
+export interface IdentityReport extends IdentityFields {
+  readonly namespaced: boolean;
+  readonly source: 'manifest' | 'helm' | 'kustomize';
+  /** Workload ids bound to it. */
+  readonly usedBy: readonly string[];
+}
+
+export interface BindingReport extends Evidence {
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: string | null;
+  readonly azureIdentity: string | null;
+  readonly identityFound: boolean;
+  readonly usedBy: readonly string[];
+}
+
+export interface ExceptionReport extends Evidence {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export interface ServiceAccountReport extends Evidence {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clientId: string | null;
+  readonly tenantId: string | null;
+  /** An azure.workload.identity/use label on the ServiceAccount: ignored by the webhook since v1.0. */
+  readonly useLabel: boolean;
+  readonly usedBy: readonly string[];
+}

@@ -1,0 +1,110 @@
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { NothingScannedError, UsageError } from './model/errors.js';
+import { sortFindings } from './model/finding.js';
+import { FindingSink } from './model/findings-sink.js';
+import type { MigrationPath, ScanReport } from './model/report.js';
+import { readManifests } from './k8s/read.js';
+import { buildInventory } from './podidentity/inventory.js';
+import { loadFindingCatalogue } from './rules/catalogue.js';
+import { toolVersion } from './version.js';
+import { Repo } from './walk/repo.js';
+import { toPosix, walk } from './walk/walk.js';
+
+export interface ScanOptions {
+  /** Paths as the user gave them (files or folders); empty means the current directory. */
+  readonly paths: readonly string[];
+  readonly cwd: string;
+  readonly exclude: readonly string[];
+  readonly defaultExcludes: boolean;
+  readonly maxFileSize: number;
+  /** --namespace: where objects without a namespace land (else `default`). */
+  readonly namespace: string | null;
+  readonly forceNamespaced: boolean;
+}
+
+export const defaultMaxFileSize = 5 * 1024 * 1024;
+
+/** The scan root and the sub-paths to walk: one folder is the root; several paths share their common folder. */
+export function resolveRoot(paths: readonly string[], cwd: string): { root: string; display: string; only: string[] } {
+  const given = paths.length > 0 ? paths : ['.'];
+  const targets = given.map((path) => {
+    const absolute = isAbsolute(path) ? path : resolve(cwd, path);
+    let real: string;
+    try {
+      real = realpathSync(absolute);
+    } catch {
+      throw new UsageError(`${path}: no such file or directory`);
+    }
+    return { given: path, real, isFile: statSync(real).isFile() };
+  });
+  const folders = targets.map((target) => (target.isFile ? dirname(target.real) : target.real));
+  let root = folders[0] ?? cwd;
+  for (const folder of folders.slice(1)) {
+    while (relative(root, folder).startsWith('..') || isAbsolute(relative(root, folder))) root = dirname(root);
+  }
+  const only = targets.length === 1 && !targets[0]?.isFile ? [] : targets.map((target) => toPosix(relative(root, target.real)));
+  const single = targets.length === 1 ? targets[0] : undefined;
+  const display = single && !single.isFile
+    ? toPosix(single.given).replace(/\/+$/, '') || '.'
+    : toPosix(relative(cwd, root)) || '.';
+  return { root, display: display.split(sep).join('/'), only };
+}
+
+/**
+ * `pod2wi scan`: walk → read manifests → link the pod-identity graph → report. Returns data and prints nothing;
+ * throws NothingScannedError when no manifest was found, so an empty or mistyped path never passes silently.
+ */
+export function scan(options: ScanOptions): ScanReport {
+  const { root, display, only } = resolveRoot(options.paths, options.cwd);
+  const catalogue = loadFindingCatalogue();
+  const sink = new FindingSink(catalogue);
+  const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
+  const repo = new Repo(root, walked.files, walked.skipped, options.maxFileSize);
+
+  const manifests = readManifests(repo, options.namespace, sink);
+  if (manifests.manifestFiles === 0 && manifests.charts.length === 0) {
+    throw new NothingScannedError(
+      walked.files.length === 0
+        ? `${display}: no files to scan (empty folder, or everything excluded)`
+        : `${display}: ${walked.files.length} file${walked.files.length === 1 ? '' : 's'} walked, but no Kubernetes manifest, Helm chart or kustomization found`,
+    );
+  }
+  const inventory = buildInventory(manifests, { namespace: options.namespace, forceNamespaced: options.forceNamespaced }, sink);
+
+  for (const skipped of repo.skipped) {
+    if (!/\.(ya?ml|json|tpl)$/i.test(skipped.path) && skipped.reason !== 'symlink-outside-root') continue;
+    const why = {
+      'too-large': `larger than --max-file-size (${skipped.size ?? 0} bytes)`,
+      binary: 'binary content',
+      unreadable: 'could not be read',
+      'symlink-outside-root': 'a symlink that resolves outside the scanned root',
+    }[skipped.reason];
+    sink.add('file-skipped', { file: skipped.path, line: 1, column: 1 }, `skipped: ${why}`);
+  }
+
+  const paths: Record<MigrationPath, number> = { latest: 0, legacy: 0, migrated: 0, unknown: 0, 'not-applicable': 0 };
+  for (const workload of inventory.workloads) paths[workload.migration.path]++;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'pod2wi', version: toolVersion },
+    root: display,
+    summary: {
+      files: walked.files.length,
+      manifestFiles: manifests.manifestFiles,
+      charts: manifests.charts.length,
+      kustomizations: manifests.kustomizations.length,
+      workloads: inventory.workloads.length,
+      withPodIdentity: inventory.workloads.filter((workload) => workload.podIdentity !== null).length,
+      paths,
+      walk: walked.method,
+    },
+    workloads: inventory.workloads,
+    identities: inventory.identities,
+    bindings: inventory.bindings,
+    exceptions: inventory.exceptions,
+    serviceAccounts: inventory.serviceAccounts,
+    applications: [],
+    findings: sortFindings(sink.all),
+  };
+}
