@@ -1,10 +1,13 @@
 import { realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { NothingScannedError, UsageError } from './model/errors.js';
 import { sortFindings } from './model/finding.js';
 import { FindingSink } from './model/findings-sink.js';
 import type { MigrationPath, ScanReport } from './model/report.js';
+import { findCredentialUses } from './code/index.js';
+import { readApplications } from './deps/index.js';
 import { readManifests } from './k8s/read.js';
+import type { Application, CredentialUse } from './model/application.js';
 import { buildInventory } from './podidentity/inventory.js';
 import { loadFindingCatalogue } from './rules/catalogue.js';
 import { toolVersion } from './version.js';
@@ -21,6 +24,8 @@ export interface ScanOptions {
   /** --namespace: where objects without a namespace land (else `default`). */
   readonly namespace: string | null;
   readonly forceNamespaced: boolean;
+  /** List every dependency of each application, not only identity-relevant ones. */
+  readonly allDependencies: boolean;
 }
 
 export const defaultMaxFileSize = 5 * 1024 * 1024;
@@ -55,7 +60,7 @@ export function resolveRoot(paths: readonly string[], cwd: string): { root: stri
  * `pod2wi scan`: walk → read manifests → link the pod-identity graph → report. Returns data and prints nothing;
  * throws NothingScannedError when no manifest was found, so an empty or mistyped path never passes silently.
  */
-export function scan(options: ScanOptions): ScanReport {
+export async function scan(options: ScanOptions): Promise<ScanReport> {
   const { root, display, only } = resolveRoot(options.paths, options.cwd);
   const catalogue = loadFindingCatalogue();
   const sink = new FindingSink(catalogue);
@@ -63,11 +68,16 @@ export function scan(options: ScanOptions): ScanReport {
   const repo = new Repo(root, walked.files, walked.skipped, options.maxFileSize);
 
   const manifests = readManifests(repo, options.namespace, sink);
-  if (manifests.manifestFiles === 0 && manifests.charts.length === 0) {
+  const applications = attachCredentialUses(
+    readApplications(repo, sink, { allDependencies: options.allDependencies }),
+    await findCredentialUses(repo, sink),
+    root,
+  );
+  if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && applications.length === 0) {
     throw new NothingScannedError(
       walked.files.length === 0
         ? `${display}: no files to scan (empty folder, or everything excluded)`
-        : `${display}: ${walked.files.length} file${walked.files.length === 1 ? '' : 's'} walked, but no Kubernetes manifest, Helm chart or kustomization found`,
+        : `${display}: ${walked.files.length} file${walked.files.length === 1 ? '' : 's'} walked, but no Kubernetes manifest, Helm chart, kustomization or application found`,
     );
   }
   const inventory = buildInventory(manifests, { namespace: options.namespace, forceNamespaced: options.forceNamespaced }, sink);
@@ -96,6 +106,7 @@ export function scan(options: ScanOptions): ScanReport {
       kustomizations: manifests.kustomizations.length,
       workloads: inventory.workloads.length,
       withPodIdentity: inventory.workloads.filter((workload) => workload.podIdentity !== null).length,
+      applications: applications.length,
       paths,
       walk: walked.method,
     },
@@ -104,7 +115,29 @@ export function scan(options: ScanOptions): ScanReport {
     bindings: inventory.bindings,
     exceptions: inventory.exceptions,
     serviceAccounts: inventory.serviceAccounts,
-    applications: [],
+    applications,
     findings: sortFindings(sink.all),
   };
+}
+
+/**
+ * Gives each credential use to the application whose folder is the deepest one holding the file. Uses outside every
+ * application folder go to an application for the scan root, created when the root is not one already.
+ */
+export function attachCredentialUses(applications: readonly Application[], uses: readonly CredentialUse[], root: string): Application[] {
+  const byPath = new Map<string, CredentialUse[]>(applications.map((app) => [app.path, [...app.credentialUses]]));
+  const folders = [...byPath.keys()].sort((a, b) => b.length - a.length);
+  for (const use of uses) {
+    const owner = folders.find((folder) => folder === '.' || use.file.startsWith(`${folder}/`)) ?? '.';
+    if (!byPath.has(owner)) byPath.set(owner, []);
+    byPath.get(owner)?.push(use);
+  }
+  const result: Application[] = applications.map((app) => ({ ...app, credentialUses: byPath.get(app.path) ?? [] }));
+  const orphans = applications.some((app) => app.path === '.') ? [] : (byPath.get('.') ?? []);
+  if (orphans.length > 0) {
+    result.push({ path: '.', name: basename(root), ecosystems: [], dependencies: [], credentialUses: orphans });
+  }
+  return result
+    .map((app) => ({ ...app, credentialUses: [...app.credentialUses].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column)) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -14,6 +14,7 @@ export interface ScanFlags {
   readonly namespace?: string;
   readonly forceNamespaced?: boolean;
   readonly color?: boolean;
+  readonly allDependencies?: boolean;
 }
 
 export const scanFormats = ['text', 'json'] as const;
@@ -38,6 +39,7 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     .option('--max-file-size <size>', `skip files larger than this (default ${defaultMaxFileSize / 1024 / 1024}MB)`)
     .option('-n, --namespace <name>', 'namespace for objects that set none (default: "default")')
     .option('--force-namespaced', 'match bindings only within their namespace (MIC --forceNamespaced; the AKS add-on)')
+    .option('--all-dependencies', 'list every dependency of each application, not only identity libraries')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
@@ -52,10 +54,10 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         'Exit codes: 0 scanned, 2 usage or configuration error, 3 internal error, 4 nothing to scan.',
       ].join('\n'),
     )
-    .action((paths: string[], flags: ScanFlags) => {
+    .action(async (paths: string[], flags: ScanFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, scanFormats);
       const started = performance.now();
-      const report = scan({
+      const report = await scan({
         paths,
         cwd: io.cwd,
         exclude: flags.exclude,
@@ -63,6 +65,7 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         maxFileSize: flags.maxFileSize === undefined ? defaultMaxFileSize : parseSize(flags.maxFileSize),
         namespace: flags.namespace ?? null,
         forceNamespaced: flags.forceNamespaced === true,
+        allDependencies: flags.allDependencies === true,
       });
       const elapsed = (performance.now() - started) / 1000;
       for (const spec of outputs) {

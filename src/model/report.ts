@@ -1,3 +1,4 @@
+import type { Application } from './application.js';
 import type { Finding } from './finding.js';
 
 /**
@@ -15,7 +16,7 @@ export interface ScanReport {
   readonly bindings: readonly BindingReport[];
   readonly exceptions: readonly ExceptionReport[];
   readonly serviceAccounts: readonly ServiceAccountReport[];
-  readonly applications: readonly unknown[];
+  readonly applications: readonly Application[];
   readonly findings: readonly Finding[];
 }
 
@@ -26,6 +27,7 @@ export interface ScanSummary {
   readonly kustomizations: number;
   readonly workloads: number;
   readonly withPodIdentity: number;
+  readonly applications: number;
   readonly paths: Readonly<Record<MigrationPath, number>>;
   readonly walk: 'git' | 'filesystem';
 }

@@ -67,20 +67,22 @@ export function isGuid(value: string): boolean {
  * Reads a spec field in either casing: the camelCase name aad-pod-identity ≥ 1.6 uses, or the PascalCase name of
  * older manifests (reported, since CRDs of 1.8+ prune it).
  */
-function field(object: K8sObject, spec: Node | null, camel: string, pascal: string[]): { node: Node | null; pascal: string | null } {
+function field(object: K8sObject, spec: Node | null, camel: string, pascal: string[]): { node: Node | null; pascal: { name: string; at: Location } | null } {
   const own = pairOf(object.doc, spec, camel);
   if (own) return { node: (own.value as Node | null) ?? null, pascal: null };
   for (const name of pascal) {
     const old = pairOf(object.doc, spec, name);
-    if (old) return { node: (old.value as Node | null) ?? null, pascal: name };
+    if (old) return { node: (old.value as Node | null) ?? null, pascal: { name, at: nodeLocation(object.doc, old.key as Node) } };
   }
   return { node: null, pascal: null };
 }
 
-function reportPascal(object: K8sObject, names: readonly (string | null)[], sink: FindingSink): void {
-  const used = names.filter((name): name is string => name !== null);
-  if (used.length === 0) return;
-  sink.add('pascal-case-fields', object.at, `${object.kind} ${effectiveName(object) ?? ''} uses PascalCase field${used.length > 1 ? 's' : ''} ${used.join(', ')}: aad-pod-identity ≥ 1.6 reads ${used.map(toCamel).join(', ')} (read anyway)`);
+function reportPascal(object: K8sObject, fields: readonly ({ name: string; at: Location } | null)[], sink: FindingSink): void {
+  const used = fields.filter((field): field is { name: string; at: Location } => field !== null).sort((a, b) => a.at.line - b.at.line);
+  const first = used[0];
+  if (!first) return;
+  const names = used.map((field) => field.name);
+  sink.add('pascal-case-fields', first.at, `${object.kind} ${effectiveName(object) ?? ''} uses PascalCase field${used.length > 1 ? 's' : ''} ${names.join(', ')}: aad-pod-identity ≥ 1.6 reads ${names.map(toCamel).join(', ')} (read anyway)`);
 }
 
 function toCamel(name: string): string {

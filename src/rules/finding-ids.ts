@@ -1,32 +1,8 @@
-/** Every finding id the code can emit; `rules/findings.yaml` must describe exactly these (a test checks). */
-export const findingIds = [
-  'manifest-parse-error',
-  'yaml-parse-error',
-  'file-skipped',
-  'label-without-binding',
-  'binding-missing-identity',
-  'unused-identity',
-  'unused-binding',
-  'multiple-identities-on-selector',
-  'label-in-selector',
-  'label-not-on-pod-template',
-  'shared-service-account-conflict',
-  'pascal-case-fields',
-  'identity-client-id-unresolved',
-  'identity-invalid-resource-id',
-  'identity-incomplete',
-  'binding-cross-namespace',
-  'templated-label-value',
-  'label-in-helper',
-  'template-text-label',
-  'template-unparsed',
-  'kustomize-remote-resource',
-  'kustomize-missing-resource',
-  'kustomize-patch-mentions-label',
-  'helm-release-values-label',
-  'pod-identity-exception',
-  'pod-identity-infrastructure',
-  'rollout-workload-ref',
-] as const;
+import { codeFindingIds } from '../code/finding-ids.js';
+import { dependencyFindingIds } from '../deps/finding-ids.js';
+import { manifestFindingIds } from '../k8s/finding-ids.js';
+
+/** Every finding id the code can emit; the files in `rules/findings/` must describe exactly these (checked at load). */
+export const findingIds = [...manifestFindingIds, ...dependencyFindingIds, ...codeFindingIds] as const;
 
 export type FindingId = (typeof findingIds)[number];

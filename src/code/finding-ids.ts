@@ -1,0 +1,2 @@
+/** Finding ids of the source-code stage; `rules/findings/code.yaml` describes them. */
+export const codeFindingIds = [] as const;

@@ -1,0 +1,32 @@
+/** Finding ids of the manifest and pod-identity stages; `rules/findings/manifests.yaml` describes them. */
+export const manifestFindingIds = [
+  'manifest-parse-error',
+  'yaml-parse-error',
+  'file-skipped',
+  'label-without-binding',
+  'binding-missing-identity',
+  'unused-identity',
+  'unused-binding',
+  'multiple-identities-on-selector',
+  'label-in-selector',
+  'label-not-on-pod-template',
+  'shared-service-account-conflict',
+  'pascal-case-fields',
+  'identity-client-id-unresolved',
+  'identity-invalid-resource-id',
+  'identity-incomplete',
+  'binding-cross-namespace',
+  'templated-label-value',
+  'label-in-helper',
+  'template-text-label',
+  'template-unparsed',
+  'kustomize-remote-resource',
+  'kustomize-missing-resource',
+  'kustomize-patch-mentions-label',
+  'helm-release-values-label',
+  'pod-identity-exception',
+  'pod-identity-infrastructure',
+  'rollout-workload-ref',
+] as const;
+
+

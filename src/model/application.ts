@@ -1,0 +1,69 @@
+/**
+ * Applications: folders holding a dependency manifest, with the Azure identity libraries they run and how their code
+ * gets tokens. Part of the scan JSON contract (`applications`): fields may be added, never renamed.
+ */
+
+export type Ecosystem = 'npm' | 'pypi' | 'nuget' | 'maven' | 'go' | 'vcpkg';
+
+/** How `version` was learned: a lockfile, an exact pin, the lowest version a range allows, or not at all. */
+export type VersionResolution = 'locked' | 'exact' | 'range' | 'unresolved';
+
+export interface Dependency {
+  readonly ecosystem: Ecosystem;
+  /** Package name as the ecosystem spells it (PyPI names normalised per PEP 503; Maven `group:artifact`). */
+  readonly name: string;
+  /** The version the application runs (locked or exact), or the lowest the declared range allows; null if unknown. */
+  readonly version: string | null;
+  /** The requirement as written in the manifest (`^3.2.0`, `>=1.13,<2`, `$(AzureIdentityVersion)`), null if none. */
+  readonly declared: string | null;
+  readonly resolution: VersionResolution;
+  /** Why the version could not be known (`variable-not-found`, `remote-parent`, `git-dependency`, ...), else null. */
+  readonly skip: string | null;
+  /** Where the version (or the declaration, when unresolved) is written. */
+  readonly file: string;
+  readonly line: number;
+  /** At or above the documented workload-identity floor; null when not an identity library or the version is unknown. */
+  readonly supportsWorkloadIdentity: boolean | null;
+  /** Its ManagedIdentityCredential already performs the token exchange at this version; null when not applicable. */
+  readonly managedIdentityTokenExchange: boolean | null;
+  /** A library that can only reach IMDS or App Service MSI endpoints. */
+  readonly legacy: boolean;
+}
+
+export type CredentialCategory =
+  | 'legacy-library'
+  | 'imds-http'
+  | 'imds-other'
+  | 'nmi-endpoint'
+  | 'app-service-msi'
+  | 'managed-identity-credential'
+  | 'modern'
+  | 'wi-excluded'
+  | 'hardcoded-token-path'
+  | 'cli-identity-login';
+
+export type SourceLanguage = 'javascript' | 'typescript' | 'python' | 'csharp' | 'java' | 'go' | 'cpp' | 'shell' | 'dockerfile' | 'terraform';
+
+/** One place in source code where credentials are constructed or tokens are requested. */
+export interface CredentialUse {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly language: SourceLanguage;
+  /** The API as written in the rules (`ManagedIdentityCredential`, `loginWithMSI`, `169.254.169.254 token`). */
+  readonly api: string;
+  readonly category: CredentialCategory;
+  /** What else matters: `client-id` / `resource-id` / `object-id` selection, the package it resolved to, the URL. */
+  readonly detail: string;
+  /** The file is a test (path or name says so): reported, but not counted against the verdict. */
+  readonly test: boolean;
+}
+
+export interface Application {
+  /** Folder relative to the scan root (`.` for the root). */
+  readonly path: string;
+  readonly name: string;
+  readonly ecosystems: readonly Ecosystem[];
+  readonly dependencies: readonly Dependency[];
+  readonly credentialUses: readonly CredentialUse[];
+}
