@@ -1,7 +1,7 @@
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import type { Location } from '../model/location.js';
 import type { HelmInstance } from './helm/chart.js';
-import { asSeq, get, nodeLocation, text, textAt, type Entry, type SourceDoc, type TextValue } from './source-doc.js';
+import { asSeq, get, isInactive, nodeLocation, text, textAt, type Entry, type SourceDoc, type TextValue } from './source-doc.js';
 
 /** Where a workload's manifest comes from. */
 export type ManifestSource = 'manifest' | 'helm' | 'kustomize';
@@ -60,6 +60,8 @@ export function objectsOf(doc: SourceDoc, source: ManifestSource, helm: HelmInst
 }
 
 function toObject(doc: SourceDoc, node: YAMLMap, source: ManifestSource, helm: HelmInstance | null): K8sObject | null {
+  // A template document whose branch is not taken with these values does not render.
+  if (isInactive(doc, nodeLocation(doc, node).line)) return null;
   const apiVersion = scalarString(doc, get(doc, node, 'apiVersion'));
   const kind = scalarString(doc, get(doc, node, 'kind'));
   if (!apiVersion || !kind) return null;

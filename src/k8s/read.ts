@@ -34,6 +34,7 @@ const goTemplate = (sanitized: SanitizedTemplate): TemplateContext => ({
   sanitized,
   chart: null,
   resolve: () => null,
+  isActive: () => null,
   inject: () => [],
 });
 

@@ -1,7 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Location } from '../model/location.js';
 import type { Injection, SanitizedTemplate } from './helm/template.js';
-import { decodePlaceholders, partsToTemplate } from './helm/template.js';
+import { decodePlaceholders, describeCondition, partsToTemplate } from './helm/template.js';
 import type { LineIndex } from './line-index.js';
 
 /**
@@ -29,6 +29,11 @@ export interface TemplateContext {
   /** Chart directory (root-relative) for Helm, null for a bare Go template. */
   readonly chart: string | null;
   resolve(expression: string, dot: string | null): Resolution | null;
+  /**
+   * Whether the branches around a line are taken with these values: false when a condition is known false, true
+   * when all are known true or there are none, null when pod2wi cannot tell.
+   */
+  isActive(line: number): boolean | null;
   /** The map entries a standalone `include`/`toYaml` emits, located where they are written. */
   inject(injection: Injection): readonly Entry[];
 }
@@ -140,7 +145,12 @@ export function textAt(doc: SourceDoc, node: Node | null | undefined, path: read
 }
 
 export function conditionsAt(doc: SourceDoc, line: number): readonly string[] {
-  return doc.template?.sanitized.conditions[line - 1] ?? [];
+  return (doc.template?.sanitized.conditions[line - 1] ?? []).map(describeCondition);
+}
+
+/** False when the template branch holding this line is not taken with the values in use. */
+export function isInactive(doc: SourceDoc, line: number): boolean {
+  return doc.template?.isActive(line) === false;
 }
 
 /**
@@ -157,6 +167,7 @@ export function entries(doc: SourceDoc, node: Node | null | undefined, blockKeyA
       if (key === null) continue;
       const keyNode = pair.key as Node;
       const keyAt = nodeLocation(doc, keyNode);
+      if (isInactive(doc, keyAt.line)) continue;
       const valueNode = (pair.value as Node | null) ?? null;
       found.push({
         key,
@@ -170,7 +181,9 @@ export function entries(doc: SourceDoc, node: Node | null | undefined, blockKeyA
     }
   }
   if (doc.template && blockKeyAt) {
-    for (const injection of injectionsInBlock(doc, blockKeyAt)) found.push(...doc.template.inject(injection));
+    for (const injection of injectionsInBlock(doc, blockKeyAt)) {
+      if (!isInactive(doc, injection.line)) found.push(...doc.template.inject(injection));
+    }
   }
   return found;
 }

@@ -52,6 +52,7 @@ export function identitiesFromChartValues(
       name: resolvedName.value ?? '',
       namespace: namespace.value ?? releaseNamespace,
       azureIdentity: name,
+      identityKey: name.value,
       selector: text(doc, get(doc, bindingNode, 'selector')),
       at: nodeLocation(doc, bindingNode),
     });

@@ -24,7 +24,10 @@ export interface ResourceIdParts {
 /** An AzureIdentity as written, with the namespace it lands in. */
 export interface AzureIdentity {
   readonly object: K8sObject;
+  /** The name as rendered, or the template text when it could not be resolved. */
   readonly name: string;
+  /** What bindings refer to it by: the name, or chart-qualified template text (see `referenceKey`). */
+  readonly key: string;
   readonly namespace: string;
   readonly type: IdentityType;
   readonly clientId: TextValue | null;
@@ -41,6 +44,8 @@ export interface AzureIdentityBinding {
   readonly name: string;
   readonly namespace: string;
   readonly azureIdentity: TextValue | null;
+  /** `referenceKey` of spec.azureIdentity, compared with AzureIdentity.key. */
+  readonly identityKey: string | null;
   readonly selector: TextValue | null;
   readonly at: Location;
 }
@@ -51,6 +56,22 @@ export interface AzurePodIdentityException {
   readonly namespace: string;
   readonly podLabels: readonly Entry[];
   readonly at: Location;
+}
+
+/**
+ * How one object refers to another by name: the literal name, or — when both are written with the same unresolved
+ * template expression in the same chart (`{{ $fullname }}-identity`) — the chart and the normalised template text.
+ */
+export function referenceKey(value: TextValue | null, chart: string | null, prefix = '', suffix = ''): string | null {
+  if (!value) return null;
+  if (value.value) return `${prefix}${value.value}${suffix}`;
+  if (value.template) return `{{${chart ?? ''}}}${value.template.replace(/\{\{-?\s*/g, '{{').replace(/\s*-?\}\}/g, '}}').replace(/\s+/g, ' ')}`;
+  return null;
+}
+
+/** The name an object is shown by: effective name, else its template text. */
+function objectName(object: K8sObject): string | null {
+  return effectiveName(object) ?? object.name?.template ?? null;
 }
 
 export function isPodIdentityObject(object: K8sObject): boolean {
@@ -112,8 +133,9 @@ export function readAzureIdentity(
   sink: FindingSink,
   spec: Node | null = get(object.doc, object.node, 'spec'),
 ): AzureIdentity | null {
-  const name = effectiveName(object);
-  if (!name) return null;
+  const name = objectName(object);
+  const key = referenceKey(object.name, object.helm?.chart.dir ?? null, object.overlay?.namePrefix, object.overlay?.nameSuffix);
+  if (!name || !key) return null;
   const type = field(object, spec, 'type', ['Type']);
   const clientId = field(object, spec, 'clientID', ['ClientID', 'clientId', 'ClientId']);
   const tenantId = field(object, spec, 'tenantID', ['TenantID', 'tenantId', 'TenantId']);
@@ -155,6 +177,7 @@ export function readAzureIdentity(
   return {
     object,
     name,
+    key,
     namespace: effectiveNamespace(object, namespaceOption).value,
     type: resolvedType,
     clientId: clientIdText,
@@ -168,16 +191,18 @@ export function readAzureIdentity(
 
 export function readBinding(object: K8sObject, namespaceOption: string | null, sink: FindingSink): AzureIdentityBinding | null {
   const spec = get(object.doc, object.node, 'spec');
-  const name = effectiveName(object);
+  const name = objectName(object);
   if (!name) return null;
   const identity = field(object, spec, 'azureIdentity', ['AzureIdentity', 'AzureIdentityName']);
+  const azureIdentity = text(object.doc, identity.node);
   const selector = field(object, spec, 'selector', ['Selector']);
   reportPascal(object, [identity.pascal, selector.pascal], sink);
   return {
     object,
     name,
     namespace: effectiveNamespace(object, namespaceOption).value,
-    azureIdentity: text(object.doc, identity.node),
+    azureIdentity,
+    identityKey: referenceKey(azureIdentity, object.helm?.chart.dir ?? null),
     selector: text(object.doc, selector.node),
     at: object.at,
   };
@@ -185,7 +210,7 @@ export function readBinding(object: K8sObject, namespaceOption: string | null, s
 
 export function readException(object: K8sObject, namespaceOption: string | null, sink: FindingSink): AzurePodIdentityException | null {
   const spec = get(object.doc, object.node, 'spec');
-  const name = effectiveName(object);
+  const name = objectName(object);
   if (!name) return null;
   const podLabels = field(object, spec, 'podLabels', ['PodLabels']);
   reportPascal(object, [podLabels.pascal], sink);

@@ -65,12 +65,12 @@ export function linkPodIdentity(
 ): PodIdentityGraph {
   const identityByKey = new Map<string, AzureIdentity>();
   for (const identity of identities) {
-    const key = `${identity.namespace}/${identity.name}`;
+    const key = `${identity.namespace}/${identity.key}`;
     if (!identityByKey.has(key)) identityByKey.set(key, identity);
   }
   const bindingTargets = new Map<AzureIdentityBinding, AzureIdentity | null>();
   for (const binding of bindings) {
-    const target = binding.azureIdentity?.value ? identityByKey.get(`${binding.namespace}/${binding.azureIdentity.value}`) ?? null : null;
+    const target = binding.identityKey ? identityByKey.get(`${binding.namespace}/${binding.identityKey}`) ?? null : null;
     bindingTargets.set(binding, target);
     if (!target) {
       const where = binding.azureIdentity?.at ?? binding.at;

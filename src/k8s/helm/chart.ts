@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseAllDocuments, type Node } from 'yaml';
+import { isScalar, parseAllDocuments, type Node } from 'yaml';
 import type { Location } from '../../model/location.js';
 import type { Repo } from '../../walk/repo.js';
 import { LineIndex } from '../line-index.js';
@@ -11,7 +11,8 @@ import {
   type SourceDoc,
   type TemplateContext,
 } from '../source-doc.js';
-import { evaluate, type Evaluated, type Evaluator } from './expression.js';
+import { isMap, isSeq } from 'yaml';
+import { evaluate, truthiness, type Evaluated, type Evaluator } from './expression.js';
 import { lexActions, sanitizeTemplate, type Injection, type SanitizedTemplate } from './template.js';
 
 /** A Helm chart found in the repository: a folder with Chart.yaml. Paths are root-relative. */
@@ -211,6 +212,21 @@ export function helmContext(
       }
       return null;
     },
+    truthy(path) {
+      const [head, ...rest] = path;
+      if (head === 'Values') {
+        const found = valueNode(rest);
+        if (!found) return false;
+        const node = found.node;
+        if (isMap(node) || isSeq(node)) return node.items.length > 0;
+        if (!isScalar(node)) return null;
+        const raw = node.value;
+        return !(raw === null || raw === undefined || raw === false || raw === 0 || raw === '');
+      }
+      if (head === 'Chart') return true;
+      const known = evaluator.ref(path);
+      return known ? known.value !== '' : null;
+    },
     include(name) {
       const define = defines.get(name);
       if (!define || depth > 8) return null;
@@ -225,6 +241,23 @@ export function helmContext(
     resolve(expression, dot): Resolution | null {
       const result = evaluate(expression, evaluator, dot);
       return result ? { value: result.value, at: result.at } : null;
+    },
+    isActive(line) {
+      let unknown = false;
+      for (const condition of sanitized.conditions[line - 1] ?? []) {
+        if (condition.keyword === 'range') continue;
+        const dot = condition.dot;
+        for (const earlier of condition.negated) {
+          const truth = truthiness(earlier, evaluator, dot);
+          if (truth === true) return false;
+          if (truth === null) unknown = true;
+        }
+        if (!condition.expression) continue;
+        const truth = truthiness(condition.expression, evaluator, dot);
+        if (truth === false) return false;
+        if (truth === null) unknown = true;
+      }
+      return unknown ? null : true;
     },
     inject(injection: Injection): Entry[] {
       return injectEntries(injection, instance, defines, valueNode, depth);

@@ -10,7 +10,7 @@ export type Token =
   | { readonly kind: 'variable'; readonly name: string }
   | { readonly kind: 'word'; readonly value: string }
   | { readonly kind: 'pipe' }
-  | { readonly kind: 'paren' };
+  | { readonly kind: 'paren'; readonly open: boolean };
 
 export function tokenize(expression: string): Token[] | null {
   const tokens: Token[] = [];
@@ -24,7 +24,7 @@ export function tokenize(expression: string): Token[] | null {
       tokens.push({ kind: 'pipe' });
       i++;
     } else if (c === '(' || c === ')') {
-      tokens.push({ kind: 'paren' });
+      tokens.push({ kind: 'paren', open: c === '(' });
       i++;
     } else if (c === '"') {
       let j = i + 1;
@@ -85,6 +85,8 @@ export interface Evaluated<L> {
 export interface Evaluator<L> {
   /** `.Values.x`, `.Chart.Name`, `.Release.Namespace`... relative to the template root; null when unknown. */
   ref(path: readonly string[]): Evaluated<L> | null;
+  /** Go-template truthiness of a reference (false, 0, "", nil and empty collections are false); null when unknown. */
+  truthy(path: readonly string[]): boolean | null;
   /** `include "name" .` / `template "name" .`: the text a named template renders to, when it is simple. */
   include(name: string): Evaluated<L> | null;
 }
@@ -201,4 +203,68 @@ function apply<L>(
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether a condition (`.Values.a`, `not .Values.a`, `and .Values.a (not .Values.b)`, `eq .Values.t "x"`) holds,
+ * or null when pod2wi cannot tell. Only references and literals are understood; anything else is unknown.
+ */
+export function truthiness<L>(expression: string, evaluator: Evaluator<L>, dot: string | null): boolean | null {
+  const tokens = tokenize(expression);
+  if (!tokens) return null;
+  let position = 0;
+  const term = (): { truth: boolean | null; value: string | null } => {
+    const token = tokens[position++];
+    if (!token) return { truth: null, value: null };
+    if (token.kind === 'paren') {
+      if (!token.open) return { truth: null, value: null };
+      const result = call();
+      const close = tokens[position++];
+      return close?.kind === 'paren' && !close.open ? result : { truth: null, value: null };
+    }
+    if (token.kind === 'string' || token.kind === 'number') {
+      return { truth: token.kind === 'number' ? Number(token.value) !== 0 : token.value !== '', value: token.value };
+    }
+    if (token.kind === 'ref') {
+      const base = token.root === '.' && dot ? splitPath(dot.replace(/^\$?\./, '')) : [];
+      const path = [...base, ...token.path];
+      return { truth: evaluator.truthy(path), value: evaluator.ref(path)?.value ?? null };
+    }
+    if (token.kind === 'word' && (token.value === 'true' || token.value === 'false')) {
+      return { truth: token.value === 'true', value: token.value };
+    }
+    position--;
+    return call();
+  };
+  const call = (): { truth: boolean | null; value: string | null } => {
+    const head = tokens[position];
+    if (head?.kind !== 'word') return term();
+    position++;
+    const args: { truth: boolean | null; value: string | null }[] = [];
+    const closes = (token: Token | undefined) => token?.kind === 'pipe' || (token?.kind === 'paren' && !token.open);
+    while (position < tokens.length && !closes(tokens[position])) args.push(term());
+    const truths = args.map((arg) => arg.truth);
+    switch (head.value) {
+      case 'not':
+        return { truth: truths.length === 1 && truths[0] !== null ? !truths[0] : null, value: null };
+      case 'and':
+        return { truth: truths.includes(false) ? false : truths.includes(null) || truths.length === 0 ? null : true, value: null };
+      case 'or':
+        return { truth: truths.includes(true) ? true : truths.includes(null) || truths.length === 0 ? null : false, value: null };
+      case 'empty':
+        return { truth: truths.length === 1 && truths[0] !== null ? !truths[0] : null, value: null };
+      case 'eq':
+      case 'ne': {
+        const [a, b] = args;
+        if (args.length !== 2 || a?.value === null || b?.value === null || !a || !b) return { truth: null, value: null };
+        const equal = a.value === b.value;
+        return { truth: head.value === 'eq' ? equal : !equal, value: null };
+      }
+      default:
+        return { truth: null, value: null };
+    }
+  };
+  const first = tokens[0];
+  const result = first?.kind === 'word' && first.value !== 'true' && first.value !== 'false' ? call() : term();
+  return position === tokens.length ? result.truth : null;
 }

@@ -27,6 +27,25 @@ export interface Injection {
   readonly dot: string | null;
 }
 
+/**
+ * A control block around a line: `if X` (expression X), `with X`, `range …`. In an `else` / `else if Y` branch,
+ * `negated` lists the expressions of the earlier branches, which must all be false, and `expression` is Y or ''.
+ */
+export interface TemplateCondition {
+  readonly keyword: 'if' | 'with' | 'range' | 'block';
+  readonly expression: string;
+  readonly negated: readonly string[];
+  /** What `.` meant where the block opened (a `with` outside rebinds it), for evaluating the expressions. */
+  readonly dot: string | null;
+}
+
+/** How a condition reads in a report: `.Values.a`, `not .Values.a`, `with .Values.b`. */
+export function describeCondition(condition: TemplateCondition): string {
+  const parts = condition.negated.map((expression) => `not (${expression})`);
+  if (condition.expression) parts.push(condition.keyword === 'if' ? condition.expression : `${condition.keyword} ${condition.expression}`);
+  return parts.join(' and ');
+}
+
 /** A `{{ define "name" }}` body: offsets into the template text. */
 export interface Define {
   readonly name: string;
@@ -41,8 +60,8 @@ export interface SanitizedTemplate {
   /** Placeholder id → the inner expression it replaced. */
   readonly expressions: ReadonlyMap<string, string>;
   readonly actions: readonly TemplateAction[];
-  /** Per line (index = line − 1): the enclosing control expressions, outermost first. */
-  readonly conditions: readonly (readonly string[])[];
+  /** Per line (index = line − 1): the enclosing control blocks, outermost first. */
+  readonly conditions: readonly (readonly TemplateCondition[])[];
   readonly injections: readonly Injection[];
   readonly defines: readonly Define[];
   /** Per line: what `.` means there when a `with` rebinds it to a simple reference, else null. */
@@ -168,8 +187,8 @@ export function sanitizeTemplate(text: string): SanitizedTemplate {
   }
 
   // Control-flow nesting per line, with `define` bodies found and blanked.
-  const conditions: string[][] = [];
-  const stack: { keyword: string; expression: string; action: TemplateAction }[] = [];
+  const conditions: TemplateCondition[][] = [];
+  const stack: Frame[] = [];
   const defines: Define[] = [];
   const injections: Injection[] = [];
   let next = 0;
@@ -179,7 +198,7 @@ export function sanitizeTemplate(text: string): SanitizedTemplate {
       applyControl(actions[next] as TemplateAction, stack, defines, chars);
       next++;
     }
-    conditions.push(stack.filter((frame) => frame.keyword !== 'define').map((frame) => frame.expression));
+    conditions.push(stack.flatMap((frame) => (frame.keyword === 'define' ? [] : [frame.condition])));
   }
   while (next < actions.length) applyControl(actions[next++] as TemplateAction, stack, defines, chars);
 
@@ -201,29 +220,44 @@ export function sanitizeTemplate(text: string): SanitizedTemplate {
   return { text: chars.join(''), expressions, actions, conditions, injections, defines, dots };
 }
 
-function applyControl(
-  action: TemplateAction,
-  stack: { keyword: string; expression: string; action: TemplateAction }[],
-  defines: Define[],
-  chars: string[],
-): void {
+interface Frame {
+  readonly keyword: string;
+  readonly action: TemplateAction;
+  readonly condition: TemplateCondition;
+}
+
+function applyControl(action: TemplateAction, stack: Frame[], defines: Define[], chars: string[]): void {
   if (action.kind === 'open') {
-    stack.push({ keyword: action.keyword ?? 'if', expression: action.inner, action });
+    const keyword = action.keyword ?? 'if';
+    const expression = action.inner.replace(/^(if|with|range|block|define)\s+/, '');
+    const conditionKeyword = keyword === 'define' ? 'if' : keyword;
+    stack.push({ keyword, action, condition: { keyword: conditionKeyword, expression, negated: [], dot: dotOf(stack) } });
   } else if (action.kind === 'else') {
     const top = stack.pop();
     if (top) {
-      const rest = action.inner.replace(/^else\s*/, '');
-      const negated = `not (${top.expression.replace(/^(if|with)\s+/, '')})`;
-      stack.push({ ...top, expression: rest ? `${negated} and ${rest.replace(/^(if|with)\s+/, '')}` : negated });
+      const rest = action.inner.replace(/^else\s*/, '').replace(/^(if|with)\s+/, '');
+      const earlier = [...top.condition.negated, ...(top.condition.expression ? [top.condition.expression] : [])];
+      const keyword = top.condition.keyword === 'range' ? 'range' : 'if';
+      stack.push({ ...top, condition: { keyword, expression: rest, negated: earlier, dot: top.condition.dot } });
     }
   } else if (action.kind === 'end') {
     const top = stack.pop();
     if (top?.keyword === 'define') {
-      const name = /^define\s+"([^"]+)"/.exec(top.expression)?.[1];
+      const name = /^define\s+"([^"]+)"/.exec(top.action.inner)?.[1];
       if (name) defines.push({ name, bodyStart: top.action.end, bodyEnd: action.start, line: top.action.line });
       blank(chars, top.action.start, action.end);
     }
   }
+}
+
+/** The `.` in effect inside the frames of `stack`: the innermost `with` of a simple reference, unknown in a range. */
+function dotOf(stack: readonly Frame[]): string | null {
+  for (let k = stack.length - 1; k >= 0; k--) {
+    const frame = stack[k];
+    if (frame?.keyword === 'range') return null;
+    if (frame?.keyword === 'with') return /^(\$?\.[\w.]+)\s*$/.exec(frame.condition.expression)?.[1] ?? null;
+  }
+  return null;
 }
 
 function dotPerLine(actions: readonly TemplateAction[], index: LineIndex, lineCount: number): (string | null)[] {

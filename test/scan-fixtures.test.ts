@@ -1,0 +1,51 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { renderJson } from '../src/report/json.js';
+import { renderText } from '../src/report/text.js';
+import { defaultMaxFileSize, scan, type ScanOptions } from '../src/run.js';
+import { expectGolden } from './helpers/golden.js';
+import { copyFixture } from './helpers/repo.js';
+import { validateScanReport } from './helpers/schema.js';
+
+/**
+ * One test per fixture folder under fixtures/scan/: `repo/` is scanned from a temporary copy and the report is
+ * compared with `expected/<run>.json` and `expected/<run>.txt`. `fixture.json` may list several runs with options.
+ */
+const fixtures = fileURLToPath(new URL('../fixtures/scan/', import.meta.url));
+
+interface FixtureRun {
+  readonly name: string;
+  readonly options?: Partial<Pick<ScanOptions, 'namespace' | 'forceNamespaced' | 'exclude'>>;
+}
+
+for (const name of readdirSync(fixtures).sort()) {
+  const folder = join(fixtures, name);
+  const configFile = join(folder, 'fixture.json');
+  const runs: FixtureRun[] = existsSync(configFile)
+    ? (JSON.parse(readFileSync(configFile, 'utf8')) as { runs: FixtureRun[] }).runs
+    : [{ name: 'scan' }];
+  describe(`fixture ${name}`, () => {
+    for (const run of runs) {
+      it(run.name, async () => {
+        const dir = copyFixture(join(folder, 'repo'));
+        const options: ScanOptions = {
+          paths: ['.'],
+          cwd: dir,
+          exclude: [],
+          defaultExcludes: true,
+          maxFileSize: defaultMaxFileSize,
+          namespace: null,
+          forceNamespaced: false,
+          allDependencies: false,
+          ...run.options,
+        };
+        const report = await scan(options);
+        expect(validateScanReport(report)).toEqual([]);
+        expectGolden(join(folder, 'expected', `${run.name}.json`), renderJson(report));
+        expectGolden(join(folder, 'expected', `${run.name}.txt`), renderText(report, { color: false }));
+      });
+    }
+  });
+}
