@@ -2,7 +2,7 @@ import { isMap, type Node } from 'yaml';
 import type { Location } from '../model/location.js';
 import type { Chart, ValuesLayer } from './helm/chart.js';
 import { effectiveName, type K8sObject } from './object.js';
-import { get, getIn, nodeLocation, text, type SourceDoc } from './source-doc.js';
+import { get, getIn, nodeLocation, text, type Entry, type SourceDoc } from './source-doc.js';
 
 /** A Flux HelmRelease: which chart it installs, where, and with which values. */
 export interface HelmRelease {
@@ -47,15 +47,17 @@ export function localChart(release: HelmRelease, charts: readonly Chart[]): Char
   return found.length === 1 ? (found[0] ?? null) : null;
 }
 
-/** Every `aadpodidbinding` key under a values node, with where. */
-export function labelsInValues(doc: SourceDoc, node: Node | null): { at: Location; value: string | null }[] {
-  const found: { at: Location; value: string | null }[] = [];
+/** Every `aadpodidbinding` key under a values node, as label entries located in the values. */
+export function labelsInValues(doc: SourceDoc, node: Node | null): Entry[] {
+  const found: Entry[] = [];
   const visit = (current: unknown): void => {
     if (isMap(current)) {
       for (const pair of current.items) {
         const key = (pair.key as { value?: unknown } | null)?.value;
         if (key === 'aadpodidbinding') {
-          found.push({ at: nodeLocation(doc, pair.key as Node), value: text(doc, pair.value as Node)?.value ?? null });
+          const keyAt = nodeLocation(doc, pair.key as Node);
+          const valueNode = (pair.value as Node | null) ?? null;
+          found.push({ key, keyAt, node: valueNode, value: text(doc, valueNode) ?? { value: '', at: keyAt }, doc, via: 'values', conditions: [] });
         }
         visit(pair.value);
       }

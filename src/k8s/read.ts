@@ -7,7 +7,7 @@ import { isHelmRelease, labelsInValues, localChart, readHelmRelease, type HelmRe
 import { buildKustomizations, isKustomizationFile, type Kustomization } from './kustomize.js';
 import { objectsOf, type K8sObject } from './object.js';
 import { parseManifestFile, type ParsedFile } from './parse.js';
-import type { TemplateContext } from './source-doc.js';
+import type { Entry, TemplateContext } from './source-doc.js';
 import { findTextLabels } from './text-labels.js';
 import type { ValuesLayer } from './helm/chart.js';
 
@@ -19,6 +19,8 @@ export interface ManifestScan {
   readonly releases: readonly HelmRelease[];
   /** Values that declare identities for the aad-pod-identity chart itself, with the namespace they default to. */
   readonly podIdentityChartValues: readonly { layer: ValuesLayer; namespace: string }[];
+  /** Releases of charts outside the repository whose values set aadpodidbinding: their pods carry it. */
+  readonly releaseLabels: readonly { release: HelmRelease; label: Entry }[];
   /** Literal aadpodidbinding lines inside Helm helpers (define bodies), for the report when no workload used them. */
   readonly helperLabels: readonly { at: Location; value: string }[];
   /** Files read as manifests (plain, template, kustomize resource). */
@@ -56,7 +58,8 @@ export function readManifests(repo: Repo, namespaceOption: string | null, sink: 
     const file = repo.read(path);
     let result: ParsedFile = { docs: [], problems: [] };
     if (file && manifestHint.test(file.text)) {
-      const templated = hasTemplateSyntax(file.text);
+      // Go templates, and files named as templates (Terraform templatefile `%{ }`, `${ }`) are not plain YAML.
+      const templated = hasTemplateSyntax(file.text) || templateManifest.test(path) || /^\s*%\{/m.test(file.text);
       result = parseManifestFile(file, templated ? goTemplate : null);
       for (const problem of result.problems) {
         const labels = templated ? findTextLabels(path, file.text, problem.start, problem.end) : [];
@@ -88,6 +91,7 @@ export function readManifests(repo: Repo, namespaceOption: string | null, sink: 
   const releases = objects.filter(isHelmRelease).map(readHelmRelease);
   const podIdentityChartValues: { layer: ValuesLayer; namespace: string }[] = [];
   const helperLabels: { at: Location; value: string }[] = [];
+  const releaseLabels: { release: HelmRelease; label: Entry }[] = [];
   const defaultNamespace = namespaceOption ?? 'default';
 
   for (const chart of charts) {
@@ -143,7 +147,8 @@ export function readManifests(repo: Repo, namespaceOption: string | null, sink: 
       continue;
     }
     for (const label of labelsInValues(release.object.doc, release.values?.root ?? null)) {
-      sink.add('helm-release-values-label', label.at, `HelmRelease ${release.releaseName} (chart ${release.chart ?? '?'}) sets aadpodidbinding=${label.value ?? '?'} through its values`);
+      releaseLabels.push({ release, label });
+      sink.add('helm-release-values-label', label.keyAt, `HelmRelease ${release.releaseName} (chart ${release.chart ?? '?'}) sets aadpodidbinding=${label.value?.value ?? '?'} through its values; its pods are reported as one workload`);
     }
   }
 
@@ -153,6 +158,7 @@ export function readManifests(repo: Repo, namespaceOption: string | null, sink: 
     kustomizations: kustomize.kustomizations,
     releases,
     podIdentityChartValues,
+    releaseLabels,
     helperLabels,
     manifestFiles,
   };

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { Location } from '../model/location.js';
-import type { K8sObject } from './object.js';
+import type { EffectiveNamespace, K8sObject } from './object.js';
 import {
   asSeq,
   entries,
@@ -56,6 +56,8 @@ export interface PodTemplateView {
 
 export interface WorkloadView {
   readonly object: K8sObject;
+  /** Set when the namespace is not the object's own (a HelmRelease's pods land in its target namespace). */
+  readonly namespace?: EffectiveNamespace;
   /** Known kind, or the object's own kind for a generic workload (anything with spec.template.spec.containers). */
   readonly kind: string;
   readonly generic: boolean;
@@ -195,4 +197,32 @@ export function operatingSystem(template: PodTemplateView): { os: OperatingSyste
     if (image && windowsImage.test(image)) return { os: 'windows', at: container.image?.at ?? container.at };
   }
   return { os: 'unknown', at: null };
+}
+
+/**
+ * The pods of a HelmRelease whose chart is not in the repository, as far as its values tell: the label entry, the
+ * release's target namespace. Nothing else of the pod template is known.
+ */
+export function releaseWorkload(object: K8sObject, label: Entry, namespace: EffectiveNamespace, serviceAccountName: TextValue): WorkloadView {
+  return {
+    object,
+    namespace,
+    kind: 'HelmRelease',
+    generic: true,
+    template: {
+      path: ['spec', 'values'],
+      node: null,
+      at: label.keyAt,
+      labels: [label],
+      annotations: [],
+      serviceAccountName,
+      hostNetwork: null,
+      nodeSelector: [],
+      containers: [],
+      affinityOs: null,
+      tolerations: [],
+    },
+    metadataLabels: [],
+    selectorLabels: [],
+  };
 }

@@ -94,12 +94,16 @@ export function linkPodIdentity(
     if (!label?.value) continue;
     const found: IdentityMatch[] = [];
     const ignoredByNamespace: AzureIdentityBinding[] = [];
+    const withoutIdentity: AzureIdentityBinding[] = [];
     for (const binding of bindings) {
       const kind = selectorMatches(binding.selector, label.value, workload.chart !== null && binding.object.helm?.chart.dir === workload.chart);
       if (!kind) continue;
       bindingsUsed.add(binding);
       const identity = bindingTargets.get(binding);
-      if (!identity) continue;
+      if (!identity) {
+        withoutIdentity.push(binding);
+        continue;
+      }
       const namespaced = options.forceNamespaced || identity.namespaced;
       if (namespaced && !(identity.namespace === binding.namespace && binding.namespace === workload.namespace)) {
         ignoredByNamespace.push(binding);
@@ -109,7 +113,7 @@ export function linkPodIdentity(
       found.push({ binding, identity, crossNamespace: binding.namespace !== workload.namespace, templated: kind === 'template' });
     }
     matches.set(workload.id, found);
-    reportWorkload(workload, label, found, ignoredByNamespace, options, sink);
+    reportWorkload(workload, label, found, { ignoredByNamespace, withoutIdentity }, options, sink);
   }
 
   for (const binding of bindings) {
@@ -131,7 +135,7 @@ function reportWorkload(
   workload: GraphWorkload,
   label: Entry,
   found: readonly IdentityMatch[],
-  ignoredByNamespace: readonly AzureIdentityBinding[],
+  unmatched: { readonly ignoredByNamespace: readonly AzureIdentityBinding[]; readonly withoutIdentity: readonly AzureIdentityBinding[] },
   options: GraphOptions,
   sink: FindingSink,
 ): void {
@@ -145,10 +149,21 @@ function reportWorkload(
     );
   }
   if (found.length === 0) {
-    const why = ignoredByNamespace.length
-      ? `; ${ignoredByNamespace.map((binding) => `${binding.namespace}/${binding.name}`).join(', ')} ${ignoredByNamespace.length > 1 ? 'have' : 'has'} that selector but namespaced matching${options.forceNamespaced ? ' (--force-namespaced)' : ' (Behavior: namespaced)'} ignores other namespaces`
-      : '';
-    sink.add('label-without-binding', where, `${workload.id}: aadpodidbinding=${value} matches no AzureIdentityBinding with a resolvable AzureIdentity in the repository${why}`);
+    const names = (bindings: readonly AzureIdentityBinding[]) => bindings.map((binding) => `${binding.namespace}/${binding.name}`).join(', ');
+    const { ignoredByNamespace, withoutIdentity } = unmatched;
+    const why = [
+      ignoredByNamespace.length
+        ? `${names(ignoredByNamespace)} ${ignoredByNamespace.length > 1 ? 'have' : 'has'} that selector but namespaced matching${options.forceNamespaced ? ' (--force-namespaced)' : ' (Behavior: namespaced)'} ignores other namespaces`
+        : null,
+      withoutIdentity.length ? `${names(withoutIdentity)} ${withoutIdentity.length > 1 ? 'have' : 'has'} that selector but ${withoutIdentity.length > 1 ? 'their' : 'its'} AzureIdentity is missing` : null,
+    ].filter((part): part is string => part !== null);
+    sink.add(
+      'label-without-binding',
+      where,
+      why.length
+        ? `${workload.id}: aadpodidbinding=${value} gets no identity: ${why.join('; ')}`
+        : `${workload.id}: aadpodidbinding=${value} matches no AzureIdentityBinding in the repository`,
+    );
     return;
   }
   const distinct = new Set(found.map((match) => `${match.identity.namespace}/${match.identity.name}`));

@@ -14,8 +14,8 @@ import type {
 } from '../model/report.js';
 import type { ManifestScan } from '../k8s/read.js';
 import { displayName, effectiveName, effectiveNamespace, type K8sObject } from '../k8s/object.js';
-import { entries, get, getIn, type Entry } from '../k8s/source-doc.js';
-import { immutableSelectorKinds, operatingSystem, readWorkload, type WorkloadView } from '../k8s/workloads.js';
+import { entries, get, getIn, text, type Entry } from '../k8s/source-doc.js';
+import { immutableSelectorKinds, operatingSystem, readWorkload, releaseWorkload, type WorkloadView } from '../k8s/workloads.js';
 import { identitiesFromChartValues } from './chart-values.js';
 import {
   isPodIdentityObject,
@@ -106,7 +106,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       }
       continue;
     }
-    if (object.kind === 'CustomResourceDefinition' && /aadpodidentity\.k8s\.io/.test(getIn(object.doc, object.node, ['spec', 'group'])?.toString() ?? '')) {
+    if (object.kind === 'CustomResourceDefinition' && text(object.doc, getIn(object.doc, object.node, ['spec', 'group']))?.value === 'aadpodidentity.k8s.io') {
       sink.add('pod-identity-infrastructure', object.at, `CustomResourceDefinition ${displayName(object)} installs aad-pod-identity; delete it at cut-over`);
       continue;
     }
@@ -131,6 +131,18 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     const view = readWorkload(object);
     if (view) views.push(view);
   }
+  for (const { release, label } of scan.releaseLabels) {
+    const target = release.namespace;
+    // Charts name their ServiceAccount from values, else (by the common `fullname` convention) after the release.
+    const fromValues = release.values ? text(release.values.doc, getIn(release.values.doc, release.values.root, ['serviceAccount', 'name'])) : null;
+    const account = fromValues?.value ? fromValues : { value: release.releaseName, at: release.object.at };
+    views.push(releaseWorkload(
+      release.object,
+      label,
+      target ? { value: target.value, at: target.at, source: 'helm-release' } : effectiveNamespace(release.object, options.namespace),
+      account,
+    ));
+  }
   for (const { layer, namespace } of scan.podIdentityChartValues) {
     const declared = identitiesFromChartValues(layer, namespace, sink);
     identities.push(...declared.identities);
@@ -139,8 +151,8 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
 
   // Identify workloads; a duplicate id (the same object from two builds) gets its origin appended.
   const described = views.map((view) => {
-    const namespace = effectiveNamespace(view.object, options.namespace);
-    const name = displayName(view.object);
+    const namespace = view.namespace ?? effectiveNamespace(view.object, options.namespace);
+    const name = view.kind === 'HelmRelease' ? (readReleaseName(view.object) ?? displayName(view.object)) : displayName(view.object);
     const origin = view.object.overlay?.kustomization ?? view.object.helm?.release ?? (view.object.helm ? view.object.helm.chart.dir || '.' : null);
     return { view, namespace, name, origin, id: `${view.kind}/${namespace.value}/${name}` };
   });
@@ -308,6 +320,11 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       ...evidence(account.object.at),
     }))).sort(compareIdentity),
   };
+}
+
+function readReleaseName(object: K8sObject): string | null {
+  const releaseName = getIn(object.doc, object.node, ['spec', 'releaseName']);
+  return releaseName ? (text(object.doc, releaseName)?.value ?? null) : null;
 }
 
 function pushIfSet<T>(list: T[], item: T | null): void {

@@ -107,7 +107,8 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors): void {
     if (pod.resolvedAt) field('', `value resolved from ${pod.template ?? ''}`, pod.resolvedAt);
   }
   const sa = workload.serviceAccount;
-  field('service acct', `${sa.name} (${sa.exists ? 'exists' : sa.implicit ? 'default, implicit' : 'not in the repository'})`, sa);
+  const saState = sa.exists ? 'exists' : sa.implicit ? 'default, implicit' : workload.kind === 'HelmRelease' ? 'created by the chart' : 'not in the repository';
+  field('service acct', `${sa.name} (${saState})`, sa);
   const wi = workload.workloadIdentity;
   const wiParts = [
     wi.useLabel ? 'use label' : null,
