@@ -19,6 +19,11 @@ export interface ScanFlags {
 
 export const scanFormats = ['text', 'json'] as const;
 
+/** Commander collector for repeatable options (`--format text --format json=r.json`). */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function registerScan(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('scan')
@@ -32,9 +37,9 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
       ].join('\n'),
     )
     .argument('[paths...]', 'folders or files to scan (default: the current folder)')
-    .option('-f, --format <format...>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', [])
+    .option('-f, --format <format>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', collect, [])
     .option('-o, --output <file>', 'write the output (of the one format without =FILE) to FILE')
-    .option('-e, --exclude <pattern...>', 'gitignore-style patterns to skip, e.g. "tests/" "**/*.tpl"; repeatable', [])
+    .option('-e, --exclude <pattern>', 'gitignore-style pattern to skip, e.g. "tests/" or "**/*.tpl"; repeatable', collect, [])
     .option('--no-default-excludes', 'also walk node_modules, vendor, dist, target, obj and other build output')
     .option('--max-file-size <size>', `skip files larger than this (default ${defaultMaxFileSize / 1024 / 1024}MB)`)
     .option('-n, --namespace <name>', 'namespace for objects that set none (default: "default")')

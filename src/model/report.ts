@@ -117,6 +117,8 @@ export interface IdentityFields extends Evidence {
   readonly identityName: string | null;
   /** Where clientID is written (or, when templated, the values line it came from). */
   readonly clientIdAt: Evidence | null;
+  readonly tenantIdAt: Evidence | null;
+  readonly resourceIdAt: Evidence | null;
 }
 
 export interface BoundIdentity extends IdentityFields {

@@ -167,8 +167,10 @@ export function readAzureIdentity(
   if (resolvedType === 'user-assigned-managed-identity') {
     if (resourceIdText?.value && !parts) {
       sink.add('identity-invalid-resource-id', resourceIdText.at, `${label}: resourceID "${resourceIdText.value}" is not /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`);
-    } else if (!resourceIdText) {
-      sink.add('identity-invalid-resource-id', object.at, `${label} has no resourceID; the federated credential needs the identity's name and resource group`);
+    } else if (!resourceIdText?.value) {
+      const where = resourceIdText?.resolvedAt ?? resourceIdText?.at ?? object.at;
+      const why = !resourceIdText ? 'has no resourceID' : resourceIdText.value === null ? `resourceID ${resourceIdText.template ?? ''} could not be resolved from values` : 'has an empty resourceID';
+      sink.add('identity-invalid-resource-id', where, `${label} ${why}; the federated credential needs the identity's name and resource group`);
     }
   } else if (!tenantIdText?.value || !clientIdText?.value) {
     sink.add('identity-incomplete', object.at, `${label} (${resolvedType}) needs clientID and tenantID for a federated credential on its app registration`);

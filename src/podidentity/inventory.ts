@@ -14,7 +14,7 @@ import type {
 } from '../model/report.js';
 import type { ManifestScan } from '../k8s/read.js';
 import { displayName, effectiveName, effectiveNamespace, type K8sObject } from '../k8s/object.js';
-import { entries, get, getIn, text, type Entry } from '../k8s/source-doc.js';
+import { entries, get, getIn, text, type Entry, type TextValue } from '../k8s/source-doc.js';
 import { immutableSelectorKinds, operatingSystem, readWorkload, releaseWorkload, type WorkloadView } from '../k8s/workloads.js';
 import { identitiesFromChartValues } from './chart-values.js';
 import {
@@ -62,6 +62,11 @@ function podIdentityEntry(labels: readonly Entry[]): Entry | null {
   return all.filter((entry) => entry.via === 'kustomize').pop() ?? all[0] ?? null;
 }
 
+/** Where a value is written: the values line a template resolved it from, else the field itself. */
+function valueAt(value: TextValue | null): Evidence | null {
+  return value ? evidence(value.resolvedAt ?? value.at) : null;
+}
+
 function identityFields(identity: AzureIdentity): IdentityFields {
   return {
     name: identity.name,
@@ -73,7 +78,9 @@ function identityFields(identity: AzureIdentity): IdentityFields {
     subscriptionId: identity.resourceIdParts?.subscriptionId ?? null,
     resourceGroup: identity.resourceIdParts?.resourceGroup ?? null,
     identityName: identity.resourceIdParts?.identityName ?? null,
-    clientIdAt: identity.clientId ? evidence(identity.clientId.resolvedAt ?? identity.clientId.at) : null,
+    clientIdAt: valueAt(identity.clientId),
+    tenantIdAt: valueAt(identity.tenantId),
+    resourceIdAt: valueAt(identity.resourceId),
     ...evidence(identity.at),
   };
 }
