@@ -1,7 +1,7 @@
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Location } from '../model/location.js';
 import type { Repo } from '../walk/repo.js';
-import { collectDefines, dirname, findCharts, helmContext, isInside, joinPath, valuesLayers, type Chart, type HelmInstance } from './helm/chart.js';
+import { chartDirOf, collectDefines, findCharts, helmContext, valuesLayers, type Chart, type HelmInstance } from './helm/chart.js';
 import { hasTemplateSyntax, type SanitizedTemplate } from './helm/template.js';
 import { isHelmRelease, labelsInValues, localChart, readHelmRelease, type HelmRelease } from './flux.js';
 import { buildKustomizations, isKustomizationFile, type Kustomization } from './kustomize.js';
@@ -47,7 +47,6 @@ const goTemplate = (sanitized: SanitizedTemplate): TemplateContext => ({
  */
 export function readManifests(repo: Repo, namespaceOption: string | null, sink: FindingSink): ManifestScan {
   const charts = findCharts(repo);
-  const templateDirs = charts.map((chart) => joinPath(chart.dir, 'templates'));
   const chartDirs = new Set(charts.map((chart) => chart.dir));
   const parsed = new Map<string, ParsedFile>();
   let manifestFiles = 0;
@@ -83,8 +82,12 @@ export function readManifests(repo: Repo, namespaceOption: string | null, sink: 
     const path = file.path;
     if (!manifestExtension.test(path) && !templateManifest.test(path)) continue;
     if (isKustomizationFile(path) || kustomize.ownedFiles.has(path)) continue;
-    if (templateDirs.some((dir) => isInside(path, dir))) continue;
-    if (chartDirs.has(dirname(path)) && /(^|\/)(Chart\.(ya?ml|lock)|values([-.][^/]*)?\.ya?ml)$/.test(path)) continue;
+    const chart = chartDirOf(path, chartDirs);
+    if (chart !== null) {
+      const rest = chart ? path.slice(chart.length + 1) : path;
+      // A chart's templates are read through Helm; its Chart.yaml and values are not manifests. crds/ is plain YAML.
+      if (rest.startsWith('templates/') || /^(Chart\.(ya?ml|lock)|values([-.][^/]*)?\.ya?ml)$/.test(rest)) continue;
+    }
     objects.push(...parseFile(path).docs.flatMap((doc) => objectsOf(doc, 'manifest')));
   }
 

@@ -86,6 +86,15 @@ export function linkPodIdentity(
     }
   }
 
+  // Literal selectors are looked up by value; templated ones (rare) are compared one by one.
+  const bySelector = new Map<string, AzureIdentityBinding[]>();
+  const templatedSelectors: AzureIdentityBinding[] = [];
+  for (const binding of bindings) {
+    const value = binding.selector?.value;
+    if (value) bySelector.set(value, [...(bySelector.get(value) ?? []), binding]);
+    else if (binding.selector?.template) templatedSelectors.push(binding);
+  }
+
   const matches = new Map<string, IdentityMatch[]>();
   const bindingsUsed = new Set<AzureIdentityBinding>();
   const identitiesUsed = new Set<AzureIdentity>();
@@ -95,7 +104,8 @@ export function linkPodIdentity(
     const found: IdentityMatch[] = [];
     const ignoredByNamespace: AzureIdentityBinding[] = [];
     const withoutIdentity: AzureIdentityBinding[] = [];
-    for (const binding of bindings) {
+    const candidates = label.value.value !== null ? (bySelector.get(label.value.value) ?? []) : templatedSelectors;
+    for (const binding of candidates) {
       const kind = selectorMatches(binding.selector, label.value, workload.chart !== null && binding.object.helm?.chart.dir === workload.chart);
       if (!kind) continue;
       bindingsUsed.add(binding);

@@ -294,10 +294,21 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     sink.add('label-in-helper', label.at, `aadpodidbinding: ${label.value} in a named template; every workload that includes it carries pod identity`);
   }
 
-  const usedBy = (identity: AzureIdentity) =>
-    workloads.filter((workload) => workload.podIdentity?.identities.some((bound) => bound.name === identity.name && bound.namespace === identity.namespace)).map((workload) => workload.id);
-  const bindingUsers = (binding: AzureIdentityBinding) =>
-    described.filter((item) => (graph.matches.get(item.id) ?? []).some((match) => match.binding === binding)).map((item) => item.id);
+  // Back-references, indexed once: which workloads each identity, binding and ServiceAccount serves.
+  const identityUsers = new Map<AzureIdentity, string[]>();
+  const bindingUsers = new Map<AzureIdentityBinding, string[]>();
+  for (const [id, found] of graph.matches) {
+    for (const match of found) {
+      identityUsers.set(match.identity, [...(identityUsers.get(match.identity) ?? []), id]);
+      bindingUsers.set(match.binding, [...(bindingUsers.get(match.binding) ?? []), id]);
+    }
+  }
+  const accountUsers = new Map<string, string[]>();
+  for (const workload of workloads) {
+    const key = `${workload.namespace}/${workload.serviceAccount.name}`;
+    accountUsers.set(key, [...(accountUsers.get(key) ?? []), workload.id]);
+  }
+  const sorted = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])].sort(compareStrings);
 
   return {
     workloads: workloads.sort(compareWorkloads),
@@ -305,7 +316,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       ...identityFields(identity),
       namespaced: identity.namespaced,
       source: identity.object.source,
-      usedBy: usedBy(identity).sort(compareStrings),
+      usedBy: sorted(identityUsers.get(identity)),
     }))).sort(compareIdentity),
     bindings: dedupe(bindings.map((binding) => ({
       name: binding.name,
@@ -313,7 +324,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       selector: binding.selector?.value ?? binding.selector?.template ?? null,
       azureIdentity: binding.azureIdentity?.value ?? binding.azureIdentity?.template ?? null,
       identityFound: graph.bindingTargets.get(binding) !== null,
-      usedBy: bindingUsers(binding).sort(compareStrings),
+      usedBy: sorted(bindingUsers.get(binding)),
       ...evidence(binding.at),
     }))).sort(compareIdentity),
     exceptions: dedupe(exceptions).sort(compareIdentity),
@@ -323,7 +334,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       clientId: account.annotations.find((entry) => entry.key === clientIdAnnotation)?.value?.value || null,
       tenantId: account.annotations.find((entry) => entry.key === tenantIdAnnotation)?.value?.value || null,
       useLabel: account.labels.some((entry) => entry.key === useLabel),
-      usedBy: workloads.filter((workload) => workload.namespace === account.namespace && workload.serviceAccount.name === account.name).map((workload) => workload.id).sort(compareStrings),
+      usedBy: sorted(accountUsers.get(`${account.namespace}/${account.name}`)),
       ...evidence(account.object.at),
     }))).sort(compareIdentity),
   };

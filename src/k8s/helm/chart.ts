@@ -78,31 +78,45 @@ export function isInside(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);
 }
 
+/** The chart folder holding `path` (the deepest one), or null: walks up the path's parents through a set. */
+export function chartDirOf(path: string, chartDirs: ReadonlySet<string>): string | null {
+  let dir = dirname(path);
+  for (;;) {
+    if (chartDirs.has(dir)) return dir;
+    if (dir === '') return null;
+    dir = dirname(dir);
+  }
+}
+
 /** Finds every chart and sorts each file of its templates/ folder into rendered templates and helpers. */
 export function findCharts(repo: Repo): Chart[] {
   const chartFiles = repo.files.filter((file) => /(^|\/)Chart\.ya?ml$/.test(file.path)).map((file) => file.path);
-  const dirs = chartFiles.map(dirname);
+  if (chartFiles.length === 0) return [];
+  const dirs = new Set(chartFiles.map(dirname));
+  const members = new Map<string, { templates: string[]; helpers: string[]; values: string[] }>();
+  for (const dir of dirs) members.set(dir, { templates: [], helpers: [], values: [] });
+  for (const file of repo.files) {
+    const dir = chartDirOf(file.path, dirs);
+    const bucket = dir === null ? undefined : members.get(dir);
+    if (dir === null || !bucket) continue;
+    const rest = dir ? file.path.slice(dir.length + 1) : file.path;
+    const base = rest.slice(rest.lastIndexOf('/') + 1);
+    if (rest.startsWith('templates/')) {
+      if (/\.tpl$/.test(base) || (base.startsWith('_') && /\.(ya?ml|json)$/.test(base))) bucket.helpers.push(file.path);
+      else if (/\.(ya?ml|json)$/.test(base)) bucket.templates.push(file.path);
+    } else if (/^values([-.][^/]+)?\.ya?ml$/.test(rest)) {
+      bucket.values.push(file.path);
+    }
+  }
   const charts: Chart[] = [];
   for (const chartFile of chartFiles) {
     const dir = dirname(chartFile);
     const meta = readChartMeta(repo, chartFile);
-    const nested = dirs.filter((other) => other !== dir && isInside(other, dir));
-    const templatesDir = joinPath(dir, 'templates');
-    const templates: string[] = [];
-    const helpers: string[] = [];
-    for (const file of repo.files) {
-      if (!isInside(file.path, templatesDir)) continue;
-      if (nested.some((other) => isInside(file.path, other))) continue;
-      const base = file.path.slice(file.path.lastIndexOf('/') + 1);
-      if (/\.tpl$/.test(base) || (base.startsWith('_') && /\.(ya?ml|json)$/.test(base))) helpers.push(file.path);
-      else if (/\.(ya?ml|json)$/.test(base)) templates.push(file.path);
-    }
-    const valuesFiles = repo.files
-      .map((file) => file.path)
-      .filter((path) => dirname(path) === dir && /^values([-.][^/]+)?\.ya?ml$/.test(path.slice(dir ? dir.length + 1 : 0)))
-      .sort((a, b) => valuesRank(a) - valuesRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const nested = [...dirs].filter((other) => other !== dir && isInside(other, dir));
+    const bucket = members.get(dir) ?? { templates: [], helpers: [], values: [] };
+    const valuesFiles = [...bucket.values].sort((a, b) => valuesRank(a) - valuesRank(b) || (a < b ? -1 : a > b ? 1 : 0));
     const family = [dir, ...nested, ...meta.localDependencies.map((dep) => joinPath(dir, dep))];
-    charts.push({ dir, name: meta.name ?? dir.split('/').pop() ?? 'chart', version: meta.version, appVersion: meta.appVersion, chartFile, templates, helpers, valuesFiles, family });
+    charts.push({ dir, name: meta.name ?? dir.split('/').pop() ?? 'chart', version: meta.version, appVersion: meta.appVersion, chartFile, templates: bucket.templates, helpers: bucket.helpers, valuesFiles, family });
   }
   return charts.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
 }
