@@ -115,6 +115,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
     bindings: inventory.bindings,
     exceptions: inventory.exceptions,
     serviceAccounts: inventory.serviceAccounts,
+    namespaces: inventory.namespaces,
     applications,
     findings: sortFindings(sink.all),
   };
