@@ -42,8 +42,8 @@ describe('findImageBuilds', () => {
       'azure-pipelines reports apps/reports azure-pipelines.yml:4',
       'docker-compose contoso/shipping apps/shipping docker-compose.yml:3',
       'dockerfile - apps/orders apps/orders/Dockerfile:1',
-      'github-actions orders-api apps/orders .github/workflows/build.yml:4',
       'github-actions contoso.azurecr.io/payments apps/payments .github/workflows/build.yml:8',
+      'github-actions orders-api apps/orders .github/workflows/build.yml:4',
       'script notifications apps/notifications scripts/ci.sh:2',
       'skaffold inventory apps/inventory skaffold.yaml:3',
     ]);
