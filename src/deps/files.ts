@@ -64,3 +64,9 @@ export function findLine(text: string, test: (line: string) => boolean, from = 1
   for (let i = Math.max(0, from - 1); i < lines.length; i++) if (test(lines[i] ?? '')) return i + 1;
   return null;
 }
+
+/** The first line of a `yaml` parse error, without the position the finding already carries. */
+export function yamlMessage(error: unknown): string {
+  const first = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').trim();
+  return first.replace(/ at line \d+, column \d+:?$/, '');
+}

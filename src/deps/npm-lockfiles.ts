@@ -7,7 +7,7 @@
 import { parseSyml } from '@yarnpkg/parsers';
 import { parse as parseYaml } from 'yaml';
 import type { TextFile } from '../walk/repo.js';
-import { asRecord, asString, lineAt, readJson, readText, reportParseError } from './files.js';
+import { asRecord, asString, lineAt, readJson, readText, reportParseError, yamlMessage } from './files.js';
 import { jsonPathKey, locateJson } from './json-text.js';
 import type { SkipReason } from './skip.js';
 import { cached, joinPath, type ReadContext } from './types.js';
@@ -346,7 +346,7 @@ function readPnpmLock(context: ReadContext, file: TextFile, folder: string): Npm
     data = asRecord(parseYaml(file.text, { uniqueKeys: false })) ?? {};
   } catch (error) {
     const position = (asRecord(error)?.linePos as { line: number; col: number }[] | undefined)?.[0];
-    reportParseError(context, file.path, position?.line ?? 1, position?.col ?? 1, 'pnpm-lock.yaml', ((error as Error).message.split('\n')[0] ?? '').trim());
+    reportParseError(context, file.path, position?.line ?? 1, position?.col ?? 1, 'pnpm-lock.yaml', yamlMessage(error));
     return null;
   }
   const major = Number.parseInt(String(data.lockfileVersion ?? '5'), 10) || 5;
