@@ -4,6 +4,7 @@ import { compareStrings } from '../model/location.js';
 import type { Repo } from '../walk/repo.js';
 import { classify, isListed, loadDependencyKnowledge, roleOf, type DependencyKnowledge } from './knowledge.js';
 import { npm } from './npm.js';
+import { nuget } from './nuget.js';
 import { pypi } from './pypi.js';
 import { folderOf, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
 
@@ -13,7 +14,7 @@ export interface DependencyOptions {
 }
 
 /** Every ecosystem reader, in the order an application's name is taken from its manifests. */
-export const readers = [npm, pypi] as const satisfies readonly DependencyReader[];
+export const readers = [npm, pypi, nuget] as const satisfies readonly DependencyReader[];
 
 /** Folders that hold installed third-party code, never applications of their own. */
 const installedCode = /(^|\/)(node_modules|bower_components)\//;
