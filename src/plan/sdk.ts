@@ -1,3 +1,4 @@
+import { roleOf, type DependencyKnowledge } from '../deps/knowledge.js';
 import type { Dependency, Ecosystem, SourceLanguage } from '../model/application.js';
 
 /** What the verdict needs to know of the Azure Identity libraries (backed by rules/sdk-floors.yaml). */
@@ -27,4 +28,17 @@ export function ecosystemOf(language: SourceLanguage): Ecosystem | null {
     default:
       return null;
   }
+}
+
+/** The plan's view of the dependency rules (rules/sdk-floors.yaml and identity-libraries.yaml). */
+export function sdkKnowledge(knowledge: DependencyKnowledge): SdkKnowledge {
+  return {
+    identityPackage(ecosystem) {
+      const floor = knowledge.floors.find((row) => row.ecosystem === ecosystem);
+      return floor ? { package: floor.package, floor: floor.workloadIdentityCredential, tokenExchange: floor.managedIdentityTokenExchange } : null;
+    },
+    isAzureIdentity(dependency) {
+      return roleOf(knowledge, dependency.ecosystem, dependency.name).kind === 'azure-identity';
+    },
+  };
 }
