@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
 import type { Io } from './output.js';
+import { registerPlan } from './plan.js';
 import { registerScan } from './scan.js';
 
 /** Exit statuses, one meaning each. */
@@ -24,9 +25,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  registerScan(program, io, (code) => {
+  const setExit = (code: number) => {
     status = code;
-  });
+  };
+  registerScan(program, io, setExit);
+  registerPlan(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride());
 
   try {
