@@ -180,7 +180,7 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
     steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then delete the pod-identity objects: ${(workload.podIdentity?.identities ?? []).map((bound) => `\`kubectl delete azureidentitybinding ${bound.binding.name} -n ${bound.binding.namespace}\` and \`kubectl delete azureidentity ${bound.name} -n ${bound.namespace}\``).join(', ') || 'none in the repository'} — or, with the AKS add-on, \`az aks pod-identity delete --resource-group <resource-group> --cluster-name <cluster> --namespace ${item.namespace} --name ${identity.name}\`.`);
   }
   if (item.path === 'legacy' || item.sdkUpgrades.length > 0) {
-    const upgrades = item.sdkUpgrades.map((upgrade) => `${upgrade.package} ${upgrade.to}${upgrade.from ? ` (now ${upgrade.from}${where(upgrade.evidence)})` : ''} in \`${upgrade.application}\``);
+    const upgrades = item.sdkUpgrades.map((upgrade) => `${upgrade.package} ${upgrade.to}${upgrade.from ? ` (now ${upgrade.from}${upgrade.evidence ? `, \`${upgrade.evidence.file}:${upgrade.evidence.line}\`` : ''})` : ''} in \`${upgrade.application}\``);
     steps.push(`Upgrade the SDK${upgrades.length ? `: ${upgrades.join('; ')}` : ''}; replace IMDS calls and legacy libraries with DefaultAzureCredential or WorkloadIdentityCredential${item.proxy ? '; then `pod2wi fix --phase finalize` removes the proxy annotations' : ''}.`);
   }
   if (steps.length > 0) {
