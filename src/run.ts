@@ -13,7 +13,7 @@ import { findImageBuilds } from './plan/images.js';
 import { planMigration } from './plan/index.js';
 import type { MigrationPlan } from './plan/model.js';
 import { sdkKnowledge } from './plan/sdk.js';
-import { readManifests } from './k8s/read.js';
+import { readManifests, type ManifestScan } from './k8s/read.js';
 import type { Application, CredentialUse } from './model/application.js';
 import { buildInventory } from './podidentity/inventory.js';
 import { loadFindingCatalogue } from './rules/catalogue.js';
@@ -41,10 +41,14 @@ export interface ScanOptions {
   readonly issuer?: string | null;
 }
 
-/** A scan and the migration plan decided from it. */
+/** A scan and the migration plan decided from it, with what was read (for stages that edit the files). */
 export interface Analysis {
   readonly report: ScanReport;
   readonly plan: MigrationPlan;
+  /** Absolute real path of the scanned root. */
+  readonly root: string;
+  readonly repo: Repo;
+  readonly manifests: ManifestScan;
 }
 
 export const defaultMaxFileSize = 5 * 1024 * 1024;
@@ -188,7 +192,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     applications,
     findings: sortFindings(sink.all),
   };
-  return { report, plan };
+  return { report, plan, root, repo, manifests };
 }
 
 function emptySummary(walk: 'git' | 'filesystem'): ScanReport['summary'] {
