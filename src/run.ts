@@ -1,3 +1,4 @@
+import { compareLocations, compareStrings } from './model/location.js';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { NothingScannedError, UsageError } from './model/errors.js';
@@ -106,7 +107,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     root,
   );
   for (const app of options.apps ?? []) applications.push(...(await readExternalApplications(app, options, root, sink)));
-  applications.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  applications.sort((a, b) => compareStrings(a.path, b.path));
   if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && applications.length === 0) {
     throw new NothingScannedError(
       walked.files.length === 0
@@ -242,6 +243,6 @@ export function attachCredentialUses(applications: readonly Application[], uses:
     result.push({ path: '.', name: basename(root), ecosystems: [], dependencies: [], credentialUses: orphans });
   }
   return result
-    .map((app) => ({ ...app, credentialUses: [...app.credentialUses].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column)) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    .map((app) => ({ ...app, credentialUses: [...app.credentialUses].sort((a, b) => compareLocations(a, b)) }))
+    .sort((a, b) => compareStrings(a.path, b.path));
 }

@@ -1,3 +1,4 @@
+import { compareStrings } from '../model/location.js';
 import { createHash } from 'node:crypto';
 import type { FederatedCredentialPlan, PlannedIdentity, ServiceAccountPlan } from './model.js';
 
@@ -32,7 +33,7 @@ export function planFederatedCredentials(
   }
   const used = new Map<string, Set<string>>();
   return [...byKey.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([, entry]) => {
       const identityKey = `${entry.identity.namespace}/${entry.identity.name}`;
       const names = used.get(identityKey) ?? new Set<string>();

@@ -1,3 +1,4 @@
+import { compareStrings } from '../model/location.js';
 import { createHash } from 'node:crypto';
 import type { ServiceAccountReport, WorkloadReport } from '../model/report.js';
 import type { PlannedIdentity, ServiceAccountPlan } from './model.js';
@@ -21,7 +22,7 @@ export function planServiceAccounts(
   }
   const taken = new Map<string, string>(existing.map((account) => [`${account.namespace}/${account.name}`, 'existing']));
   const plans = new Map<string, ServiceAccountPlan>();
-  const ordered = [...workloads].sort((a, b) => (a.workload.id < b.workload.id ? -1 : a.workload.id > b.workload.id ? 1 : 0));
+  const ordered = [...workloads].sort((a, b) => compareStrings(a.workload.id, b.workload.id));
   for (const { workload, identity } of ordered) {
     const current = workload.serviceAccount;
     const annotations = {

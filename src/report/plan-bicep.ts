@@ -1,3 +1,4 @@
+import { compareStrings } from '../model/location.js';
 import type { FederatedCredentialPlan, MigrationPlan } from '../plan/model.js';
 import { audience, defaultIssuer } from '../plan/federated.js';
 
@@ -38,7 +39,7 @@ export function renderPlanBicep(plan: MigrationPlan, meta: { version: string; ro
     '',
   ];
   let index = 0;
-  for (const entry of [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))) {
+  for (const entry of [...groups.values()].sort((a, b) => compareStrings(a.group, b.group))) {
     index++;
     const scope = entry.subscription ? `resourceGroup(${bicepString(entry.subscription)}, ${bicepString(entry.group)})` : `resourceGroup(${bicepString(entry.group)})`;
     lines.push(

@@ -1,3 +1,4 @@
+import { compareStrings } from '../model/location.js';
 import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
 import type { FederatedCredentialPlan, MigrationPlan, WorkloadPlan } from '../plan/model.js';
 import { audience, defaultIssuer } from '../plan/federated.js';
@@ -47,7 +48,7 @@ export function renderPlanMarkdown(report: ScanReport, plan: MigrationPlan): str
   const byId = new Map(report.workloads.map((workload) => [workload.id, workload]));
   const inScope = plan.workloads
     .filter((item) => item.path !== 'not-applicable')
-    .sort((a, b) => Number(b.blocked) - Number(a.blocked) || (order[a.path] ?? 9) - (order[b.path] ?? 9) || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => Number(b.blocked) - Number(a.blocked) || (order[a.path] ?? 9) - (order[b.path] ?? 9) || compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
   const count = (path: string) => inScope.filter((item) => item.path === path).length;
   const blocked = inScope.filter((item) => item.blocked).length;
   const lines: string[] = [];
