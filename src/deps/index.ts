@@ -3,6 +3,7 @@ import type { FindingSink } from '../model/findings-sink.js';
 import { compareStrings } from '../model/location.js';
 import type { Repo } from '../walk/repo.js';
 import { classify, isListed, loadDependencyKnowledge, roleOf, type DependencyKnowledge } from './knowledge.js';
+import { maven } from './maven.js';
 import { npm } from './npm.js';
 import { nuget } from './nuget.js';
 import { pypi } from './pypi.js';
@@ -14,7 +15,7 @@ export interface DependencyOptions {
 }
 
 /** Every ecosystem reader, in the order an application's name is taken from its manifests. */
-export const readers = [npm, pypi, nuget] as const satisfies readonly DependencyReader[];
+export const readers = [npm, pypi, nuget, maven] as const satisfies readonly DependencyReader[];
 
 /** Folders that hold installed third-party code, never applications of their own. */
 const installedCode = /(^|\/)(node_modules|bower_components)\//;
@@ -112,7 +113,8 @@ function reportDependency(dependency: Dependency, knowledge: DependencyKnowledge
   } else if (role.kind === 'msal' && dependency.direct === true) {
     sink.add('msal-library', at, `${label}: ${role.library.note}`);
   }
-  if (dependency.version === null && role.kind === 'azure-identity') {
+  // A BOM pod2wi does not know has its own note (bom-version-unknown) at the import.
+  if (dependency.version === null && role.kind === 'azure-identity' && dependency.skip !== 'bom-version-unknown') {
     const declared = dependency.declared === null ? '' : ` (declared ${JSON.stringify(dependency.declared)})`;
     sink.add('dependency-version-unresolved', at, `${dependency.name}${declared}: version unknown, ${dependency.skip ?? 'unresolved'}${dependency.managedBy ? `; managed by ${dependency.managedBy}` : ''}`);
   }
