@@ -3,10 +3,12 @@ import type { FindingSink } from '../model/findings-sink.js';
 import { compareStrings } from '../model/location.js';
 import type { Repo } from '../walk/repo.js';
 import { classify, isListed, loadDependencyKnowledge, roleOf, type DependencyKnowledge } from './knowledge.js';
+import { go } from './go.js';
 import { maven } from './maven.js';
 import { npm } from './npm.js';
 import { nuget } from './nuget.js';
 import { pypi } from './pypi.js';
+import { vcpkg } from './vcpkg.js';
 import { folderOf, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
 
 export interface DependencyOptions {
@@ -15,7 +17,7 @@ export interface DependencyOptions {
 }
 
 /** Every ecosystem reader, in the order an application's name is taken from its manifests. */
-export const readers = [npm, pypi, nuget, maven] as const satisfies readonly DependencyReader[];
+export const readers = [npm, pypi, nuget, maven, go, vcpkg] as const satisfies readonly DependencyReader[];
 
 /** Folders that hold installed third-party code, never applications of their own. */
 const installedCode = /(^|\/)(node_modules|bower_components)\//;
