@@ -76,7 +76,9 @@ function finishDependencies(found: readonly FoundDependency[], knowledge: Depend
   const unique = new Map<string, Dependency>();
   for (const dependency of found) {
     const listed = isListed(knowledge, dependency.ecosystem, dependency.name, dependency.direct);
-    if (!listed && !(options.allDependencies && dependency.direct)) continue;
+    // --all-dependencies adds what a manifest declares (go.mod `// indirect` lines too), not a lockfile's whole tree.
+    const declared = dependency.direct || dependency.declared !== null;
+    if (!listed && !(options.allDependencies && declared)) continue;
     const key = [dependency.ecosystem, dependency.name, dependency.version ?? '', dependency.file, dependency.line].join('\u0000');
     const known = unique.get(key);
     if (known) {
