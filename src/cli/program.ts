@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
 import type { Io } from './output.js';
+import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 
 /** Exit statuses, one meaning each. */
@@ -27,6 +28,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   registerScan(program, io, (code) => {
     status = code;
   });
+  registerRules(program, io, (code) => (status = code));
   program.commands.forEach((command) => command.exitOverride());
 
   try {
