@@ -137,8 +137,8 @@ export const npm: DependencyReader = {
       const transitive = new Map<string, LockNode>();
       const queue = [...direct.values()].map((entry) => entry.node);
       const visited = new Set(queue.map((node) => node.key));
-      while (queue.length > 0) {
-        const node = queue.shift();
+      for (let next = 0; next < queue.length; next++) {
+        const node = queue[next];
         if (!node) break;
         if (!direct.has(node.key) && listed(node.name, false)) transitive.set(node.key, node);
         for (const child of lock.children(node)) {
