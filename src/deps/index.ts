@@ -104,16 +104,19 @@ function finishDependencies(found: readonly FoundDependency[], knowledge: Depend
     });
   }
   const dependencies = [...unique.values()].sort(compareDependencies);
-  for (const dependency of dependencies) reportDependency(dependency, knowledge, sink);
+  for (const dependency of dependencies) reportDependency(dependency, dependencies, knowledge, sink);
   return dependencies;
 }
 
-function reportDependency(dependency: Dependency, knowledge: DependencyKnowledge, sink: FindingSink): void {
+function reportDependency(dependency: Dependency, all: readonly Dependency[], knowledge: DependencyKnowledge, sink: FindingSink): void {
   const role = roleOf(knowledge, dependency.ecosystem, dependency.name);
   const at = { file: dependency.file, line: dependency.line, column: 1 };
   const label = `${dependency.name}${dependency.version ? ` ${dependency.version}` : ''}`;
   if ((role.kind === 'legacy' || role.kind === 'adal') && dependency.direct === true) {
-    sink.add('legacy-identity-library', at, `${label}: ${role.library.note}`);
+    // Both kinds side by side (go-autorest next to a current azidentity) is common: say so, the code decides.
+    const modern = all.find((other) => other.ecosystem === dependency.ecosystem && other.supportsWorkloadIdentity === true);
+    const also = modern ? `; the application also depends on ${modern.name} ${modern.version ?? ''}, so check which one its code uses` : '';
+    sink.add('legacy-identity-library', at, `${label}: ${role.library.note}${also}`);
   } else if (role.kind === 'msal' && dependency.direct === true) {
     sink.add('msal-library', at, `${label}: ${role.library.note}`);
   }
