@@ -47,7 +47,7 @@ export function findApplicationFolders(repo: Repo): Map<string, { files: string[
  */
 export function readApplications(repo: Repo, sink: FindingSink, options: DependencyOptions): Application[] {
   const knowledge = loadDependencyKnowledge();
-  const context: ReadContext = { repo, sink, knowledge, cache: new Map() };
+  const context: ReadContext = { repo, sink, knowledge, cache: new Map(), allDependencies: options.allDependencies };
   const applications: Application[] = [];
   for (const [path, folder] of findApplicationFolders(repo)) {
     let name: string | null = null;

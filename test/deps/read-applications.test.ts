@@ -69,3 +69,26 @@ describe('readApplications', () => {
     ]);
   });
 });
+
+describe('large lockfile prefilter', () => {
+  const filler = Array.from({ length: 9000 }, (_, k) => `left-pad-${k}@^1.0.0:\n  version "1.0.${k}"\n`).join('\n');
+  const files = {
+    'site/package.json': JSON.stringify({ name: 'site', dependencies: { express: '^4.18.2' } }),
+    // Over the prefilter size, no identity library named, and broken at the end.
+    'site/yarn.lock': `# yarn lockfile v1\n\n${filler}\nexpress@^4.18.2:\n  version "4.19.2"\n broken: [\n`,
+  };
+
+  it('skips parsing a large lockfile that names no identity library when only identity libraries are listed', () => {
+    const { repo, sink } = repoOf(files);
+    const [app] = readApplications(repo, sink, { allDependencies: false });
+    expect(app?.dependencies).toEqual([]);
+    expect(sink.all).toEqual([]);
+  });
+
+  it('parses it (and reports its syntax error) when every dependency is wanted', () => {
+    const { repo, sink } = repoOf(files);
+    const [app] = readApplications(repo, sink, { allDependencies: true });
+    expect(app?.dependencies.map((dependency) => [dependency.name, dependency.version, dependency.resolution])).toEqual([['express', '4.18.2', 'range']]);
+    expect(sink.all.map((finding) => [finding.ruleId, finding.file])).toEqual([['dependency-file-parse-error', 'site/yarn.lock']]);
+  });
+});
