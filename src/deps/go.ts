@@ -8,6 +8,7 @@ import type { SkipReason } from './skip.js';
 import { joinPath, type AppFolder, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
 import { parseGoVersion } from './versions/index.js';
 
+/** One `require` line: a module path, its version, and whether go.mod marks it `// indirect`. */
 export interface GoRequire {
   readonly path: string;
   readonly version: string;
@@ -15,6 +16,7 @@ export interface GoRequire {
   readonly line: number;
 }
 
+/** One `replace` line: the module (optionally one version of it) and what replaces it (a module version or a path). */
 export interface GoReplace {
   readonly path: string;
   readonly version: string | null;
@@ -23,6 +25,7 @@ export interface GoReplace {
   readonly line: number;
 }
 
+/** A parsed go.mod: the module path, requirements, replacements and the lines that could not be read. */
 export interface GoMod {
   readonly module: string | null;
   readonly requires: readonly GoRequire[];

@@ -11,6 +11,7 @@ import { pypi } from './pypi.js';
 import { vcpkg } from './vcpkg.js';
 import { folderOf, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
 
+/** Options of the dependency stage. */
 export interface DependencyOptions {
   /** List every dependency, not only identity-relevant ones (--all-dependencies). */
   readonly allDependencies: boolean;

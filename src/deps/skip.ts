@@ -37,6 +37,7 @@ export const skipReasons = [
   'replaced-module',
 ] as const;
 
+/** One reason from the closed list above. */
 export type SkipReason = (typeof skipReasons)[number];
 
 /** What each skip reason means, for `pod2wi rules` and the documentation. */
