@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readApplications } from '../../src/deps/index.js';
-import { repoOf } from '../helpers/repo.js';
+import { FindingSink } from '../../src/model/findings-sink.js';
+import { loadFindingCatalogue } from '../../src/rules/catalogue.js';
+import { Repo } from '../../src/walk/repo.js';
+import { writeTree } from '../helpers/repo.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/deps/', import.meta.url));
 
@@ -28,6 +31,7 @@ function fixtureFiles(): { folder: string; files: Record<string, string> }[] {
 
 describe('bad input never crashes the dependency stage', () => {
   const cases = fixtureFiles();
+  const catalogue = loadFindingCatalogue();
 
   it('survives truncated and corrupted manifests and lockfiles (bounded property run)', () => {
     fc.assert(
@@ -45,7 +49,12 @@ describe('bad input never crashes the dependency stage', () => {
           const at = text.length === 0 ? 0 : position % text.length;
           const mutated =
             mutation === 'truncate' ? text.slice(0, at) : mutation === 'garbage' ? `${text.slice(0, at)}{[<"'\u0000>]}${text.slice(at)}` : `${text.slice(at)}${text.slice(0, at)}`;
-          const { repo, sink } = repoOf({ ...chosen.files, [path]: mutated });
+          // The Repo is built from the known file list (no walk, no git process): this runs many times.
+          const files = { ...chosen.files, [path]: mutated };
+          const root = writeTree(files);
+          const listed = Object.keys(files).sort().map((name) => ({ path: name, absolute: join(root, ...name.split('/')), size: Buffer.byteLength(files[name] ?? '') }));
+          const repo = new Repo(root, listed, [], 5 * 1024 * 1024);
+          const sink = new FindingSink(catalogue);
           expect(() => readApplications(repo, sink, { allDependencies: true })).not.toThrow();
         },
       ),
