@@ -3,6 +3,7 @@ import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
 import type { Io } from './output.js';
 import { registerPlan } from './plan.js';
+import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 
 /** Exit statuses, one meaning each. */
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   };
   registerScan(program, io, setExit);
   registerPlan(program, io, setExit);
+  registerRules(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride());
 
   try {

@@ -11,4 +11,5 @@ export const dependencyFindingIds = [
   'msal-library',
 ] as const;
 
+/** One finding id of the dependency stage. */
 export type DependencyFindingId = (typeof dependencyFindingIds)[number];

@@ -3,18 +3,22 @@ import type { FindingSink } from '../model/findings-sink.js';
 import { compareStrings } from '../model/location.js';
 import type { Repo } from '../walk/repo.js';
 import { classify, isListed, loadDependencyKnowledge, roleOf, type DependencyKnowledge } from './knowledge.js';
+import { go } from './go.js';
+import { maven } from './maven.js';
 import { npm } from './npm.js';
 import { nuget } from './nuget.js';
 import { pypi } from './pypi.js';
+import { vcpkg } from './vcpkg.js';
 import { folderOf, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
 
+/** Options of the dependency stage. */
 export interface DependencyOptions {
   /** List every dependency, not only identity-relevant ones (--all-dependencies). */
   readonly allDependencies: boolean;
 }
 
 /** Every ecosystem reader, in the order an application's name is taken from its manifests. */
-export const readers = [npm, pypi, nuget] as const satisfies readonly DependencyReader[];
+export const readers = [npm, pypi, nuget, maven, go, vcpkg] as const satisfies readonly DependencyReader[];
 
 /** Folders that hold installed third-party code, never applications of their own. */
 const installedCode = /(^|\/)(node_modules|bower_components)\//;
@@ -44,7 +48,7 @@ export function findApplicationFolders(repo: Repo): Map<string, { files: string[
  */
 export function readApplications(repo: Repo, sink: FindingSink, options: DependencyOptions): Application[] {
   const knowledge = loadDependencyKnowledge();
-  const context: ReadContext = { repo, sink, knowledge, cache: new Map() };
+  const context: ReadContext = { repo, sink, knowledge, cache: new Map(), allDependencies: options.allDependencies };
   const applications: Application[] = [];
   for (const [path, folder] of findApplicationFolders(repo)) {
     let name: string | null = null;
@@ -73,7 +77,9 @@ function finishDependencies(found: readonly FoundDependency[], knowledge: Depend
   const unique = new Map<string, Dependency>();
   for (const dependency of found) {
     const listed = isListed(knowledge, dependency.ecosystem, dependency.name, dependency.direct);
-    if (!listed && !(options.allDependencies && dependency.direct)) continue;
+    // --all-dependencies adds what a manifest declares (go.mod `// indirect` lines too), not a lockfile's whole tree.
+    const declared = dependency.direct || dependency.declared !== null;
+    if (!listed && !(options.allDependencies && declared)) continue;
     const key = [dependency.ecosystem, dependency.name, dependency.version ?? '', dependency.file, dependency.line].join('\u0000');
     const known = unique.get(key);
     if (known) {
@@ -99,20 +105,24 @@ function finishDependencies(found: readonly FoundDependency[], knowledge: Depend
     });
   }
   const dependencies = [...unique.values()].sort(compareDependencies);
-  for (const dependency of dependencies) reportDependency(dependency, knowledge, sink);
+  for (const dependency of dependencies) reportDependency(dependency, dependencies, knowledge, sink);
   return dependencies;
 }
 
-function reportDependency(dependency: Dependency, knowledge: DependencyKnowledge, sink: FindingSink): void {
+function reportDependency(dependency: Dependency, all: readonly Dependency[], knowledge: DependencyKnowledge, sink: FindingSink): void {
   const role = roleOf(knowledge, dependency.ecosystem, dependency.name);
   const at = { file: dependency.file, line: dependency.line, column: 1 };
   const label = `${dependency.name}${dependency.version ? ` ${dependency.version}` : ''}`;
   if ((role.kind === 'legacy' || role.kind === 'adal') && dependency.direct === true) {
-    sink.add('legacy-identity-library', at, `${label}: ${role.library.note}`);
+    // Both kinds side by side (go-autorest next to a current azidentity) is common: say so, the code decides.
+    const modern = all.find((other) => other.ecosystem === dependency.ecosystem && other.supportsWorkloadIdentity === true);
+    const also = modern ? `; the application also depends on ${modern.name} ${modern.version ?? ''}, so check which one its code uses` : '';
+    sink.add('legacy-identity-library', at, `${label}: ${role.library.note}${also}`);
   } else if (role.kind === 'msal' && dependency.direct === true) {
     sink.add('msal-library', at, `${label}: ${role.library.note}`);
   }
-  if (dependency.version === null && role.kind === 'azure-identity') {
+  // A BOM pod2wi does not know has its own note (bom-version-unknown) at the import.
+  if (dependency.version === null && role.kind === 'azure-identity' && dependency.skip !== 'bom-version-unknown') {
     const declared = dependency.declared === null ? '' : ` (declared ${JSON.stringify(dependency.declared)})`;
     sink.add('dependency-version-unresolved', at, `${dependency.name}${declared}: version unknown, ${dependency.skip ?? 'unresolved'}${dependency.managedBy ? `; managed by ${dependency.managedBy}` : ''}`);
   }

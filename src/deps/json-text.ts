@@ -8,6 +8,9 @@ interface Trie {
   target: string | null;
 }
 
+/** Thrown to stop scanning once every requested path is found. */
+class AllFound extends Error {}
+
 class JsonSyntaxError extends Error {
   readonly offset: number;
   constructor(offset: number, message: string) {
@@ -20,10 +23,18 @@ class Scanner {
   readonly #text: string;
   #i = 0;
   readonly #found: Map<string, number>;
+  readonly #wanted: number;
 
-  constructor(text: string, found: Map<string, number>) {
+  constructor(text: string, found: Map<string, number>, wanted = Number.POSITIVE_INFINITY) {
     this.#text = text;
     this.#found = found;
+    this.#wanted = wanted;
+  }
+
+  #record(target: string, offset: number): void {
+    if (this.#found.has(target)) return;
+    this.#found.set(target, offset);
+    if (this.#found.size >= this.#wanted) throw new AllFound();
   }
 
   document(trie: Trie | null): void {
@@ -110,7 +121,7 @@ class Scanner {
       const keyAt = this.#i;
       const key = this.#string();
       const child = trie?.children.get(key) ?? null;
-      if (child?.target !== null && child?.target !== undefined && !this.#found.has(child.target)) this.#found.set(child.target, keyAt);
+      if (child?.target !== null && child?.target !== undefined) this.#record(child.target, keyAt);
       this.#ws();
       if (this.#text.charAt(this.#i) !== ':') throw new JsonSyntaxError(this.#i, "expected ':' after a property name");
       this.#i++;
@@ -134,7 +145,7 @@ class Scanner {
     for (let index = 0; ; index++) {
       this.#ws();
       const child = trie?.children.get(String(index)) ?? null;
-      if (child?.target !== null && child?.target !== undefined && !this.#found.has(child.target)) this.#found.set(child.target, this.#i);
+      if (child?.target !== null && child?.target !== undefined) this.#record(child.target, this.#i);
       this.#value(child);
       this.#ws();
       const next = this.#text.charAt(this.#i);
@@ -169,10 +180,12 @@ export function locateJson(text: string, paths: readonly (readonly string[])[]):
     node.target = jsonPathKey(path);
   }
   const found = new Map<string, number>();
+  const wanted = new Set(paths.map(jsonPathKey)).size;
+  if (wanted === 0) return found;
   try {
-    new Scanner(text, found).document(root);
+    new Scanner(text, found, wanted).document(root);
   } catch {
-    // Only called on text JSON.parse accepted; positions found before any surprise are still right.
+    // Every path found (AllFound), or text JSON.parse did not accept: positions found so far are right either way.
   }
   return found;
 }

@@ -57,6 +57,13 @@ const bomSchema = z
 /** One row of the azure-sdk-bom table: a BOM version and the azure-identity version it manages. */
 export type BomRow = z.output<typeof bomSchema>;
 
+/** The row schemas of the three rule files, by file name (validated at load; exported for tests and `pod2wi rules`). */
+export const dependencyRuleSchemas = {
+  'sdk-floors.yaml': z.array(floorSchema),
+  'identity-libraries.yaml': z.array(librarySchema),
+  'azure-sdk-bom.yaml': z.array(bomSchema),
+} as const;
+
 /** The Maven coordinates of the Azure SDK BOM whose azure-identity version the table knows. */
 export const azureSdkBom = 'com.azure:azure-sdk-bom';
 
@@ -96,9 +103,9 @@ export function packageKey(ecosystem: Ecosystem, name: string): string {
 
 /** Loads and validates rules/sdk-floors.yaml, rules/identity-libraries.yaml and rules/azure-sdk-bom.yaml. */
 export function loadDependencyKnowledge(): DependencyKnowledge {
-  const floors = loadRuleFile('sdk-floors.yaml', z.array(floorSchema));
-  const libraries = loadRuleFile('identity-libraries.yaml', z.array(librarySchema));
-  const boms = loadRuleFile('azure-sdk-bom.yaml', z.array(bomSchema));
+  const floors = loadRuleFile('sdk-floors.yaml', dependencyRuleSchemas['sdk-floors.yaml']);
+  const libraries = loadRuleFile('identity-libraries.yaml', dependencyRuleSchemas['identity-libraries.yaml']);
+  const boms = loadRuleFile('azure-sdk-bom.yaml', dependencyRuleSchemas['azure-sdk-bom.yaml']);
   return buildKnowledge(floors, libraries, boms);
 }
 

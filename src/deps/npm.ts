@@ -81,8 +81,27 @@ function readDeclared(context: ReadContext, path: string): { name: string | null
   return { name: asString(manifest.name), declared };
 }
 
+/** Lockfiles from this size on are worth the prefilter (a 200 KB pnpm-lock.yaml takes about 0.25 s to parse). */
+export const prefilterFromBytes = 256 * 1024;
+
+/**
+ * A cheap prefilter for large lockfiles: one that names no identity library (a plain substring test) cannot change
+ * what is listed by default, so it is not parsed unless every dependency is wanted or the application declares an
+ * identity library itself (then a missing lockfile entry is worth a note). Smaller lockfiles are always parsed, so
+ * their syntax errors are always reported. The verdict never comes from this test.
+ */
+function lockfileMatters(context: ReadContext, path: string, declaresListed: boolean): boolean {
+  if (context.allDependencies || declaresListed) return true;
+  return cached(context, `npm-lock-mentions:${path}`, () => {
+    const text = context.repo.read(path)?.text;
+    if (text === undefined || text.length < prefilterFromBytes) return true; // unreadable files are the reader's to report
+    const names = [...context.knowledge.byPackage.keys()].filter((key) => key.startsWith('npm:')).map((key) => key.slice('npm:'.length));
+    return names.some((name) => text.includes(name));
+  });
+}
+
 /** The lockfile that serves `folder`: its own (by npm's preference order) or the nearest workspace root's. */
-function findLockfile(folder: string, context: ReadContext): { lock: NpmLockfile; rel: string } | null {
+function findLockfile(folder: string, context: ReadContext, declaresListed: boolean): { lock: NpmLockfile; rel: string } | 'irrelevant' | null {
   for (const candidate of ancestors(folder)) {
     const present = npmLockfileNames.filter((name) => context.repo.has(joinPath(candidate, name)));
     if (present.length === 0) continue;
@@ -93,6 +112,7 @@ function findLockfile(folder: string, context: ReadContext): { lock: NpmLockfile
       });
     }
     const rel = candidate === folder ? '.' : candidate === '.' ? folder : folder.slice(candidate.length + 1);
+    if (candidate === folder && !lockfileMatters(context, joinPath(candidate, present[0] ?? ''), declaresListed)) return 'irrelevant';
     for (const name of present) {
       const lock = readNpmLockfile(context, joinPath(candidate, name));
       if (lock?.serves(rel)) return { lock, rel };
@@ -116,9 +136,13 @@ export const npm: DependencyReader = {
     const manifest = readDeclared(context, manifestPath);
     if (!manifest) return { name: null, dependencies: [] };
     const listed = (name: string, direct: boolean): boolean => isListed(context.knowledge, 'npm', name, direct);
-    const found = findLockfile(folder.path, context);
+    const found = findLockfile(folder.path, context, manifest.declared.some((declared) => listed(declared.name, true)));
     const dependencies: FoundDependency[] = [];
 
+    if (found === 'irrelevant') {
+      // Its lockfile names no identity library and only identity libraries are listed: the ranges are enough.
+      return { name: manifest.name, dependencies: manifest.declared.map((declared) => fromLowest(declared, lowestNpm(declared.range), manifestPath)) };
+    }
     if (found) {
       const { lock, rel } = found;
       const direct = new Map<string, { declared: Declared; node: LockNode }>();
@@ -137,8 +161,8 @@ export const npm: DependencyReader = {
       const transitive = new Map<string, LockNode>();
       const queue = [...direct.values()].map((entry) => entry.node);
       const visited = new Set(queue.map((node) => node.key));
-      while (queue.length > 0) {
-        const node = queue.shift();
+      for (let next = 0; next < queue.length; next++) {
+        const node = queue[next];
         if (!node) break;
         if (!direct.has(node.key) && listed(node.name, false)) transitive.set(node.key, node);
         for (const child of lock.children(node)) {

@@ -331,8 +331,8 @@ function applyLock(context: ReadContext, declared: readonly Declared[], lock: Py
 function reachableNames(roots: readonly string[], byName: ReadonlyMap<string, readonly LockedPackage[]>): Set<string> {
   const seen = new Set<string>(roots);
   const queue = [...roots];
-  while (queue.length > 0) {
-    const name = queue.shift() ?? '';
+  for (let next = 0; next < queue.length; next++) {
+    const name = queue[next] ?? '';
     for (const entry of byName.get(name) ?? []) {
       for (const dependency of entry.dependencies) {
         if (seen.has(dependency)) continue;

@@ -37,7 +37,28 @@ export const skipReasons = [
   'replaced-module',
 ] as const;
 
+/** One reason from the closed list above. */
 export type SkipReason = (typeof skipReasons)[number];
+
+/** What each skip reason means, for `pod2wi rules` and the documentation. */
+export const skipReasonMeanings = {
+  'unpinned': 'Declared without any version (`azure-identity` in requirements.txt, Poetry `*`).',
+  'no-lower-bound': 'A range without a lower bound (`<2`, `(,2.0]`, npm `*`).',
+  'exclusive-lower-bound': 'The lowest allowed version lies just above a bound (`>1.12.0`, NuGet `(1.2,2.0)`, `>=1.0,!=1.0`).',
+  'unsatisfiable-range': 'No version satisfies every clause (`>=2,<1`).',
+  'invalid-version': "Not a version in this ecosystem's syntax.",
+  'dynamic-version': 'Resolved when the package manager runs: npm dist-tags, Maven LATEST/RELEASE, Gradle `latest.release`, NuGet `1.0.0-*`.',
+  'variable-not-found': 'A `$(Property)`, `${property}` or build-script variable, or a version-catalog alias, defined nowhere pod2wi can read.',
+  'remote-parent': 'The version comes from a Maven parent POM that is not in the repository.',
+  'managed-version-not-found': 'No version, and no dependencyManagement, BOM or central package version in the repository supplies one.',
+  'bom-version-unknown': 'Managed by a BOM whose contents pod2wi does not know (not in the repository, not in rules/azure-sdk-bom.yaml).',
+  'baseline-version': 'vcpkg: the version comes from the registry at the builtin-baseline commit.',
+  'git-dependency': 'Installed from a git repository.',
+  'url-dependency': 'Installed from a URL (tarball, wheel, archive).',
+  'local-path': 'Installed from a local path (`file:`, `link:`, `-e ./lib`, Poetry `path`, Go `replace => ../x`).',
+  'workspace': 'A workspace member (`workspace:*`), which is reported as its own application.',
+  'replaced-module': 'Go: `replace` points the module at a different module path (a fork), whose versions are not comparable.',
+} as const satisfies Record<SkipReason, string>;
 
 /** The lowest version a declared requirement allows, or why there is none. */
 export type Lowest =

@@ -38,6 +38,8 @@ export interface ReadContext {
   readonly sink: FindingSink;
   readonly knowledge: DependencyKnowledge;
   readonly cache: Map<string, unknown>;
+  /** Every declared dependency will be listed (--all-dependencies), so lockfiles cannot be skipped by a prefilter. */
+  readonly allDependencies: boolean;
 }
 
 /** What a reader returns for one folder: the application's name from its manifest (if it has one) and its dependencies. */

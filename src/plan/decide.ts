@@ -149,9 +149,12 @@ function judgeApplication(app: Application, context: DecisionContext): Applicati
           verdict.warnings.push(reason('sdk-below-floor', `${message}; upgrade when convenient`, at(dependency)));
           upgrade(ecosystem, dependency);
         }
-      } else if (dependency.supportsWorkloadIdentity === true) {
+      } else if (dependency.supportsWorkloadIdentity === true && dependency.managedIdentityTokenExchange === true) {
         verdict.capable++;
         verdict.reasons.push(reason('sdk-supports-workload-identity', `${dependency.name} ${version} supports workload identity`, at(dependency)));
+      } else if (dependency.supportsWorkloadIdentity === true) {
+        // Go, C++ and .NET 1.13.0: DefaultAzureCredential works, ManagedIdentityCredential does not; the code decides.
+        verdict.reasons.push(reason('sdk-supports-workload-identity', `${dependency.name} ${version} supports workload identity in DefaultAzureCredential and WorkloadIdentityCredential, not in ManagedIdentityCredential: the credential the code uses decides`, at(dependency)));
       }
     }
   }

@@ -5,7 +5,7 @@ import { loadDependencyKnowledge } from '../../src/deps/knowledge.js';
 
 function context(files: Record<string, string>) {
   const { repo, sink } = repoOf(files);
-  return { repo, sink, knowledge: loadDependencyKnowledge(), cache: new Map<string, unknown>() };
+  return { repo, sink, knowledge: loadDependencyKnowledge(), cache: new Map<string, unknown>(), allDependencies: false };
 }
 
 function flatten(element: XmlElement): [string, number, string][] {

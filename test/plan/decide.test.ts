@@ -46,6 +46,13 @@ describe('decide', () => {
     expect(codes(decision.reasons)).toContain('managed-identity-credential-imds');
   });
 
+  it('needs the code to decide when the version supports only some credentials (Go, C++, .NET 1.13.0)', () => {
+    const go = application('apps/a', [dependency('go', 'github.com/Azure/azure-sdk-for-go/sdk/azidentity', 'v1.5.1', { supportsWorkloadIdentity: true, managedIdentityTokenExchange: false })], []);
+    expect(decide(workload({ name: 'a' }), linked('apps/a'), [go], context).path).toBe('unknown');
+    const goModern = application('apps/a', go.dependencies.slice(), [use('modern', 'go', 'NewDefaultAzureCredential')]);
+    expect(decide(workload({ name: 'a' }), linked('apps/a'), [goModern], context).path).toBe('latest');
+  });
+
   it('is legacy for .NET 1.13.0 with a bare ManagedIdentityCredential, latest for DefaultAzureCredential', () => {
     const dep = dependency('nuget', 'Azure.Identity', '1.13.0', { supportsWorkloadIdentity: true, managedIdentityTokenExchange: false });
     const mic = application('apps/a', [dep], [use('managed-identity-credential', 'csharp', 'ManagedIdentityCredential')]);

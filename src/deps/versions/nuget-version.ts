@@ -6,6 +6,7 @@
  */
 import type { Lowest } from '../skip.js';
 
+/** A parsed NuGet version: one to four numeric parts and the pre-release identifiers. */
 export interface NugetVersion {
   readonly parts: readonly number[];
   readonly prerelease: readonly string[];

@@ -114,6 +114,7 @@ export function comparePep440Text(a: string, b: string): number | null {
   return x && y ? comparePep440(x, y) : null;
 }
 
+/** The comparison operators of PEP 440 version specifiers. */
 export type Pep440Operator = '===' | '==' | '!=' | '~=' | '>=' | '<=' | '>' | '<';
 
 /** One clause of a specifier set, such as `>=1.13` or `==1.2.*`. */
