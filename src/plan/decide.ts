@@ -68,7 +68,10 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   }
 
   if (!legacy && capable === 0) {
-    reasons.push(reason('no-credential-evidence', 'the linked code shows no Azure credential use and no Azure Identity library: pod2wi cannot tell whether it needs the proxy', null));
+    const hasLibrary = reasons.some((item) => item.code === 'sdk-supports-workload-identity' || item.code === 'sdk-version-unknown');
+    reasons.push(reason('no-credential-evidence', hasLibrary
+      ? 'no credential use was found in the linked code, and its Azure Identity version alone does not decide: pod2wi cannot tell whether it needs the proxy'
+      : 'the linked code shows no Azure credential use and no Azure Identity library: pod2wi cannot tell whether it needs the proxy', null));
     return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   }
   if (!legacy) return { path: 'latest', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
