@@ -1,0 +1,129 @@
+import { createRequire } from 'node:module';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Position } from './facts.js';
+
+/** Grammar files shipped by @vscode/tree-sitter-wasm that pod2wi uses (note `c-sharp`, not `c_sharp`). */
+export type GrammarName = 'python' | 'c-sharp' | 'java' | 'go' | 'cpp' | 'bash';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * web-tree-sitter holds one WASM runtime per process, and `Parser.init()` called a second time replaces it, which
+ * invalidates every grammar loaded before. So this one promise is process-wide (the only module-level state of the
+ * code stage, mirroring the library's own); grammars themselves are cached per scan in a {@link GrammarCache}.
+ */
+const runtime: { ready: Promise<void> | null } = { ready: null };
+
+function initRuntime(): Promise<void> {
+  runtime.ready ??= Parser.init();
+  return runtime.ready;
+}
+
+/** A parser for one grammar, or why none could be made (the grammar file is missing or does not load). */
+export type GrammarResult = { readonly parser: Parser } | { readonly error: string };
+
+/**
+ * Loads each grammar at most once and keeps one parser per grammar. Create one per scan (or share one across a test
+ * file) and pass it down; never shared through module state.
+ */
+export class GrammarCache {
+  readonly #loading = new Map<GrammarName, Promise<GrammarResult>>();
+
+  /** The parser for a grammar; loading happens on first use only. */
+  get(name: GrammarName): Promise<GrammarResult> {
+    let pending = this.#loading.get(name);
+    if (!pending) {
+      pending = load(name);
+      this.#loading.set(name, pending);
+    }
+    return pending;
+  }
+}
+
+async function load(name: GrammarName): Promise<GrammarResult> {
+  try {
+    await initRuntime();
+    const path = require.resolve(`@vscode/tree-sitter-wasm/wasm/tree-sitter-${name}.wasm`);
+    const language = await Language.load(path);
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return { parser };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Parses `text`, hands the tree to `use`, and frees it afterwards: the WASM heap is not garbage-collected, so every
+ * tree must be deleted even when `use` throws.
+ */
+export function withTree<T>(parser: Parser, text: string, use: (tree: Tree) => T): T | null {
+  const tree = parser.parse(text);
+  if (!tree) return null;
+  try {
+    return use(tree);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** 1-based position of a node's start. */
+export function positionOf(node: Node): Position {
+  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+}
+
+/** The first ERROR or MISSING node, for the parse-error note (the rest of the tree is still analysed). */
+export function firstError(root: Node): Node | null {
+  if (!root.hasError) return null;
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node) break;
+    if (node.isError || node.isMissing) return node;
+    if (!node.hasError) continue;
+    for (let i = node.childCount - 1; i >= 0; i--) {
+      const child = node.child(i);
+      if (child) stack.push(child);
+    }
+  }
+  return null;
+}
+
+/**
+ * Depth-first walk with an inherited context. `enter` returns the context for the node's children, or `false` to
+ * skip them. Iterative, so deeply nested generated code cannot overflow the stack.
+ */
+export function walkTree<C>(root: Node, context: C, enter: (node: Node, context: C) => C | false): void {
+  const stack: Array<[Node, C]> = [[root, context]];
+  while (stack.length > 0) {
+    const top = stack.pop();
+    if (!top) break;
+    const [node, inherited] = top;
+    const next = enter(node, inherited);
+    if (next === false) continue;
+    for (let i = node.namedChildCount - 1; i >= 0; i--) {
+      const child = node.namedChild(i);
+      if (child) stack.push([child, next]);
+    }
+  }
+}
+
+/** Named children of a node, without nulls. */
+export function namedChildren(node: Node): Node[] {
+  const result: Node[] = [];
+  for (let i = 0; i < node.namedChildCount; i++) {
+    const child = node.namedChild(i);
+    if (child) result.push(child);
+  }
+  return result;
+}
+
+/** Every named descendant of the given types (the node itself included). */
+export function descendants(node: Node, types: ReadonlySet<string>): Node[] {
+  const found: Node[] = [];
+  walkTree(node, null, (current) => {
+    if (types.has(current.type)) found.push(current);
+    return null;
+  });
+  return found;
+}
