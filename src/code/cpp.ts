@@ -5,7 +5,9 @@ import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, walkTree } from './tree-sitter.js';
+import { descendants, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
+
+const functionScopes = new Set(['function_definition', 'lambda_expression']);
 
 /** `Azure::Identity::X`, `::Azure::Identity::X`, `ai::X`, `Identity::X<T>` → the written path. */
 function qualifiedPath(node: Node | null): string[] | null {
@@ -104,11 +106,11 @@ export function analyzeCpp(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('cpp');
   const scope = new NameScope();
   const constants = new Map<string, Node>();
-  const assigned = new Map<string, Node[]>();
+  const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const constructions: Construction[] = [];
   const remember = (name: string, value: Node): void => {
-    assigned.set(name, [...(assigned.get(name) ?? []), value]);
+    assigned.add(name, value);
     if (!constants.has(name)) constants.set(name, value);
   };
 
@@ -136,10 +138,12 @@ export function analyzeCpp(root: Node, rules: CredentialRules): FileFacts {
         return false;
       }
       case 'namespace_alias_definition': {
-        const name = node.childForFieldName('name')?.text;
-        const target = namedChildren(node).find((child) => child.type === 'nested_namespace_specifier' || child.type === 'namespace_identifier' || child.type === 'qualified_identifier');
+        const nameNode = node.childForFieldName('name');
+        const target = namedChildren(node).find(
+          (child) => child.id !== nameNode?.id && (child.type === 'nested_namespace_specifier' || child.type === 'namespace_identifier' || child.type === 'qualified_identifier'),
+        );
         const path = qualifiedPath(target ?? null);
-        if (name && path) scope.bind(name, path);
+        if (nameNode && path) scope.bind(nameNode.text, path);
         return false;
       }
       case 'class_specifier':
@@ -207,6 +211,12 @@ export function analyzeCpp(root: Node, rules: CredentialRules): FileFacts {
   }
   recordStrings(strings, dialect, constants, facts);
   return facts.build();
+}
+
+/** `m_clientId`, `_clientId`, `ClientId` → `clientId`, so a member name hints like a parameter name does. */
+function normaliseName(name: string): string {
+  const bare = name.replace(/^(m_|_)/, '').replace(/_$/, '');
+  return bare.charAt(0).toLowerCase() + bare.slice(1);
 }
 
 function leftmost(node: Node): Node {
@@ -277,19 +287,20 @@ function selectorsBelow(node: Node): string[] {
   return names;
 }
 
-function readArguments(args: Node | null, assigned: ReadonlyMap<string, readonly Node[]>): { selectors: string[]; firstArgument: ArgumentShape; port: null } {
+function readArguments(args: Node | null, assigned: ScopedValues): { selectors: string[]; firstArgument: ArgumentShape; port: null } {
   const list = args ? namedChildren(args).filter((child) => child.type !== 'comment') : [];
   const selectors: string[] = [];
   for (const arg of list) {
     selectors.push(...selectorsBelow(arg));
     const name = arg.type === 'parameter_declaration' ? arg.childForFieldName('type')?.text : arg.type === 'identifier' ? arg.text : undefined;
-    for (const value of name ? (assigned.get(name) ?? []) : []) selectors.push(...selectorsBelow(value));
+    if (name) selectors.push(normaliseName(name));
+    for (const value of name ? assigned.lookup(name, arg) : []) selectors.push(...selectorsBelow(value));
   }
   const first = list[0];
   let firstArgument: ArgumentShape = 'none';
   if (first) {
     const name = first.type === 'parameter_declaration' ? first.childForFieldName('type')?.text : first.type === 'identifier' ? first.text : undefined;
-    const values = name ? (assigned.get(name) ?? []) : [];
+    const values = name ? assigned.lookup(name, first) : [];
     if (dialect.parts(first) || values.some((value) => dialect.parts(value))) firstArgument = 'string';
     else if (values.length > 0) firstArgument = 'object';
     else firstArgument = 'unknown';

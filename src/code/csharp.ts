@@ -6,7 +6,9 @@ import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, walkTree, withTree } from './tree-sitter.js';
+import { descendants, namedChildren, positionOf, ScopedValues, walkTree, withTree } from './tree-sitter.js';
+
+const functionScopes = new Set(['method_declaration', 'constructor_declaration', 'local_function_statement', 'lambda_expression', 'accessor_declaration']);
 
 /** A `using` that applies to every file of a project: `global using X;` in any of its files, `<Using Include>`. */
 export interface ProjectUsing {
@@ -183,6 +185,7 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
     else scope.addWildcard(using.namespace);
   }
   const constants = new Map<string, Node>();
+  const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const creations: Array<{ node: Node; type: Node | null }> = [];
   const optionsTable = rules.options.get('csharp');
@@ -207,7 +210,10 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
       case 'variable_declarator': {
         const name = node.childForFieldName('name')?.text;
         const value = namedChildren(node).find((child) => child.id !== node.childForFieldName('name')?.id);
-        if (name && value && !constants.has(name)) constants.set(name, value);
+        if (name && value) {
+          if (!constants.has(name)) constants.set(name, value);
+          assigned.add(name, value, node);
+        }
         return context;
       }
       case 'object_creation_expression': {
@@ -259,7 +265,7 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
     if (!path) continue;
     const resolved = resolveApi(rules, 'csharp', scope, path, { separator: '.', submodules: false, absolute: true });
     if (!resolved) continue;
-    facts.sites.push({ at: positionOf(creation.node), rule: resolved.rule, module: resolved.module, ...readArguments(creation.node, constants) });
+    facts.sites.push({ at: positionOf(creation.node), rule: resolved.rule, module: resolved.module, ...readArguments(creation.node, assigned) });
   }
   recordStrings(strings, dialect, constants, facts);
   return facts.build();
@@ -335,7 +341,7 @@ function selectorsBelow(node: Node): string[] {
 
 function readArguments(
   creation: Node,
-  constants: ReadonlyMap<string, Node>,
+  assigned: ScopedValues,
 ): { selectors: string[]; firstArgument: ArgumentShape; port: null } {
   const list = creation.childForFieldName('arguments') ?? namedChildren(creation).find((child) => child.type === 'argument_list') ?? null;
   const args = list ? namedChildren(list).filter((child) => child.type === 'argument') : [];
@@ -348,7 +354,7 @@ function readArguments(
     let value = arg.namedChild(arg.namedChildCount - 1);
     if (value?.type === 'identifier') {
       selectors.push(normaliseName(value.text));
-      const resolved = constants.get(value.text);
+      const resolved = assigned.lookup(value.text, creation)[0];
       if (resolved) {
         selectors.push(...selectorsBelow(resolved));
         value = resolved;

@@ -5,7 +5,9 @@ import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, walkTree } from './tree-sitter.js';
+import { descendants, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
+
+const functionScopes = new Set(['function_declaration', 'method_declaration', 'func_literal']);
 
 const dialect: StringDialect<Node> = {
   parts(node) {
@@ -55,11 +57,11 @@ export function analyzeGo(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('go');
   const scope = new NameScope();
   const constants = new Map<string, Node>();
-  const assigned = new Map<string, Node[]>();
+  const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const calls: Node[] = [];
   const assign = (name: string, value: Node): void => {
-    assigned.set(name, [...(assigned.get(name) ?? []), value]);
+    assigned.add(name, value);
     if (!constants.has(name)) constants.set(name, value);
   };
 
@@ -98,7 +100,10 @@ export function analyzeGo(root: Node, rules: CredentialRules): FileFacts {
             // opts.ID = azidentity.ClientID(x): remember it on `opts`
             else if (target.type === 'selector_expression') {
               const operand = target.childForFieldName('operand');
-              if (operand?.type === 'identifier') assigned.set(operand.text, [...(assigned.get(operand.text) ?? []), target, value]);
+              if (operand?.type === 'identifier') {
+                assigned.add(operand.text, target);
+                assigned.add(operand.text, value);
+              }
             }
           });
         }
@@ -188,7 +193,7 @@ function selectorsBelow(node: Node): string[] {
  * The names that may select an identity, and the shape of the options: `nil` or only strings → none (system-assigned
  * or AZURE_CLIENT_ID), a composite literal → options, a variable pod2wi cannot follow → unknown.
  */
-function readArguments(call: Node, assigned: ReadonlyMap<string, readonly Node[]>): { selectors: string[]; firstArgument: ArgumentShape; port: null } {
+function readArguments(call: Node, assigned: ScopedValues): { selectors: string[]; firstArgument: ArgumentShape; port: null } {
   const args = namedChildren(call.childForFieldName('arguments') ?? call).filter((child) => child.type !== 'comment');
   const selectors: string[] = [];
   let shape: ArgumentShape = 'none';
@@ -201,9 +206,9 @@ function readArguments(call: Node, assigned: ReadonlyMap<string, readonly Node[]
       continue;
     }
     if (target.type === 'identifier') {
-      const values = assigned.get(target.text);
-      if (values?.every((value) => dialect.parts(value) !== null)) continue;
-      if (values) {
+      const values = assigned.lookup(target.text, call);
+      if (values.length > 0 && values.every((value) => dialect.parts(value) !== null)) continue;
+      if (values.length > 0) {
         for (const value of values) selectors.push(...selectorsBelow(value));
         if (shape === 'none') shape = 'object';
         continue;

@@ -5,7 +5,9 @@ import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, walkTree } from './tree-sitter.js';
+import { descendants, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
+
+const functionScopes = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression']);
 
 /** `com.azure.identity.X` as written in imports and qualified names (scoped identifiers and scoped type names). */
 function scopedPath(node: Node | null): string[] | null {
@@ -82,6 +84,7 @@ export function analyzeJava(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('java');
   const scope = new NameScope();
   const constants = new Map<string, Node>();
+  const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const creations: Node[] = [];
   const optionsTable = rules.options.get('java');
@@ -103,7 +106,10 @@ export function analyzeJava(root: Node, rules: CredentialRules): FileFacts {
       case 'variable_declarator': {
         const name = node.childForFieldName('name')?.text;
         const value = node.childForFieldName('value');
-        if (name && value && !constants.has(name)) constants.set(name, value);
+        if (name && value) {
+          if (!constants.has(name)) constants.set(name, value);
+          assigned.add(name, value, node);
+        }
         return context;
       }
       case 'object_creation_expression': {
@@ -146,7 +152,7 @@ export function analyzeJava(root: Node, rules: CredentialRules): FileFacts {
     const resolved = resolveApi(rules, 'java', scope, path, { separator: '.', submodules: false, absolute: true });
     if (!resolved) continue;
     const builder = resolved.rule.kind === 'builder';
-    facts.sites.push({ at: positionOf(creation), rule: resolved.rule, module: resolved.module, ...readChain(creation, constants, builder) });
+    facts.sites.push({ at: positionOf(creation), rule: resolved.rule, module: resolved.module, ...readChain(creation, assigned, builder) });
   }
   recordStrings(strings, dialect, constants, facts);
   return facts.build();
@@ -161,7 +167,7 @@ function readEnvironment(node: Node, rules: CredentialRules, facts: FactsBuilder
 /** Methods chained on a builder (`new X().clientId(id).build()`) and the names in the constructor's arguments. */
 function readChain(
   creation: Node,
-  constants: ReadonlyMap<string, Node>,
+  assigned: ScopedValues,
   builder: boolean,
 ): { selectors: string[]; firstArgument: ArgumentShape; port: null } {
   const selectors: string[] = [];
@@ -176,7 +182,7 @@ function readChain(
     for (const found of descendants(arg, new Set(['method_invocation', 'identifier']))) {
       const name = found.type === 'identifier' ? found.text : found.childForFieldName('name')?.text;
       if (name) selectors.push(name);
-      const value = found.type === 'identifier' ? constants.get(found.text) : undefined;
+      const value = found.type === 'identifier' ? assigned.lookup(found.text, creation)[0] : undefined;
       if (value) for (const inner of descendants(value, new Set(['method_invocation']))) selectors.push(inner.childForFieldName('name')?.text ?? '');
     }
   }

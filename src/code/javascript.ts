@@ -124,6 +124,7 @@ export function analyzeJavaScript(
   const facts = new FactsBuilder(language);
   const scope = new NameScope();
   const initializers = new Map<string, ts.Node>();
+  const declarations = new Map<string, ts.VariableDeclaration[]>();
   const strings: Array<StringCandidate<ts.Node>> = [];
   const calls: Array<ts.NewExpression | ts.CallExpression> = [];
   const optionsTable = rules.options.get(language);
@@ -139,7 +140,10 @@ export function analyzeJavaScript(
     else if (ts.isImportEqualsDeclaration(node)) {
       const reference = node.moduleReference;
       if (ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)) scope.bind(node.name.text, [reference.expression.text]);
-    } else if (ts.isVariableDeclaration(node)) readVariable(node, scope, initializers, facts, rules, dialect);
+    } else if (ts.isVariableDeclaration(node)) {
+      readVariable(node, scope, initializers, facts, rules, dialect);
+      if (ts.isIdentifier(node.name)) declarations.set(node.name.text, [...(declarations.get(node.name.text) ?? []), node]);
+    }
     else if ((ts.isClassDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isClassExpression(node)) && node.name) scope.declare(node.name.text);
     else if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
       calls.push(node);
@@ -193,7 +197,7 @@ export function analyzeJavaScript(
       ? resolveAbsolute(rules, language, callee.path)
       : resolveApi(rules, language, scope, callee.path, { separator: '/', submodules: true, absolute: false });
     if (!resolved) continue;
-    facts.sites.push({ at: positionIn(file, call), rule: resolved.rule, module: resolved.module, ...readArguments(call, initializers, rules) });
+    facts.sites.push({ at: positionIn(file, call), rule: resolved.rule, module: resolved.module, ...readArguments(call, (name) => initializerInScope(name, call, declarations), rules) });
   }
   recordStrings(strings, dialect, initializers, facts);
 
@@ -290,9 +294,30 @@ function keysBelow(node: ts.Node): string[] {
   return keys;
 }
 
+/** The scope a `const`/`let`/`var` declaration belongs to (blocks for let/const are close enough here). */
+function declarationScope(node: ts.Node): ts.Node | undefined {
+  let current = node.parent;
+  while (current && !ts.isBlock(current) && !ts.isSourceFile(current) && !ts.isFunctionLike(current) && !ts.isModuleBlock(current)) current = current.parent;
+  return current;
+}
+
+/**
+ * The initializer of the variable a name refers to at `use`: the declaration in the nearest enclosing scope, unless
+ * a function parameter of that name is closer (then the value is only known at run time).
+ */
+function initializerInScope(name: string, use: ts.Node, declarations: ReadonlyMap<string, readonly ts.VariableDeclaration[]>): ts.Expression | undefined {
+  const candidates = declarations.get(name) ?? [];
+  for (let current: ts.Node | undefined = use.parent; current; current = current.parent) {
+    if (ts.isFunctionLike(current) && current.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name)) return undefined;
+    const found = candidates.find((declaration) => declarationScope(declaration) === current || (ts.isVariableDeclarationList(declaration.parent) && declarationScope(declaration.parent) === current));
+    if (found) return found.initializer;
+  }
+  return undefined;
+}
+
 function readArguments(
   call: ts.NewExpression | ts.CallExpression,
-  initializers: ReadonlyMap<string, ts.Node>,
+  initializerOf: (name: string) => ts.Node | undefined,
   rules: CredentialRules,
 ): { selectors: string[]; firstArgument: ArgumentShape; port: 'legacy-literal' | 'option' | null } {
   const args = call.arguments ? [...call.arguments] : [];
@@ -308,7 +333,7 @@ function readArguments(
     }
     if (ts.isIdentifier(value)) {
       selectors.push(value.text);
-      const init = initializers.get(value.text);
+      const init = initializerOf(value.text);
       if (init) value = init;
     }
     if (ts.isPropertyAccessExpression(value) && !isProcessEnv(value.expression)) selectors.push(value.name.text);

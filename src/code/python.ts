@@ -5,7 +5,9 @@ import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, walkTree } from './tree-sitter.js';
+import { descendants, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
+
+const functionScopes = new Set(['function_definition', 'lambda']);
 
 /**
  * Python: `import azure.identity [as ai]`, `from azure.identity[.aio] import ManagedIdentityCredential [as MIC]`,
@@ -86,6 +88,7 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('python');
   const scope = new NameScope();
   const constants = new Map<string, Node>();
+  const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const calls: Node[] = [];
   const optionsTable = rules.options.get('python');
@@ -109,7 +112,10 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
       case 'assignment': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
-        if (left?.type === 'identifier' && right && !constants.has(left.text)) constants.set(left.text, right);
+        if (left?.type === 'identifier' && right) {
+          if (!constants.has(left.text)) constants.set(left.text, right);
+          assigned.add(left.text, right, node);
+        }
         return context;
       }
       case 'integer': {
@@ -157,7 +163,7 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
     if (!path) continue;
     const resolved = resolveApi(rules, 'python', scope, path, { separator: '.', submodules: true, absolute: false });
     if (!resolved) continue;
-    facts.sites.push({ at: positionOf(call), rule: resolved.rule, module: resolved.module, ...readArguments(call, constants, rules) });
+    facts.sites.push({ at: positionOf(call), rule: resolved.rule, module: resolved.module, ...readArguments(call, assigned, rules) });
   }
   recordStrings(strings, dialect, constants, facts);
   return facts.build();
@@ -241,7 +247,7 @@ function keysBelow(node: Node): string[] {
 
 function readArguments(
   call: Node,
-  constants: ReadonlyMap<string, Node>,
+  assigned: ScopedValues,
   rules: CredentialRules,
 ): { selectors: string[]; firstArgument: ArgumentShape; port: 'legacy-literal' | 'option' | null } {
   const list = call.childForFieldName('arguments');
@@ -255,9 +261,9 @@ function readArguments(
     for (const number of descendants(arg, new Set(['integer']))) if (Number(number.text) === rules.endpoints.legacyExtensionPort) port = 'legacy-literal';
     const target = arg.type === 'dictionary_splat' ? arg.namedChild(0) : arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
     if (target?.type === 'identifier') {
-      const value = constants.get(target.text);
-      if (value) selectors.push(...keysBelow(value));
-      else if (arg.type === 'dictionary_splat') unknown = true;
+      const values = assigned.lookup(target.text, call);
+      for (const value of values) selectors.push(...keysBelow(value));
+      if (values.length === 0 && arg.type === 'dictionary_splat') unknown = true;
     }
   }
   const first = args[0];

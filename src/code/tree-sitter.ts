@@ -127,3 +127,32 @@ export function descendants(node: Node, types: ReadonlySet<string>): Node[] {
   });
   return found;
 }
+
+/**
+ * Values assigned to names, kept per function: an argument `opts` is looked up in the function of the call first,
+ * then at file level, so two functions that both build an `opts` do not mix their selections.
+ */
+export class ScopedValues {
+  readonly #values = new Map<string, Node[]>();
+  readonly #scopes: ReadonlySet<string>;
+
+  /** `scopes`: the node types that open a function scope in the grammar. */
+  constructor(scopes: ReadonlySet<string>) {
+    this.#scopes = scopes;
+  }
+
+  add(name: string, value: Node, at: Node = value): void {
+    const key = `${this.#scopeOf(at)}\u0000${name}`;
+    this.#values.set(key, [...(this.#values.get(key) ?? []), value]);
+  }
+
+  lookup(name: string, at: Node): readonly Node[] {
+    const local = this.#values.get(`${this.#scopeOf(at)}\u0000${name}`);
+    return local ?? this.#values.get(`-1\u0000${name}`) ?? [];
+  }
+
+  #scopeOf(node: Node): number {
+    for (let current = node.parent; current; current = current.parent) if (this.#scopes.has(current.type)) return current.id;
+    return -1;
+  }
+}
