@@ -21,7 +21,10 @@ const dialect: StringDialect<Node> = {
         const parts: Array<StringPart<Node>> = [];
         for (const child of namedChildren(node)) {
           if (child.type === 'string_content') parts.push({ literal: child.text });
-          else if (child.type === 'interpolation') parts.push({ hole: true });
+          else if (child.type === 'interpolation') {
+            const expression = child.childForFieldName('expression');
+            parts.push(expression ? { operand: expression } : { hole: true });
+          }
         }
         return parts;
       }
