@@ -24,6 +24,11 @@ export interface CodeScanOptions {
   /** Loaded grammars to reuse; a new cache (grammars loaded on first use) when absent. */
   readonly grammars?: GrammarCache;
   readonly rules?: CredentialRules;
+  /**
+   * Parse only files whose text passes the rule-derived prefilter (the default). `false` parses every source file:
+   * for measuring what the prefilter saves, and for tests proving it drops nothing.
+   */
+  readonly prefilter?: boolean;
 }
 
 /** Per-scan state handed down to the language modules; nothing here outlives one call. */
@@ -32,7 +37,6 @@ interface ScanContext {
   readonly sink: FindingSink;
   readonly rules: CredentialRules;
   readonly grammars: GrammarCache;
-  readonly csharpUsings: CsharpProjectUsings;
   /** Grammar → files that could not be analysed because it did not load (one finding per grammar at the end). */
   readonly unavailable: Map<GrammarName, { first: string; error: string; count: number }>;
 }
@@ -54,6 +58,16 @@ interface Candidate {
   readonly language: SourceLanguage;
 }
 
+/** What one scan of the source files did: how much was read, and how much reached a parser. */
+export interface SourceScanStats {
+  /** Files read as source (by extension, name or shebang). */
+  readonly sourceFiles: number;
+  readonly sourceBytes: number;
+  /** Files that passed the prefilter and were parsed (or read by a line reader). */
+  readonly candidateFiles: number;
+  readonly candidateBytes: number;
+}
+
 /**
  * Finds credential construction and token requests in the repository's source files (every language pod2wi reads),
  * on real syntax trees. Each file is read once; only files whose text passes the rule-derived prefilter are parsed.
@@ -61,9 +75,37 @@ interface Candidate {
  * written. The caller attaches each use to the application whose folder holds the file.
  */
 export async function findCredentialUses(repo: Repo, sink: FindingSink, options: CodeScanOptions = {}): Promise<CredentialUse[]> {
+  return (await scanSourceFiles(repo, sink, options)).uses;
+}
+
+/** {@link findCredentialUses} with the numbers behind it (the benchmark reports them). */
+export async function scanSourceFiles(
+  repo: Repo,
+  sink: FindingSink,
+  options: CodeScanOptions = {},
+): Promise<{ uses: CredentialUse[]; stats: SourceScanStats }> {
   const rules = options.rules ?? loadCredentialRules();
   const prefilters = buildPrefilters(rules);
-  const candidates: Candidate[] = [];
+  const grammars = options.grammars ?? new GrammarCache();
+  const context: ScanContext = { repo, sink, rules, grammars, unavailable: new Map() };
+  const uses: CredentialUse[] = [];
+  const analyseOne = async (candidate: Candidate, csharpUsings: CsharpProjectUsings | null): Promise<void> => {
+    try {
+      const facts = await analyze(candidate, context, csharpUsings);
+      if (facts) uses.push(...classify(facts, { file: candidate.path, test: isTestFile(candidate.path) }, rules));
+    } catch (error) {
+      // A bug or a pathological file must not end the scan: say which file, go on.
+      sink.add('source-parse-error', { file: candidate.path, line: 1, column: 1 }, `could not analyse this file: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  // One pass: each file is read once and, when it passes the prefilter, analysed at once, so no more than one text
+  // is held at a time. C# waits for the end: global usings of a project may sit in any of its files.
+  const csharp: Candidate[] = [];
+  let sourceFiles = 0;
+  let sourceBytes = 0;
+  let candidateFiles = 0;
+  let candidateBytes = 0;
   for (const file of repo.files) {
     let language = languageOfPath(file.path);
     if (!language && !needsShebang(file.path)) continue;
@@ -71,29 +113,20 @@ export async function findCredentialUses(repo: Repo, sink: FindingSink, options:
     if (text === undefined) continue;
     language ??= languageOfShebang(text) ?? (isEntrypointName(file.path) ? 'shell' : null);
     if (!language) continue;
-    if (!prefilters.get(language)?.test(text)) continue;
-    candidates.push({ path: file.path, text, language });
+    sourceFiles++;
+    sourceBytes += text.length;
+    if (options.prefilter !== false && !prefilters.get(language)?.test(text)) continue;
+    candidateFiles++;
+    candidateBytes += text.length;
+    if (language === 'csharp') csharp.push({ path: file.path, text, language });
+    else await analyseOne({ path: file.path, text, language }, null);
   }
-
-  const grammars = options.grammars ?? new GrammarCache();
-  const csharpUsings = await collectCsharpUsings(
-    repo,
-    candidates.filter((candidate) => candidate.language === 'csharp'),
-    async () => {
+  if (csharp.length > 0) {
+    const usings = await collectCsharpUsings(repo, csharp, async () => {
       const loaded = await grammars.get('c-sharp');
       return 'parser' in loaded ? loaded.parser : null;
-    },
-  );
-  const context: ScanContext = { repo, sink, rules, grammars, csharpUsings, unavailable: new Map() };
-  const uses: CredentialUse[] = [];
-  for (const candidate of candidates) {
-    try {
-      const facts = await analyze(candidate, context);
-      if (facts) uses.push(...classify(facts, { file: candidate.path, test: isTestFile(candidate.path) }, rules));
-    } catch (error) {
-      // A bug or a pathological file must not end the scan: say which file, go on.
-      sink.add('source-parse-error', { file: candidate.path, line: 1, column: 1 }, `could not analyse this file: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    });
+    for (const candidate of csharp) await analyseOne(candidate, usings);
   }
   for (const [grammar, missed] of [...context.unavailable].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     sink.add(
@@ -102,10 +135,10 @@ export async function findCredentialUses(repo: Repo, sink: FindingSink, options:
       `the ${grammar} grammar did not load (${missed.error}); ${missed.count} file${missed.count === 1 ? '' : 's'} not analysed`,
     );
   }
-  return uses.sort(compareUses);
+  return { uses: uses.sort(compareUses), stats: { sourceFiles, sourceBytes, candidateFiles, candidateBytes } };
 }
 
-async function analyze(candidate: Candidate, context: ScanContext): Promise<FileFacts | null> {
+async function analyze(candidate: Candidate, context: ScanContext, csharpUsings: CsharpProjectUsings | null): Promise<FileFacts | null> {
   const { rules } = context;
   switch (candidate.language) {
     case 'javascript':
@@ -141,7 +174,7 @@ async function analyze(candidate: Candidate, context: ScanContext): Promise<File
       case 'python':
         return analyzePython(tree.rootNode, rules);
       case 'csharp':
-        return analyzeCsharp(tree.rootNode, rules, context.csharpUsings.forFile(candidate.path));
+        return analyzeCsharp(tree.rootNode, rules, csharpUsings?.forFile(candidate.path) ?? []);
       case 'java':
         return analyzeJava(tree.rootNode, rules);
       case 'go':
