@@ -83,6 +83,14 @@ const dialect: StringDialect<Node> = {
   position: positionOf,
 };
 
+/** The node types the walk stops at (everything else only passes its context on). */
+const visited = new Set([
+  'comment', 'preproc_include', 'preproc_def', 'using_declaration', 'namespace_alias_definition', 'class_specifier',
+  'struct_specifier', 'declaration', 'assignment_expression', 'new_expression', 'compound_literal_expression',
+  'call_expression', 'binary_expression', 'number_literal', 'string_literal', 'raw_string_literal', 'preproc_arg',
+  'concatenated_string', 'parenthesized_expression',
+]);
+
 interface Context {
   readonly message: boolean;
   readonly inString: boolean;
@@ -200,7 +208,7 @@ export function analyzeCpp(root: Node, rules: CredentialRules): FileFacts {
       return { message: context.message, inString: true };
     }
     return context;
-  });
+  }, visited);
 
   for (const construction of constructions) {
     const path = qualifiedPath(construction.type);

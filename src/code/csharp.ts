@@ -165,6 +165,15 @@ const dialect: StringDialect<Node> = {
   position: positionOf,
 };
 
+/** The node types the walk stops at (everything else only passes its context on). */
+const visited = new Set([
+  'comment', 'using_directive', 'namespace_declaration', 'file_scoped_namespace_declaration', 'variable_declarator',
+  'object_creation_expression', 'implicit_object_creation_expression', 'invocation_expression', 'assignment_expression',
+  'integer_literal', 'class_declaration', 'struct_declaration', 'record_declaration', 'interface_declaration',
+  'enum_declaration', 'string_literal', 'verbatim_string_literal', 'raw_string_literal', 'interpolated_string_expression',
+  'binary_expression', 'parenthesized_expression',
+]);
+
 interface Context {
   readonly message: boolean;
   readonly inString: boolean;
@@ -258,7 +267,7 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
       return { message: context.message, inString: true };
     }
     return context;
-  });
+  }, visited);
 
   for (const creation of creations) {
     const path = namePath(creation.type);

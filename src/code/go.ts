@@ -43,6 +43,13 @@ export function defaultPackageName(path: string): string {
   return last.replace(/^go-/, '').replace(/\.v\d+$/, '').replace(/[-.]/g, '_');
 }
 
+/** The node types the walk stops at (everything else only passes its context on). */
+const visited = new Set([
+  'comment', 'import_spec', 'const_spec', 'var_spec', 'short_var_declaration', 'assignment_statement',
+  'function_declaration', 'type_spec', 'call_expression', 'keyed_element', 'int_literal', 'interpreted_string_literal',
+  'raw_string_literal', 'binary_expression', 'parenthesized_expression',
+]);
+
 interface Context {
   readonly message: boolean;
   readonly inString: boolean;
@@ -140,7 +147,7 @@ export function analyzeGo(root: Node, rules: CredentialRules): FileFacts {
       return { message: context.message, inString: true };
     }
     return context;
-  });
+  }, visited);
 
   for (const call of calls) {
     const fn = call.childForFieldName('function');

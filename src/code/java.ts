@@ -68,6 +68,13 @@ const dialect: StringDialect<Node> = {
   position: positionOf,
 };
 
+/** The node types the walk stops at (everything else only passes its context on). */
+const visited = new Set([
+  'line_comment', 'block_comment', 'import_declaration', 'variable_declarator', 'object_creation_expression',
+  'method_invocation', 'decimal_integer_literal', 'class_declaration', 'interface_declaration', 'enum_declaration',
+  'record_declaration', 'string_literal', 'binary_expression', 'parenthesized_expression',
+]);
+
 interface Context {
   readonly message: boolean;
   readonly inString: boolean;
@@ -144,7 +151,7 @@ export function analyzeJava(root: Node, rules: CredentialRules): FileFacts {
       return { message: context.message, inString: true };
     }
     return context;
-  });
+  }, visited);
 
   for (const creation of creations) {
     const path = scopedPath(creation.childForFieldName('type'));

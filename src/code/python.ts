@@ -82,6 +82,13 @@ function dottedName(node: Node | null): string[] | null {
   return namedChildren(node).map((part) => part.text);
 }
 
+/** The node types the walk stops at (everything else only passes its context on). */
+const visited = new Set([
+  'comment', 'import_statement', 'import_from_statement', 'class_definition', 'function_definition', 'assignment',
+  'integer', 'keyword_argument', 'pair', 'call', 'string', 'concatenated_string', 'parenthesized_expression',
+  'binary_operator',
+]);
+
 interface Context {
   readonly message: boolean;
   readonly inString: boolean;
@@ -147,8 +154,9 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
         const path = dottedPath(node.childForFieldName('function') ?? node);
         const last = path?.[path.length - 1];
         const message = context.message || (last !== undefined && rules.messageCalls.has(last));
-        if (dialect.parts(node) && !context.inString) strings.push({ node, message });
-        return { message, inString: dialect.parts(node) !== null };
+        const formatted = last === 'format' && dialect.parts(node) !== null;
+        if (formatted && !context.inString) strings.push({ node, message });
+        return { message, inString: formatted };
       }
       default:
         break;
@@ -159,7 +167,7 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
       return { message: context.message, inString: true };
     }
     return context;
-  });
+  }, visited);
 
   for (const call of calls) {
     const path = dottedPath(call.childForFieldName('function') ?? call);

@@ -42,6 +42,12 @@ const dialect: StringDialect<Node> = {
 const shells = new Set(['sh', 'bash', 'dash', 'ash', 'ksh', 'zsh']);
 const messageCommands = new Set(['echo', 'printf', 'logger']);
 
+/** The node types the walk stops at (everything else only passes its context on). */
+const visited = new Set([
+  'comment', 'heredoc_body', 'variable_assignment', 'simple_expansion', 'expansion', 'command', 'number', 'word',
+  'raw_string', 'ansi_c_string', 'string', 'concatenation',
+]);
+
 interface Context {
   readonly message: boolean;
 }
@@ -99,7 +105,7 @@ export function analyzeShell(root: Node, parser: Parser, rules: CredentialRules,
       return context;
     }
     return context;
-  });
+  }, visited);
 
   for (const command of commands) readCommand(command, constants, rules, facts);
   for (const command of commands) {

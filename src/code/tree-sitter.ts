@@ -91,20 +91,34 @@ export function firstError(root: Node): Node | null {
 
 /**
  * Depth-first walk with an inherited context. `enter` returns the context for the node's children, or `false` to
- * skip them. Iterative, so deeply nested generated code cannot overflow the stack.
+ * skip them. With `types`, only named nodes of those types reach `enter` (the others pass their context on): the walk
+ * moves a tree cursor and makes Node objects only for them, which is most of the cost of walking in web-tree-sitter.
+ * Iterative, so deeply nested generated code cannot overflow the stack.
  */
-export function walkTree<C>(root: Node, context: C, enter: (node: Node, context: C) => C | false): void {
-  const stack: Array<[Node, C]> = [[root, context]];
-  while (stack.length > 0) {
-    const top = stack.pop();
-    if (!top) break;
-    const [node, inherited] = top;
-    const next = enter(node, inherited);
-    if (next === false) continue;
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child) stack.push([child, next]);
+export function walkTree<C>(root: Node, context: C, enter: (node: Node, context: C) => C | false, types?: ReadonlySet<string>): void {
+  const cursor = root.walk();
+  const contexts: C[] = [context];
+  let depth = 0;
+  try {
+    for (;;) {
+      const inherited = contexts[depth] ?? context;
+      let next: C | false = inherited;
+      if (cursor.nodeIsNamed && (!types || types.has(cursor.nodeType))) next = enter(cursor.currentNode, inherited);
+      if (next !== false && cursor.gotoFirstChild()) {
+        depth++;
+        contexts[depth] = next;
+        continue;
+      }
+      // Next sibling, else up until an ancestor has one; never past the node the walk started from.
+      for (;;) {
+        if (depth === 0) return;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth--;
+      }
     }
+  } finally {
+    cursor.delete();
   }
 }
 
