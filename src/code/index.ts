@@ -8,7 +8,6 @@ import type { FileFacts } from './facts.js';
 import { isEntrypointName, isTestFile, languageOfPath, languageOfShebang, needsShebang } from './files.js';
 import { analyzeGo } from './go.js';
 import { analyzeJava } from './java.js';
-import { analyzeJavaScript } from './javascript.js';
 import { buildPrefilters } from './prefilter.js';
 import { analyzePython } from './python.js';
 import { loadCredentialRules, type CredentialRules } from './rules.js';
@@ -37,6 +36,8 @@ interface ScanContext {
   readonly sink: FindingSink;
   readonly rules: CredentialRules;
   readonly grammars: GrammarCache;
+  /** The TypeScript-based reader, imported on the first JavaScript or TypeScript candidate (the compiler is large). */
+  javascript: Promise<typeof import('./javascript.js')> | null;
   /** Grammar → files that could not be analysed because it did not load (one finding per grammar at the end). */
   readonly unavailable: Map<GrammarName, { first: string; error: string; count: number }>;
 }
@@ -87,7 +88,7 @@ export async function scanSourceFiles(
   const rules = options.rules ?? loadCredentialRules();
   const prefilters = buildPrefilters(rules);
   const grammars = options.grammars ?? new GrammarCache();
-  const context: ScanContext = { repo, sink, rules, grammars, unavailable: new Map() };
+  const context: ScanContext = { repo, sink, rules, grammars, javascript: null, unavailable: new Map() };
   const uses: CredentialUse[] = [];
   const analyseOne = async (candidate: Candidate, csharpUsings: CsharpProjectUsings | null): Promise<void> => {
     try {
@@ -143,6 +144,8 @@ async function analyze(candidate: Candidate, context: ScanContext, csharpUsings:
   switch (candidate.language) {
     case 'javascript':
     case 'typescript': {
+      context.javascript ??= import('./javascript.js');
+      const { analyzeJavaScript } = await context.javascript;
       const result = analyzeJavaScript(candidate.path, candidate.text, candidate.language, rules);
       if (result.parseError) reportParseError(context, candidate.path, result.parseError.line, result.parseError.column, result.parseError.message);
       return result.facts;
