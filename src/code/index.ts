@@ -103,6 +103,7 @@ export async function scanSourceFiles(
   // One pass: each file is read once and, when it passes the prefilter, analysed at once, so no more than one text
   // is held at a time. C# waits for the end: global usings of a project may sit in any of its files.
   const csharp: Candidate[] = [];
+  const unread = new Set<string>();
   let sourceFiles = 0;
   let sourceBytes = 0;
   let candidateFiles = 0;
@@ -111,7 +112,11 @@ export async function scanSourceFiles(
     let language = languageOfPath(file.path);
     if (!language && !needsShebang(file.path)) continue;
     const text = repo.read(file.path, { cache: false })?.text;
-    if (text === undefined) continue;
+    if (text === undefined) {
+      // YAML skips are the manifest stage's to report; extension-less files may not have been source at all.
+      if (language && language !== 'yaml') unread.add(file.path);
+      continue;
+    }
     language ??= languageOfShebang(text) ?? (isEntrypointName(file.path) ? 'shell' : null);
     if (!language) continue;
     sourceFiles++;
@@ -128,6 +133,11 @@ export async function scanSourceFiles(
       return 'parser' in loaded ? loaded.parser : null;
     });
     for (const candidate of csharp) await analyseOne(candidate, usings);
+  }
+  for (const skipped of repo.skipped) {
+    if (!unread.has(skipped.path)) continue;
+    const why = skipped.reason === 'too-large' ? `larger than --max-file-size (${skipped.size ?? 0} bytes)` : skipped.reason === 'binary' ? 'binary content' : 'could not be read';
+    sink.add('file-skipped', { file: skipped.path, line: 1, column: 1 }, `skipped: ${why}; credential uses in this source file are not reported`);
   }
   for (const [grammar, missed] of [...context.unavailable].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     sink.add(

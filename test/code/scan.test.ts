@@ -82,6 +82,10 @@ describe('the code stage as a whole', () => {
     const uses = await findCredentialUses(repo, sink, { grammars });
     expect(uses.map((use) => use.file)).toEqual(['small.py']);
     expect(repo.skipped.map((skipped) => `${skipped.path} ${skipped.reason}`)).toEqual(['big.py too-large', 'bin/tool.py binary']);
+    expect(sink.all.map((finding) => `${finding.ruleId} ${finding.file} ${finding.message}`)).toEqual([
+      'file-skipped big.py skipped: larger than --max-file-size (476 bytes); credential uses in this source file are not reported',
+      'file-skipped bin/tool.py skipped: binary content; credential uses in this source file are not reported',
+    ]);
   });
 
   it('gives the same sorted output on every run, and never writes to the scanned tree', async () => {
