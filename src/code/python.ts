@@ -9,11 +9,6 @@ import { descendants, namedChildren, positionOf, ScopedValues, walkTree } from '
 
 const functionScopes = new Set(['function_definition', 'lambda']);
 
-/**
- * Python: `import azure.identity [as ai]`, `from azure.identity[.aio] import ManagedIdentityCredential [as MIC]`,
- * `from azure import identity`, `from m import *`; a class or function of the same name defined in the file hides
- * the import. Calls resolve through those names only.
- */
 const dialect: StringDialect<Node> = {
   parts(node) {
     switch (node.type) {
@@ -94,6 +89,11 @@ interface Context {
   readonly inString: boolean;
 }
 
+/**
+ * Python: `import azure.identity [as ai]`, `from azure.identity[.aio] import ManagedIdentityCredential [as MIC]`,
+ * `from azure import identity`, `from m import *`; a class or function of the same name defined in the file hides
+ * the import. Calls resolve through those names only; relative imports are the application's own modules.
+ */
 export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('python');
   const scope = new NameScope();

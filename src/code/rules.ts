@@ -17,6 +17,7 @@ const categories = [
 
 /** Languages whose source the code stage reads through a syntax tree (the rows of `apis` name these). */
 export const codeLanguages = ['javascript', 'typescript', 'python', 'csharp', 'java', 'go', 'cpp'] as const satisfies readonly SourceLanguage[];
+/** A language read through a syntax tree with library-name resolution. */
 export type CodeLanguage = (typeof codeLanguages)[number];
 
 const selections = ['client-id', 'resource-id', 'object-id', 'system-assigned/default'] as const satisfies readonly IdentitySelection[];
@@ -141,6 +142,7 @@ export function parseCredentialRules(data: unknown): CredentialRuleFile {
   return credentialRulesSchema.parse(data);
 }
 
+/** Indexes validated rule data by language and name for the language modules. */
 export function indexCredentialRules(file: CredentialRuleFile): CredentialRules {
   const apis = new Map<SourceLanguage, Map<string, ApiRule[]>>();
   const selectors = new Map<SourceLanguage, Map<string, IdentitySelection>>();
