@@ -97,13 +97,16 @@ export function firstError(root: Node): Node | null {
  */
 export function walkTree<C>(root: Node, context: C, enter: (node: Node, context: C) => C | false, types?: ReadonlySet<string>): void {
   const cursor = root.walk();
+  const names = root.tree.language.types;
   const contexts: C[] = [context];
   let depth = 0;
   try {
     for (;;) {
       const inherited = contexts[depth] ?? context;
       let next: C | false = inherited;
-      if (cursor.nodeIsNamed && (!types || types.has(cursor.nodeType))) next = enter(cursor.currentNode, inherited);
+      // One call into the runtime per node for its type; a Node object only for the types asked for.
+      const wanted = types ? types.has(names[cursor.nodeTypeId] ?? '') : cursor.nodeIsNamed;
+      if (wanted) next = enter(cursor.currentNode, inherited);
       if (next !== false && cursor.gotoFirstChild()) {
         depth++;
         contexts[depth] = next;
@@ -135,10 +138,15 @@ export function namedChildren(node: Node): Node[] {
 /** Every named descendant of the given types (the node itself included). */
 export function descendants(node: Node, types: ReadonlySet<string>): Node[] {
   const found: Node[] = [];
-  walkTree(node, null, (current) => {
-    if (types.has(current.type)) found.push(current);
-    return null;
-  });
+  walkTree(
+    node,
+    null,
+    (current) => {
+      if (current.isNamed) found.push(current);
+      return null;
+    },
+    types,
+  );
   return found;
 }
 
