@@ -35,7 +35,7 @@ export function classify(facts: FileFacts, context: FileContext, rules: Credenti
         `port ${rules.endpoints.legacyExtensionPort}: the old MSI VM extension on localhost, which the proxy (169.254.169.254:80 only) does not intercept`,
       );
     }
-    if (site.rule.symbol.startsWith('ClientAssertionCredential') || site.rule.symbol === 'NewClientAssertionCredential') {
+    if (site.rule.assertion) {
       parts.push(readsTokenFile ? 'this file reads AZURE_FEDERATED_TOKEN_FILE' : 'no read of AZURE_FEDERATED_TOKEN_FILE in this file: check the assertion source');
     }
     add(site.at, {
@@ -62,7 +62,7 @@ export function classify(facts: FileFacts, context: FileContext, rules: Credenti
     const rule = rules.environment.get(access.name);
     if (!rule) continue;
     if (rule.on === 'read' && access.kind === 'read') {
-      add(access.at, { api: access.name, category: rule.category, detail: environmentDetail(access.name) });
+      add(access.at, { api: access.name, category: rule.category, detail: rule.detail ?? `reads ${access.name}` });
     } else if (rule.on === 'set' && access.kind === 'set' && access.value !== null) {
       const value = access.value.trim().toLowerCase();
       if (rule.when && !rule.when.some((allowed) => allowed.toLowerCase() === value)) continue;
@@ -76,11 +76,6 @@ export function classify(facts: FileFacts, context: FileContext, rules: Credenti
     add(use.at, { api: use.api, category: use.category, detail: use.detail, ...(use.selection ? { selection: use.selection } : {}) });
   }
   return dedupe(uses);
-}
-
-function environmentDetail(name: string): string {
-  if (name === 'AZURE_FEDERATED_TOKEN_FILE') return 'reads the projected service account token path (workload identity)';
-  return 'App Service / Arc / Service Fabric managed identity endpoint: not present on AKS and not handled by the proxy';
 }
 
 function selectorsOf(site: ApiSite, language: SourceLanguage, rules: CredentialRules): IdentitySelection | null {

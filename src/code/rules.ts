@@ -36,6 +36,7 @@ const apiRow = z.strictObject({
   identity: z.boolean().optional(),
   selects: selection.optional(),
   positional: selection.optional(),
+  assertion: z.boolean().optional(),
   note: z.string().min(1).optional(),
   source: z.string().min(1),
 });
@@ -48,6 +49,7 @@ const environmentRow = z.strictObject({
   name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name'),
   on: z.enum(['read', 'set']),
   category,
+  detail: z.string().min(1).optional(),
   when: z.array(z.string().min(1)).optional(),
   unless: z.array(z.string().min(1)).optional(),
   source: z.string().min(1),
