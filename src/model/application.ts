@@ -46,7 +46,25 @@ export type CredentialCategory =
   | 'hardcoded-token-path'
   | 'cli-identity-login';
 
-export type SourceLanguage = 'javascript' | 'typescript' | 'python' | 'csharp' | 'java' | 'go' | 'cpp' | 'shell' | 'dockerfile' | 'terraform';
+export type SourceLanguage =
+  | 'javascript'
+  | 'typescript'
+  | 'python'
+  | 'csharp'
+  | 'java'
+  | 'go'
+  | 'cpp'
+  | 'shell'
+  | 'dockerfile'
+  | 'terraform'
+  | 'yaml';
+
+/**
+ * Which managed identity a credential asks for. The migration proxy honours only `client_id` (else it uses
+ * AZURE_CLIENT_ID), so `resource-id` and `object-id` selection silently changes identity behind the proxy.
+ * `unknown`: an argument is passed that pod2wi cannot follow (a parameter, a value built elsewhere).
+ */
+export type IdentitySelection = 'client-id' | 'resource-id' | 'object-id' | 'system-assigned/default' | 'unknown';
 
 /** One place in source code where credentials are constructed or tokens are requested. */
 export interface CredentialUse {
@@ -61,6 +79,8 @@ export interface CredentialUse {
   readonly detail: string;
   /** The file is a test (path or name says so): reported, but not counted against the verdict. */
   readonly test: boolean;
+  /** For managed-identity APIs and raw IMDS calls: how the identity is selected (also the first part of `detail`). */
+  readonly selection?: IdentitySelection;
 }
 
 export interface Application {

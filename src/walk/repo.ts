@@ -33,13 +33,16 @@ export class Repo {
     return this.#byPath.has(path);
   }
 
-  /** Reads a file by its root-relative path; `null` when it is not in the walk or was skipped. */
-  read(path: string): TextFile | null {
+  /**
+   * Reads a file by its root-relative path; `null` when it is not in the walk or was skipped. `cache: false` is for
+   * stages that read every source file once (the code stage): the text is not kept, so memory stays flat on big trees.
+   */
+  read(path: string, options: { readonly cache?: boolean } = {}): TextFile | null {
     const cached = this.#cache.get(path);
     if (cached !== undefined) return cached;
     const file = this.#byPath.get(path);
     const text = file ? this.#load(file) : null;
-    this.#cache.set(path, text);
+    if (options.cache !== false || text === null) this.#cache.set(path, text);
     return text;
   }
 

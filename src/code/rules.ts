@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import type { CredentialCategory, IdentitySelection, SourceLanguage } from '../model/application.js';
+import { loadRuleFile } from '../rules/load.js';
+
+const categories = [
+  'legacy-library',
+  'imds-http',
+  'imds-other',
+  'nmi-endpoint',
+  'app-service-msi',
+  'managed-identity-credential',
+  'modern',
+  'wi-excluded',
+  'hardcoded-token-path',
+  'cli-identity-login',
+] as const satisfies readonly CredentialCategory[];
+
+/** Languages whose source the code stage reads through a syntax tree (the rows of `apis` name these). */
+export const codeLanguages = ['javascript', 'typescript', 'python', 'csharp', 'java', 'go', 'cpp'] as const satisfies readonly SourceLanguage[];
+/** A language read through a syntax tree with library-name resolution. */
+export type CodeLanguage = (typeof codeLanguages)[number];
+
+const selections = ['client-id', 'resource-id', 'object-id', 'system-assigned/default'] as const satisfies readonly IdentitySelection[];
+
+const category = z.enum(categories);
+const selection = z.enum(selections);
+const languages = z.array(z.enum(codeLanguages)).min(1);
+const name = z.string().min(1).regex(/^\S+$/, 'no whitespace');
+
+const apiRow = z.strictObject({
+  languages,
+  module: z.string().min(1),
+  symbol: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an identifier'),
+  kind: z.enum(['constructor', 'call', 'builder']),
+  category,
+  identity: z.boolean().optional(),
+  selects: selection.optional(),
+  positional: selection.optional(),
+  assertion: z.boolean().optional(),
+  note: z.string().min(1).optional(),
+  source: z.string().min(1),
+});
+
+const selectorRow = z.strictObject({ languages, name, selects: selection, source: z.string().min(1) });
+
+const optionRow = z.strictObject({ languages, name, category, source: z.string().min(1) });
+
+const environmentRow = z.strictObject({
+  name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name'),
+  on: z.enum(['read', 'set']),
+  category,
+  detail: z.string().min(1).optional(),
+  when: z.array(z.string().min(1)).optional(),
+  unless: z.array(z.string().min(1)).optional(),
+  source: z.string().min(1),
+});
+
+const endpoints = z.strictObject({
+  imdsHost: z.string().min(1),
+  tokenPath: z.string().startsWith('/'),
+  metadataPrefix: z.string().startsWith('/'),
+  metadataHeader: z.string().min(1),
+  nmiPort: z.string().regex(/^\d+$/),
+  nmiPath: z.string().startsWith('/'),
+  legacyExtensionPort: z.number().int().positive(),
+  queryIdentity: z.array(z.strictObject({ name, selects: selection })).min(1),
+  tokenFiles: z.array(z.strictObject({ path: z.string().startsWith('/'), detail: z.string().min(1) })).min(1),
+  source: z.string().min(1),
+});
+
+const commandRow = z.union([
+  z.strictObject({
+    command: name,
+    words: z.array(name),
+    flags: z.array(name).min(1),
+    api: z.string().min(1),
+    category,
+    identityOptions: z.array(z.strictObject({ name, selects: selection })).optional(),
+    source: z.string().min(1),
+  }),
+  z.strictObject({
+    command: name,
+    options: z.array(name).min(1),
+    value: name,
+    api: z.string().min(1),
+    category,
+    source: z.string().min(1),
+  }),
+]);
+
+const terraformRow = z.strictObject({ setting: name, category, source: z.string().min(1) });
+
+const credentialRulesSchema = z.strictObject({
+  apis: z.array(apiRow).min(1),
+  selectors: z.array(selectorRow),
+  options: z.array(optionRow),
+  environment: z.array(environmentRow),
+  endpoints,
+  commands: z.array(commandRow),
+  terraform: z.array(terraformRow),
+  messageCalls: z.strictObject({ names: z.array(name).min(1), source: z.string().min(1) }),
+});
+
+/** The validated content of `rules/credential-apis.yaml`. */
+export type CredentialRuleFile = z.output<typeof credentialRulesSchema>;
+/** One library symbol: where it lives, what using it means, and how it selects an identity. */
+export type ApiRule = z.output<typeof apiRow>;
+/** An environment variable whose read (or setting) is a credential use. */
+export type EnvironmentRule = z.output<typeof environmentRow>;
+/** A shell command line that is a credential use (`az login --identity`). */
+export type CommandRule = z.output<typeof commandRow>;
+/** A Terraform provider or backend setting. */
+export type TerraformRule = z.output<typeof terraformRow>;
+/** An option that removes workload identity from a credential chain. */
+export type OptionRule = z.output<typeof optionRow>;
+/** Fixed endpoint strings and token paths. */
+export type EndpointRules = z.output<typeof endpoints>;
+
+/**
+ * The credential rules, indexed for the language modules. Built once per scan from the rule file; read-only after.
+ */
+export interface CredentialRules {
+  readonly file: CredentialRuleFile;
+  /** Per language: symbol → the API rows of that name (several modules may export one name). */
+  readonly apis: ReadonlyMap<SourceLanguage, ReadonlyMap<string, readonly ApiRule[]>>;
+  /** Per language: selector name → the selection it means. */
+  readonly selectors: ReadonlyMap<SourceLanguage, ReadonlyMap<string, IdentitySelection>>;
+  /** Per language: option name → rule. */
+  readonly options: ReadonlyMap<SourceLanguage, ReadonlyMap<string, OptionRule>>;
+  readonly environment: ReadonlyMap<string, EnvironmentRule>;
+  readonly endpoints: EndpointRules;
+  readonly commands: readonly CommandRule[];
+  readonly terraform: ReadonlyMap<string, TerraformRule>;
+  readonly messageCalls: ReadonlySet<string>;
+}
+
+/** Reads and indexes `rules/credential-apis.yaml` (throws ConfigError naming the row and field when it is wrong). */
+export function loadCredentialRules(): CredentialRules {
+  return indexCredentialRules(loadRuleFile('credential-apis.yaml', credentialRulesSchema));
+}
+
+/** Validates rule data given in memory (tests use it for broken rows). */
+export function parseCredentialRules(data: unknown): CredentialRuleFile {
+  return credentialRulesSchema.parse(data);
+}
+
+/** Indexes validated rule data by language and name for the language modules. */
+export function indexCredentialRules(file: CredentialRuleFile): CredentialRules {
+  const apis = new Map<SourceLanguage, Map<string, ApiRule[]>>();
+  const selectors = new Map<SourceLanguage, Map<string, IdentitySelection>>();
+  const options = new Map<SourceLanguage, Map<string, OptionRule>>();
+  for (const language of codeLanguages) {
+    apis.set(language, new Map());
+    selectors.set(language, new Map());
+    options.set(language, new Map());
+  }
+  for (const row of file.apis) {
+    for (const language of row.languages) {
+      const bySymbol = apis.get(language);
+      if (!bySymbol) continue;
+      bySymbol.set(row.symbol, [...(bySymbol.get(row.symbol) ?? []), row]);
+    }
+  }
+  for (const row of file.selectors) for (const language of row.languages) selectors.get(language)?.set(row.name, row.selects);
+  for (const row of file.options) for (const language of row.languages) options.get(language)?.set(row.name, row);
+  return {
+    file,
+    apis,
+    selectors,
+    options,
+    environment: new Map(file.environment.map((row) => [row.name, row])),
+    endpoints: file.endpoints,
+    commands: file.commands,
+    terraform: new Map(file.terraform.map((row) => [row.setting, row])),
+    messageCalls: new Set(file.messageCalls.names),
+  };
+}
+
+/**
+ * The API rows a resolved (module, symbol) pair matches in a language. With a separator a module also matches its
+ * sub-modules (`azure.identity.aio` is `azure.identity`); without one only the exact name does (C# namespaces).
+ */
+export function apiRulesFor(
+  rules: CredentialRules,
+  language: SourceLanguage,
+  module: string,
+  symbol: string,
+  separator: string | null,
+): ApiRule[] {
+  const rows = rules.apis.get(language)?.get(symbol) ?? [];
+  return rows.filter((row) => module === row.module || (separator !== null && module.startsWith(row.module + separator)));
+}
+
+/** Every module named by an API row of the language (import resolution only considers these). */
+export function modulesOf(rules: CredentialRules, language: SourceLanguage): Set<string> {
+  const modules = new Set<string>();
+  for (const rows of rules.apis.get(language)?.values() ?? []) for (const row of rows) modules.add(row.module);
+  return modules;
+}

@@ -1,0 +1,180 @@
+import { createRequire } from 'node:module';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Position } from './facts.js';
+
+/** Grammar files shipped by @vscode/tree-sitter-wasm that pod2wi uses (note `c-sharp`, not `c_sharp`). */
+export type GrammarName = 'python' | 'c-sharp' | 'java' | 'go' | 'cpp' | 'bash';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * web-tree-sitter holds one WASM runtime per process, and `Parser.init()` called a second time replaces it, which
+ * invalidates every grammar loaded before. So this one promise is process-wide (the only module-level state of the
+ * code stage, mirroring the library's own); grammars themselves are cached per scan in a {@link GrammarCache}.
+ */
+const runtime: { ready: Promise<void> | null } = { ready: null };
+
+function initRuntime(): Promise<void> {
+  runtime.ready ??= Parser.init();
+  return runtime.ready;
+}
+
+/** A parser for one grammar, or why none could be made (the grammar file is missing or does not load). */
+export type GrammarResult = { readonly parser: Parser } | { readonly error: string };
+
+/**
+ * Loads each grammar at most once and keeps one parser per grammar. Create one per scan (or share one across a test
+ * file) and pass it down; never shared through module state.
+ */
+export class GrammarCache {
+  readonly #loading = new Map<GrammarName, Promise<GrammarResult>>();
+
+  /** The parser for a grammar; loading happens on first use only. */
+  get(name: GrammarName): Promise<GrammarResult> {
+    let pending = this.#loading.get(name);
+    if (!pending) {
+      pending = load(name);
+      this.#loading.set(name, pending);
+    }
+    return pending;
+  }
+}
+
+async function load(name: GrammarName): Promise<GrammarResult> {
+  try {
+    await initRuntime();
+    const path = require.resolve(`@vscode/tree-sitter-wasm/wasm/tree-sitter-${name}.wasm`);
+    const language = await Language.load(path);
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return { parser };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Parses `text`, hands the tree to `use`, and frees it afterwards: the WASM heap is not garbage-collected, so every
+ * tree must be deleted even when `use` throws.
+ */
+export function withTree<T>(parser: Parser, text: string, use: (tree: Tree) => T): T | null {
+  const tree = parser.parse(text);
+  if (!tree) return null;
+  try {
+    return use(tree);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** 1-based position of a node's start. */
+export function positionOf(node: Node): Position {
+  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+}
+
+/** The first ERROR or MISSING node, for the parse-error note (the rest of the tree is still analysed). */
+export function firstError(root: Node): Node | null {
+  if (!root.hasError) return null;
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node) break;
+    if (node.isError || node.isMissing) return node;
+    if (!node.hasError) continue;
+    for (let i = node.childCount - 1; i >= 0; i--) {
+      const child = node.child(i);
+      if (child) stack.push(child);
+    }
+  }
+  return null;
+}
+
+/**
+ * Depth-first walk with an inherited context. `enter` returns the context for the node's children, or `false` to
+ * skip them. With `types`, only named nodes of those types reach `enter` (the others pass their context on): the walk
+ * moves a tree cursor and makes Node objects only for them, which is most of the cost of walking in web-tree-sitter.
+ * Iterative, so deeply nested generated code cannot overflow the stack.
+ */
+export function walkTree<C>(root: Node, context: C, enter: (node: Node, context: C) => C | false, types?: ReadonlySet<string>): void {
+  const cursor = root.walk();
+  const names = root.tree.language.types;
+  const contexts: C[] = [context];
+  let depth = 0;
+  try {
+    for (;;) {
+      const inherited = contexts[depth] ?? context;
+      let next: C | false = inherited;
+      // One call into the runtime per node for its type; a Node object only for the types asked for.
+      const wanted = types ? types.has(names[cursor.nodeTypeId] ?? '') : cursor.nodeIsNamed;
+      if (wanted) next = enter(cursor.currentNode, inherited);
+      if (next !== false && cursor.gotoFirstChild()) {
+        depth++;
+        contexts[depth] = next;
+        continue;
+      }
+      // Next sibling, else up until an ancestor has one; never past the node the walk started from.
+      for (;;) {
+        if (depth === 0) return;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Named children of a node, without nulls. */
+export function namedChildren(node: Node): Node[] {
+  const result: Node[] = [];
+  for (let i = 0; i < node.namedChildCount; i++) {
+    const child = node.namedChild(i);
+    if (child) result.push(child);
+  }
+  return result;
+}
+
+/** Every named descendant of the given types (the node itself included). */
+export function descendants(node: Node, types: ReadonlySet<string>): Node[] {
+  const found: Node[] = [];
+  walkTree(
+    node,
+    null,
+    (current) => {
+      if (current.isNamed) found.push(current);
+      return null;
+    },
+    types,
+  );
+  return found;
+}
+
+/**
+ * Values assigned to names, kept per function: an argument `opts` is looked up in the function of the call first,
+ * then at file level, so two functions that both build an `opts` do not mix their selections.
+ */
+export class ScopedValues {
+  readonly #values = new Map<string, Node[]>();
+  readonly #scopes: ReadonlySet<string>;
+
+  /** `scopes`: the node types that open a function scope in the grammar. */
+  constructor(scopes: ReadonlySet<string>) {
+    this.#scopes = scopes;
+  }
+
+  add(name: string, value: Node, at: Node = value): void {
+    const key = `${this.#scopeOf(at)}\u0000${name}`;
+    this.#values.set(key, [...(this.#values.get(key) ?? []), value]);
+  }
+
+  lookup(name: string, at: Node): readonly Node[] {
+    const local = this.#values.get(`${this.#scopeOf(at)}\u0000${name}`);
+    return local ?? this.#values.get(`-1\u0000${name}`) ?? [];
+  }
+
+  #scopeOf(node: Node): number {
+    for (let current = node.parent; current; current = current.parent) if (this.#scopes.has(current.type)) return current.id;
+    return -1;
+  }
+}
