@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path
 import { NothingScannedError, UsageError } from './model/errors.js';
 import { sortFindings } from './model/finding.js';
 import { FindingSink } from './model/findings-sink.js';
-import type { MigrationPath, ScanReport } from './model/report.js';
+import type { MigrationPath, ScanReport, WorkloadReport } from './model/report.js';
 import { findCredentialUses } from './code/index.js';
 import { loadConfig } from './config/config.js';
 import { readApplications } from './deps/index.js';
@@ -101,10 +101,14 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   const repo = new Repo(root, walked.files, walked.skipped, options.maxFileSize);
 
   const manifests = readManifests(repo, options.namespace, sink);
+  const inventory = buildInventory(manifests, { namespace: options.namespace, forceNamespaced: options.forceNamespaced }, sink);
+  const uses = await findCredentialUses(repo, sink);
+  const inManifests = (use: CredentialUse) => use.language === 'yaml' && ownerOf(use, inventory.workloads) !== null;
   const applications = attachCredentialUses(
     readApplications(repo, sink, { allDependencies: options.allDependencies }),
-    await findCredentialUses(repo, sink),
+    uses.filter((use) => !inManifests(use)),
     root,
+    containerFolders(repo),
   );
   for (const app of options.apps ?? []) applications.push(...(await readExternalApplications(app, options, root, sink)));
   applications.sort((a, b) => compareStrings(a.path, b.path));
@@ -115,7 +119,6 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
         : `${display}: ${walked.files.length} file${walked.files.length === 1 ? '' : 's'} walked, but no Kubernetes manifest, Helm chart, kustomization or application found`,
     );
   }
-  const inventory = buildInventory(manifests, { namespace: options.namespace, forceNamespaced: options.forceNamespaced }, sink);
 
   for (const skipped of repo.skipped) {
     if (!/\.(ya?ml|json|tpl)$/i.test(skipped.path) && skipped.reason !== 'symlink-outside-root') continue;
@@ -133,7 +136,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     tool: { name: 'pod2wi', version: toolVersion },
     root: display,
     summary: emptySummary(walked.method),
-    workloads: inventory.workloads,
+    workloads: inventory.workloads.map((workload) => ({ ...workload, credentialUses: uses.filter((use) => ownerOf(use, [workload]) !== null) })),
     identities: inventory.identities,
     bindings: inventory.bindings,
     exceptions: inventory.exceptions,
@@ -162,7 +165,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     sink,
   );
   const decided = new Map(plan.workloads.map((item) => [item.workload, item]));
-  const workloads = inventory.workloads.map((workload) => {
+  const workloads = draft.workloads.map((workload) => {
     const item = decided.get(workload.id);
     return item ? { ...workload, migration: { path: item.path, blocked: item.blocked, reasons: item.reasons, warnings: item.warnings } } : workload;
   });
@@ -213,7 +216,7 @@ async function readExternalApplications(path: string, options: ScanOptions, root
   const walked = walk({ root: appRoot, only: [], exclude: options.exclude, defaultExcludes: options.defaultExcludes });
   const repo = new Repo(appRoot, walked.files, walked.skipped, options.maxFileSize);
   const local = new FindingSink(loadFindingCatalogue());
-  const found = attachCredentialUses(readApplications(repo, local, { allDependencies: options.allDependencies }), await findCredentialUses(repo, local), appRoot);
+  const found = attachCredentialUses(readApplications(repo, local, { allDependencies: options.allDependencies }), await findCredentialUses(repo, local), appRoot, containerFolders(repo));
   const prefix = toPosix(relative(root, appRoot));
   const moved = (file: string) => (file === '.' ? prefix : `${prefix}/${file}`);
   sink.absorb(local, moved);
@@ -225,24 +228,39 @@ async function readExternalApplications(path: string, options: ScanOptions, root
   }));
 }
 
+/** The workload whose manifest text holds a credential use written in YAML (an init container's command). */
+function ownerOf(use: CredentialUse, workloads: readonly WorkloadReport[]): WorkloadReport | null {
+  if (use.language !== 'yaml') return null;
+  return workloads.find((workload) => workload.file === use.file && use.line >= workload.line && use.line <= workload.endLine) ?? null;
+}
+
+/** Folders holding a Dockerfile: deployable units even without a dependency manifest (a script in an image). */
+function containerFolders(repo: Repo): string[] {
+  return [...new Set(repo.files.filter((file) => /(^|\/)(Dockerfile|Containerfile)([.-][^/]*)?$/i.test(file.path)).map((file) => dirname(file.path) || '.'))];
+}
+
 /**
- * Gives each credential use to the application whose folder is the deepest one holding the file. Uses outside every
- * application folder go to an application for the scan root, created when the root is not one already.
+ * Gives each credential use to the application whose folder is the deepest one holding the file: a folder with a
+ * dependency manifest, else a folder with a Dockerfile (which becomes a `container` application). Uses outside both
+ * go to a `loose-files` application for the scan root, reported but never linked to a workload.
  */
-export function attachCredentialUses(applications: readonly Application[], uses: readonly CredentialUse[], root: string): Application[] {
+export function attachCredentialUses(applications: readonly Application[], uses: readonly CredentialUse[], root: string, containers: readonly string[] = []): Application[] {
   const byPath = new Map<string, CredentialUse[]>(applications.map((app) => [app.path, [...app.credentialUses]]));
-  const folders = [...byPath.keys()].sort((a, b) => b.length - a.length);
+  const folders = [...new Set([...byPath.keys(), ...containers])].sort((a, b) => b.length - a.length);
   for (const use of uses) {
-    const owner = folders.find((folder) => folder === '.' || use.file.startsWith(`${folder}/`)) ?? '.';
-    if (!byPath.has(owner)) byPath.set(owner, []);
-    byPath.get(owner)?.push(use);
+    const owner = folders.find((folder) => folder === '.' || use.file.startsWith(`${folder}/`)) ?? '';
+    byPath.set(owner, [...(byPath.get(owner) ?? []), use]);
   }
   const result: Application[] = applications.map((app) => ({ ...app, credentialUses: byPath.get(app.path) ?? [] }));
-  const orphans = applications.some((app) => app.path === '.') ? [] : (byPath.get('.') ?? []);
-  if (orphans.length > 0) {
-    result.push({ path: '.', name: basename(root), ecosystems: [], dependencies: [], credentialUses: orphans });
+  for (const folder of containers) {
+    const found = byPath.get(folder) ?? [];
+    if (found.length > 0 && !applications.some((app) => app.path === folder)) {
+      result.push({ path: folder, kind: 'container', name: folder === '.' ? basename(root) : basename(folder), ecosystems: [], dependencies: [], credentialUses: found });
+    }
   }
+  const loose = byPath.get('') ?? [];
+  if (loose.length > 0) result.push({ path: '.', kind: 'loose-files', name: basename(root), ecosystems: [], dependencies: [], credentialUses: loose });
   return result
     .map((app) => ({ ...app, credentialUses: [...app.credentialUses].sort((a, b) => compareLocations(a, b)) }))
-    .sort((a, b) => compareStrings(a.path, b.path));
+    .sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.kind, b.kind));
 }

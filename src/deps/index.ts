@@ -63,6 +63,7 @@ export function readApplications(repo: Repo, sink: FindingSink, options: Depende
     const dependencies = finishDependencies(found, knowledge, sink, options);
     applications.push({
       path,
+      kind: 'dependencies',
       name: name ?? (path === '.' ? (repo.root.split(/[\\/]/).filter(Boolean).pop() ?? '.') : (path.split('/').pop() ?? path)),
       ecosystems: [...ecosystems].sort(compareStrings),
       dependencies,

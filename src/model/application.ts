@@ -86,6 +86,12 @@ export interface CredentialUse {
 export interface Application {
   /** Folder relative to the scan root (`.` for the root). */
   readonly path: string;
+  /**
+   * `dependencies`: a folder holding a dependency manifest; `container`: a folder holding a Dockerfile (no
+   * manifest) whose files use credentials; `loose-files`: credential uses outside every application folder, kept
+   * for the record but never linked to a workload.
+   */
+  readonly kind: 'dependencies' | 'container' | 'loose-files';
   readonly name: string;
   readonly ecosystems: readonly Ecosystem[];
   readonly dependencies: readonly Dependency[];

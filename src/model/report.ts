@@ -1,4 +1,4 @@
-import type { Application } from './application.js';
+import type { Application, CredentialUse } from './application.js';
 import type { Finding } from './finding.js';
 
 /**
@@ -57,6 +57,10 @@ export interface WorkloadReport extends Evidence {
   /** Where the namespace is written, when it is written somewhere. */
   readonly namespaceAt: Evidence | null;
   readonly source: 'manifest' | 'helm' | 'kustomize';
+  /** Last line of the object's text (with `line`, the range its own credential uses are looked for in). */
+  readonly endLine: number;
+  /** Credential uses written in the workload's own manifest (an init container running `az login --identity`). */
+  readonly credentialUses: readonly CredentialUse[];
   /** The kustomization, chart folder or HelmRelease that rendered it; null for a plain manifest. */
   readonly origin: string | null;
   /** A kind pod2wi does not know but that has a pod template (spec.template.spec.containers). */

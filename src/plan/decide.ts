@@ -43,13 +43,22 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   const reasons: MigrationReason[] = [];
   const warnings: MigrationReason[] = [];
   const sdkUpgrades: SdkUpgrade[] = [];
-  if (links.length === 0) {
+  const own = workload.credentialUses.filter((use) => !use.test);
+  if (links.length === 0 && own.length === 0) {
     reasons.push(reason('application-unlinked', 'no application is linked to this workload: add it to `applications` in .pod2wi.yaml, scan the code with --app PATH, or build its image from an application folder in the repository', null));
     return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   }
 
   let legacy = false;
   let capable = 0;
+  if (own.length > 0) {
+    // Commands in the workload's own manifest (an init container logging in) run in its pods.
+    const verdict = judgeApplication({ path: workload.file, kind: 'container', name: workload.name, ecosystems: [], dependencies: [], credentialUses: own }, context, true);
+    legacy ||= verdict.legacy;
+    capable += verdict.capable;
+    reasons.push(...verdict.reasons);
+    warnings.push(...verdict.warnings);
+  }
   for (const link of links) {
     reasons.push(reason(`linked-${link.method}`, `runs application ${link.path} (${link.confidence}: ${link.message})`, link.evidence));
     const app = apps.find((candidate) => candidate.path === link.path);
@@ -84,14 +93,13 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   };
   if (workload.os === 'windows') block('blocked-windows', 'Windows pod: the migration proxy is Linux-only, so the SDK must be upgraded instead', workload.osAt);
   if (workload.hostNetwork) block('blocked-host-network', 'hostNetwork: true: the webhook refuses to inject the proxy into host-network pods', { file: workload.file, line: workload.line });
-  for (const link of links) {
-    const app = apps.find((candidate) => candidate.path === link.path);
-    for (const use of app?.credentialUses ?? []) {
-      if (use.test) continue;
-      if (use.category === 'nmi-endpoint') block('blocked-nmi-endpoint', `${use.api} calls the aad-pod-identity NMI endpoint, which the proxy does not emulate`, at(use));
-      if (/resource-id|object-id/.test(use.detail) && (use.category === 'managed-identity-credential' || use.category === 'legacy-library' || use.category === 'imds-http')) {
-        block('blocked-identity-selection', `${use.api} selects the identity by ${/resource-id/.test(use.detail) ? 'resource ID' : 'object ID'}, which the proxy ignores (it only honours client_id)`, at(use));
-      }
+  const inUse = [...own, ...links.flatMap((link) => (apps.find((candidate) => candidate.path === link.path)?.credentialUses ?? []).filter((use) => use.language !== 'yaml'))];
+  for (const use of inUse) {
+    if (use.test) continue;
+    if (use.category === 'nmi-endpoint') block('blocked-nmi-endpoint', `${use.api} calls the aad-pod-identity NMI endpoint, which the proxy does not emulate`, at(use));
+    const selection = use.selection ?? (/resource-id/.test(use.detail) ? 'resource-id' : /object-id/.test(use.detail) ? 'object-id' : undefined);
+    if ((selection === 'resource-id' || selection === 'object-id') && (use.category === 'managed-identity-credential' || use.category === 'legacy-library' || use.category === 'imds-http')) {
+      block('blocked-identity-selection', `${use.api} selects the identity by ${selection === 'resource-id' ? 'resource ID' : 'object ID'}, which the proxy ignores (it only honours client_id)`, at(use));
     }
   }
   const restricted = context.restrictedNamespaces.get(workload.namespace);
@@ -119,7 +127,11 @@ interface ApplicationVerdict {
   upgrades: SdkUpgrade[];
 }
 
-function judgeApplication(app: Application, context: DecisionContext): ApplicationVerdict {
+/**
+ * One application's verdict. YAML files in an application folder are pipelines and configuration, which do not run
+ * in the pod: their uses are skipped unless `manifest` says they come from the workload's own manifest.
+ */
+function judgeApplication(app: Application, context: DecisionContext, manifest = false): ApplicationVerdict {
   const verdict: ApplicationVerdict = { legacy: false, capable: 0, reasons: [], warnings: [], upgrades: [] };
   const identityDeps = new Map<Ecosystem, Dependency[]>();
   for (const dependency of app.dependencies) {
@@ -168,7 +180,7 @@ function judgeApplication(app: Application, context: DecisionContext): Applicati
   }
 
   for (const use of app.credentialUses) {
-    if (use.test) continue;
+    if (use.test || (use.language === 'yaml' && !manifest)) continue;
     const ecosystem = ecosystemOf(use.language);
     const dependency = ecosystem ? (identityDeps.get(ecosystem)?.[0] ?? null) : null;
     if (imdsCategories.has(use.category)) {

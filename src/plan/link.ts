@@ -48,7 +48,8 @@ function deepestApplication(applications: readonly Application[], folder: string
  */
 export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): ApplicationLink[] {
   const { applications } = inputs;
-  const real = applications.filter((app) => app.ecosystems.length > 0 || app.credentialUses.length > 0);
+  // Credential uses outside every application folder are on record, but no workload runs them.
+  const real = applications.filter((app) => app.kind !== 'loose-files');
   if (real.length === 0) return [];
   const images = workload.containers
     .map((container) => container.image)

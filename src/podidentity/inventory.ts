@@ -261,6 +261,8 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       namespaceSource: namespace.source,
       namespaceAt: namespace.at ? evidence(namespace.at) : null,
       source: view.object.source,
+      endLine: view.object.doc.index.position(view.object.node.range?.[1] ?? 0).line,
+      credentialUses: [],
       origin: item.origin,
       generic: view.generic,
       ...evidence(view.object.at),

@@ -26,8 +26,12 @@ function blockerSummary(plan: WorkloadPlan): string {
   return blocks.map((reason) => label[reason.code] ?? reason.code).filter((value, i, all) => all.indexOf(value) === i).join(', ') || '—';
 }
 
+/** Reasons that decide a path, most telling first: what blocks, what makes it legacy, what makes it latest. */
+const decisive = [/^blocked-/, /^(uses-|managed-identity-credential-|sdk-below-)/, /^sdk-supports-workload-identity$/];
+
 function keyEvidence(plan: WorkloadPlan, workload: WorkloadReport): string {
-  const first = plan.reasons.find((reason) => reason.code.startsWith('blocked-') && reason.file) ?? plan.reasons.find((reason) => reason.file && !reason.code.startsWith('linked-')) ?? workload.podIdentity ?? workload;
+  const found = decisive.map((pattern) => plan.reasons.find((reason) => reason.file && pattern.test(reason.code))).find((reason) => reason !== undefined);
+  const first = found ?? workload.podIdentity ?? workload;
   return first.file && first.line ? `${first.file}:${first.line}` : '—';
 }
 

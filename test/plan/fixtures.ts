@@ -12,6 +12,8 @@ export function workload(overrides: Partial<WorkloadReport> & { name: string }):
     namespaceSource: 'manifest',
     namespaceAt: null,
     source: 'manifest',
+    endLine: 40,
+    credentialUses: [],
     origin: null,
     generic: false,
     file: `deploy/${overrides.name}.yaml`,
@@ -86,7 +88,7 @@ export function use(category: CredentialUse['category'], language: CredentialUse
 }
 
 export function application(path: string, dependencies: Dependency[], uses: CredentialUse[], name = path.split('/').pop() ?? path): Application {
-  return { path, name, ecosystems: [...new Set(dependencies.map((item) => item.ecosystem))], dependencies, credentialUses: uses };
+  return { path, kind: 'dependencies', name, ecosystems: [...new Set(dependencies.map((item) => item.ecosystem))], dependencies, credentialUses: uses };
 }
 
 const floors = {
