@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
 import type { Io } from './output.js';
+import { registerCheck } from './check.js';
+import { registerPolicy } from './policy.js';
 import { registerScan } from './scan.js';
 
 /** Exit statuses, one meaning each. */
@@ -24,9 +26,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  registerScan(program, io, (code) => {
+  const setExit = (code: number): void => {
     status = code;
-  });
+  };
+  registerScan(program, io, setExit);
+  registerCheck(program, io, setExit);
+  registerPolicy(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride());
 
   try {
