@@ -8,6 +8,7 @@ import { readWorkload } from '../k8s/workloads.js';
 import { isPodIdentityObject, podIdentityGroup } from '../podidentity/crds.js';
 import { podIdentityLabel } from '../podidentity/graph.js';
 import type { GateContext } from './context.js';
+import { isLabelAt, labelToken } from './detect-text.js';
 
 /** API groups of admission policies: a policy that denies the label names it, and is not a use of it. */
 const policyGroups = new Set([
@@ -203,7 +204,7 @@ function detectKustomizePatches(context: GateContext): void {
         if (pathValue && !pathValue.includes('\n') && !inline) {
           const patchPath = joinPath(dir, pathValue);
           for (const line of texts.lines(patchPath) ?? []) {
-            const column = line.code.indexOf(podIdentityLabel);
+            const column = line.code.search(labelToken);
             if (column < 0) continue;
             detections.add({ ruleId: 'aadpodidbinding-label', at: { file: patchPath, line: line.number, column: column + 1 }, message: `patch applied by ${file.path}${target} sets aadpodidbinding` });
           }
@@ -214,7 +215,7 @@ function detectKustomizePatches(context: GateContext): void {
         const [start, end] = patch.range;
         for (let offset = source.text.indexOf(podIdentityLabel, start); offset >= 0 && offset < end; offset = source.text.indexOf(podIdentityLabel, offset + 1)) {
           const { line, column } = index.position(offset);
-          if (lines[line - 1]?.code.slice(column - 1, column - 1 + podIdentityLabel.length) !== podIdentityLabel) continue;
+          if (!isLabelAt(lines[line - 1]?.code ?? '', column - 1)) continue;
           detections.add({ ruleId: 'aadpodidbinding-label', at: { file: file.path, line, column }, message: `inline patch${target} sets aadpodidbinding` });
         }
       }

@@ -4,6 +4,13 @@ import { podIdentityLabel } from '../podidentity/graph.js';
 import type { GateContext } from './context.js';
 import { languageOf, type Language } from './source-text.js';
 
+/** The label key as a word: `aadpodidbinding`, also after `/` (a JSON patch path), not inside `aadpodidbinding-old`. */
+export const labelToken = new RegExp(`(?<![\\w.-])${podIdentityLabel}(?![\\w-])`);
+/** Whether the label key as a word (see labelToken) starts at `index` of `code`. */
+export function isLabelAt(code: string, index: number): boolean {
+  return code.startsWith(podIdentityLabel, index) && !/[\w.-]/.test(code[index - 1] ?? ' ') && !/[\w-]/.test(code[index + podIdentityLabel.length] ?? ' ');
+}
+
 const labelValue = new RegExp(`${podIdentityLabel}["']?\\s*[:=]\\s*["']?([^"'\\s,}\\]]+)`);
 const groupVersion = new RegExp(`\\b${podIdentityGroup.replace(/\./g, '\\.')}/v1\\b`, 'g');
 
@@ -34,7 +41,7 @@ export function detectText(context: GateContext): void {
     for (const line of texts.lines(file.path) ?? []) {
       if (coverage.covers(file.path, line.number)) continue;
       if (hasLabel) {
-        const column = line.code.indexOf(podIdentityLabel);
+        const column = line.code.search(labelToken);
         if (column >= 0 && !detections.hasLine('aadpodidbinding-label', file.path, line.number)) {
           const value = labelValue.exec(line.code)?.[1];
           detections.add({ ruleId: 'aadpodidbinding-label', at: { file: file.path, line: line.number, column: column + 1 }, message: `aadpodidbinding${value ? `=${value}` : ''} in ${where}` });
