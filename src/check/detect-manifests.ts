@@ -91,6 +91,13 @@ export function detectManifests(context: GateContext): void {
     }
   }
 
+  for (const { release, label } of manifests.releaseLabels) {
+    detections.add({
+      ruleId: 'aadpodidbinding-label',
+      at: label.keyAt,
+      message: `${objectTitle(release.object, namespace)}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
+    });
+  }
   for (const object of objects) {
     const title = objectTitle(object, namespace);
     if (isPodIdentityObject(object)) {
@@ -107,20 +114,13 @@ export function detectManifests(context: GateContext): void {
     }
     const chart = installedChart(object);
     if (chart) {
-      detections.add({ ruleId: 'pod-identity-install', at: object.at, message: `${title} installs the aad-pod-identity chart (${chart}); remove it once no workload uses pod identity`, subject: objectSubject(object) });
+      detections.add({ ruleId: 'pod-identity-install', at: object.at, message: `${title} installs the ${chart} chart; remove it once no workload uses pod identity`, subject: objectSubject(object) });
     }
     for (const found of keysNamed(object.doc, object.node, podIdentityLabel)) {
       detections.add({ ruleId: 'aadpodidbinding-label', at: found.at, message: `${title}: aadpodidbinding${found.value === null ? '' : `=${found.value}`} at ${found.path.join('.')}` });
     }
   }
 
-  for (const { release, label } of manifests.releaseLabels) {
-    detections.add({
-      ruleId: 'aadpodidbinding-label',
-      at: label.keyAt,
-      message: `${objectTitle(release.object, namespace)}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
-    });
-  }
   for (const label of manifests.helperLabels) {
     detections.add({ ruleId: 'aadpodidbinding-label', at: label.at, message: `named template sets aadpodidbinding=${label.value}; every workload that includes it carries the label` });
   }
@@ -146,7 +146,8 @@ function installedChart(object: K8sObject): string | null {
     const sources = getIn(doc, node, ['spec', 'sources']);
     if (isSeq(sources)) for (const source of sources.items) candidates.push(text(doc, get(doc, source as Node, 'chart'))?.value);
   }
-  return candidates.find((chart): chart is string => typeof chart === 'string' && /(^|\/)aad-pod-identity\/?$/.test(chart)) ?? null;
+  const found = candidates.find((chart): chart is string => typeof chart === 'string' && /(^|\/)aad-pod-identity\/?$/.test(chart));
+  return found === undefined ? null : 'aad-pod-identity';
 }
 
 interface FoundKey {
@@ -203,9 +204,14 @@ function detectKustomizePatches(context: GateContext): void {
         const pathValue = isScalar(pathNode) ? text(doc, pathNode)?.value : null;
         if (pathValue && !pathValue.includes('\n') && !inline) {
           const patchPath = joinPath(dir, pathValue);
+          const removals = labelRemovals(texts.file(patchPath)?.text ?? '');
           for (const line of texts.lines(patchPath) ?? []) {
             const column = line.code.search(labelToken);
             if (column < 0) continue;
+            if (removesLabel(line.code, removals)) {
+              context.coverage.addRange(patchPath, line.number, line.number);
+              continue;
+            }
             detections.add({ ruleId: 'aadpodidbinding-label', at: { file: patchPath, line: line.number, column: column + 1 }, message: `patch applied by ${file.path}${target} sets aadpodidbinding` });
           }
           continue;
@@ -213,14 +219,47 @@ function detectKustomizePatches(context: GateContext): void {
         const patch = inline ?? pathNode;
         if (!isScalar(patch) || !patch.range) continue;
         const [start, end] = patch.range;
+        const removals = labelRemovals(String(patch.value ?? ''));
         for (let offset = source.text.indexOf(podIdentityLabel, start); offset >= 0 && offset < end; offset = source.text.indexOf(podIdentityLabel, offset + 1)) {
           const { line, column } = index.position(offset);
-          if (!isLabelAt(lines[line - 1]?.code ?? '', column - 1)) continue;
+          const code = lines[line - 1]?.code ?? '';
+          if (!isLabelAt(code, column - 1)) continue;
+          if (removesLabel(code, removals)) {
+            context.coverage.addRange(file.path, line, line);
+            continue;
+          }
           detections.add({ ruleId: 'aadpodidbinding-label', at: { file: file.path, line, column }, message: `inline patch${target} sets aadpodidbinding` });
         }
       }
     }
   }
+}
+
+/** JSON-patch paths a patch removes (`op: remove`) that end in the label key. */
+function labelRemovals(patchText: string): ReadonlySet<string> {
+  const removals = new Set<string>();
+  if (!patchText.includes('remove')) return removals;
+  for (const doc of parseAllDocuments(patchText, { uniqueKeys: false })) {
+    if (Array.isArray(doc) || doc.errors.length > 0) continue;
+    const operations: unknown = doc.toJS();
+    if (!Array.isArray(operations)) continue;
+    for (const operation of operations) {
+      if (typeof operation !== 'object' || operation === null) continue;
+      const { op, path } = operation as { op?: unknown; path?: unknown };
+      if (op === 'remove' && typeof path === 'string' && path.endsWith(`/${podIdentityLabel}`)) removals.add(path);
+    }
+  }
+  return removals;
+}
+
+/**
+ * A patch line that takes the label away: a JSON-patch `path:` the patch removes, or a strategic-merge
+ * `aadpodidbinding: null`. Cut-over patches look like this; they are not uses.
+ */
+function removesLabel(code: string, removals: ReadonlySet<string>): boolean {
+  if (new RegExp(`${podIdentityLabel}["']?\\s*:\\s*(null|~)\\s*[,}]?\\s*$`).test(code)) return true;
+  const path = /["']?path["']?\s*:\s*["']?([^"'\s,}]+)/.exec(code)?.[1];
+  return path !== undefined && removals.has(path);
 }
 
 function describeTarget(doc: SourceDoc, target: Node | null): string {

@@ -11,6 +11,8 @@ export function isLabelAt(code: string, index: number): boolean {
   return code.startsWith(podIdentityLabel, index) && !/[\w.-]/.test(code[index - 1] ?? ' ') && !/[\w-]/.test(code[index + podIdentityLabel.length] ?? ' ');
 }
 
+/** `aadpodidbinding: null` takes the label away (Helm values, strategic-merge patches): not a use. */
+const removal = new RegExp(`${podIdentityLabel}["']?\\s*:\\s*(null|~)\\s*[,}]?\\s*$`);
 const labelValue = new RegExp(`${podIdentityLabel}["']?\\s*[:=]\\s*["']?([^"'\\s,}\\]]+)`);
 const groupVersion = new RegExp(`\\b${podIdentityGroup.replace(/\./g, '\\.')}/v1\\b`, 'g');
 
@@ -42,7 +44,7 @@ export function detectText(context: GateContext): void {
       if (coverage.covers(file.path, line.number)) continue;
       if (hasLabel) {
         const column = line.code.search(labelToken);
-        if (column >= 0 && !detections.hasLine('aadpodidbinding-label', file.path, line.number)) {
+        if (column >= 0 && !removal.test(line.code) && !detections.hasLine('aadpodidbinding-label', file.path, line.number)) {
           const value = labelValue.exec(line.code)?.[1];
           detections.add({ ruleId: 'aadpodidbinding-label', at: { file: file.path, line: line.number, column: column + 1 }, message: `aadpodidbinding${value ? `=${value}` : ''} in ${where}` });
         }
