@@ -70,9 +70,9 @@ export function readInlineSuppressions(file: string, lines: readonly SourceLine[
 }
 
 function parseDirective(body: string, ruleProblem: RuleCheck): Pick<Suppression, 'rules' | 'reason' | 'until' | 'problem'> {
-  const tokens = /^\s*([^\s]*)(.*)$/.exec(body);
+  const tokens = /^\s*([^\s=]*)(?=\s|$)(.*)$/.exec(body);
   const rules = (tokens?.[1] ?? '').split(',').map((rule) => rule.trim()).filter((rule) => rule !== '');
-  let rest = tokens?.[2] ?? '';
+  let rest = tokens ? (tokens[2] ?? '') : body;
   let reason: string | null = null;
   let until: string | null = null;
   const problems: string[] = [];
