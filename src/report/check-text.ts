@@ -27,7 +27,7 @@ export function verdictLine(result: CheckResult): string {
   if (s.baselined > 0) parts.push(`${s.baselined} in the baseline`);
   if (s.fixed > 0) parts.push(`${s.fixed} fixed since the baseline (shrink it with --write-baseline)`);
   const scope = result.changedSince ? `${plural(result.changedSince.files, 'file')} changed since ${result.changedSince.ref}` : `${plural(s.read, 'file')} read`;
-  return `pod2wi check ${result.passed ? 'passed' : 'failed'}: ${parts.join(' · ')} (fails on ${result.failOn}) · ${result.root}, ${scope}`;
+  return `pod2wi check ${result.passed ? 'passed' : 'failed'}: ${parts.join(' · ')} (fails on ${result.failOn}) · ${scope} under ${result.root}`;
 }
 
 /**

@@ -26,7 +26,7 @@ export function renderMarkdown(result: CheckResult, options: CiPathOptions): str
   lines.push(`### ${result.passed ? '✅ pod2wi check passed' : '❌ pod2wi check failed'}`, '');
   const counts = [plural(s.open.error, 'error'), plural(s.open.warning, 'warning'), plural(s.open.note, 'note')].join(' · ');
   const scope = result.changedSince ? `${plural(result.changedSince.files, 'file')} changed since ${code(result.changedSince.ref)}` : `${plural(s.read, 'file')} read`;
-  lines.push(`${counts} · fails on ${code(result.failOn)} · ${code(result.root)}, ${scope}`, '');
+  lines.push(`${counts} · fails on ${code(result.failOn)} · ${scope} under ${code(result.root)}`, '');
 
   const open = result.findings.filter((finding) => finding.status === 'open');
   if (open.length > 0) {
