@@ -27,7 +27,7 @@ const cliForms: ReadonlyArray<{ readonly pattern: RegExp; readonly what: string 
 export function detectInfrastructure(context: GateContext): void {
   for (const file of context.repo.files) {
     const language = languageOf(file.path);
-    if (!language) continue;
+    if (!language || context.coverage.coversFile(file.path)) continue;
     const source = context.texts.file(file.path);
     if (!source || !prefilter.test(source.text)) continue;
     const lines = context.texts.lines(file.path) ?? [];

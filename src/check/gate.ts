@@ -15,7 +15,7 @@ import { changedFiles } from './changed-files.js';
 import { Coverage, Detections, SourceTexts, type Detection, type GateContext, type GateRuleId } from './context.js';
 import { detectInfrastructure } from './detect-infrastructure.js';
 import { detectManifests } from './detect-manifests.js';
-import { detectText } from './detect-text.js';
+import { detectText, isPod2wiOutput } from './detect-text.js';
 import { detectWorkloadIdentity } from './detect-workload-identity.js';
 import { gateFindingIds } from './finding-ids.js';
 import { fingerprintAll } from './fingerprint.js';
@@ -135,6 +135,11 @@ export function runCheck(options: CheckOptions): CheckRun {
     if (inside) context.coverage.addFile(inside);
   }
   if (configFile) context.coverage.addFile(configFile);
+  for (const file of repo.files) {
+    if (languageOf(file.path) !== 'json') continue;
+    const text = context.texts.file(file.path)?.text;
+    if (text !== undefined && isPod2wiOutput(text)) context.coverage.addFile(file.path);
+  }
 
   detectManifests(context);
   detectWorkloadIdentity(context);
@@ -154,7 +159,7 @@ export function runCheck(options: CheckOptions): CheckRun {
     const configCheck: RuleCheck = (rule) => (suppressionRules.has(rule) ? `${rule} cannot be suppressed` : allIds.has(rule) ? null : `unknown rule ${rule}`);
     const suppressions: Suppression[] = [];
     for (const file of repo.files) {
-      if (languageOf(file.path) === null || file.path === configFile) continue;
+      if (languageOf(file.path) === null || context.coverage.coversFile(file.path)) continue;
       if (!context.texts.file(file.path)?.text.includes(directive)) continue;
       suppressions.push(...readInlineSuppressions(file.path, context.texts.lines(file.path) ?? [], inlineCheck));
     }
