@@ -66,6 +66,8 @@ function syntaxOf(language: Language): Syntax {
  */
 export function lexLines(text: string, language: Language): SourceLine[] {
   const syntax = syntaxOf(language);
+  // Lines without any character that can open a comment or a string are code as they are (most manifest lines).
+  const special = /[#"'\/{<`]/;
   const raw = text.split('\n');
   const lines: SourceLine[] = [];
   let block: RegExp | null = null;
@@ -75,6 +77,10 @@ export function lexLines(text: string, language: Language): SourceLine[] {
     if (language === 'batch') {
       const comment = /^\s*(@?rem(\s|$)|::)/i.exec(line);
       lines.push(comment ? commentLine(index + 1, line, comment[0].length - comment[0].trimStart().length) : { number: index + 1, text: line, code: line, comment: null, commentColumn: 0 });
+      continue;
+    }
+    if (!block && !multiline && !special.test(line)) {
+      lines.push({ number: index + 1, text: line, code: line, comment: null, commentColumn: 0 });
       continue;
     }
     const code = line.split('');
@@ -121,7 +127,7 @@ export function lexLines(text: string, language: Language): SourceLine[] {
         i += syntax.multilineQuote.length;
         continue;
       }
-      const opener = syntax.blocks.find(([open]) => {
+      const opener = (char === '{' || char === '/' || char === '<') && syntax.blocks.find(([open]) => {
         open.lastIndex = i;
         return open.test(line);
       });
