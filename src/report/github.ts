@@ -27,7 +27,7 @@ export function renderGithub(result: CheckResult, options: CiPathOptions): strin
         `file=${escapeGithubProperty(ciPath(finding.file, options))}`,
         `line=${finding.line}`,
         `col=${finding.column}`,
-        `title=${escapeGithubProperty(`pod2wi ${finding.ruleId}`)}`,
+        `title=${escapeGithubProperty(finding.ruleId)}`,
       ].join(',');
       return `::${commands[finding.severity]} ${properties}::${escapeGithubData(finding.message)}`;
     });

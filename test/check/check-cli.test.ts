@@ -96,7 +96,7 @@ describe('pod2wi check', () => {
     const dir = writeTree({ 'deploy/pod.yaml': labelled('api') });
     const github = capture(dir);
     await runCli(['check', '-f', 'github', 'deploy'], github);
-    expect(github.out()).toContain('::error file=deploy/pod.yaml,line=7,col=5,title=pod2wi aadpodidbinding-label::');
+    expect(github.out()).toContain('::error file=deploy/pod.yaml,line=7,col=5,title=aadpodidbinding-label::');
     const azure = capture(dir);
     await runCli(['check', '-f', 'azure-devops', 'deploy'], azure);
     expect(azure.out()).toContain('##vso[task.logissue type=error;sourcepath=deploy/pod.yaml;linenumber=7;columnnumber=5;code=aadpodidbinding-label]');

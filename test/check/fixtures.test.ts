@@ -7,6 +7,7 @@ import { gateRuleIds } from '../../src/check/gate.js';
 import { renderCheckText } from '../../src/report/check-text.js';
 import { expectGolden } from '../helpers/golden.js';
 import { copyFixture } from '../helpers/repo.js';
+import { validateCheckReport } from '../helpers/schema.js';
 import { check } from './helpers.js';
 
 /**
@@ -29,6 +30,7 @@ for (const name of cases) {
         const { result } = check(copyFixture(join(folder, 'positive')), settings.options);
         expect(result.findings.length).toBeGreaterThan(0);
         for (const finding of result.findings) seen.add(finding.ruleId);
+        expect(validateCheckReport(result)).toEqual([]);
         expectGolden(join(folder, 'expected', 'positive.txt'), renderCheckText(result, { color: false }));
       });
     }

@@ -16,6 +16,7 @@ import { cell, renderMarkdown } from '../../src/report/markdown.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { expectGolden } from '../helpers/golden.js';
 import { copyFixture, writeTree } from '../helpers/repo.js';
+import { validateCheckReport } from '../helpers/schema.js';
 import { check } from './helpers.js';
 
 const folder = fileURLToPath(new URL('../../fixtures/check/formats/', import.meta.url));
@@ -61,6 +62,11 @@ describe('check formats on one repository', () => {
       'hard-coded-token-path suppressed',
     ]);
     expect(result.fixed.map((entry) => entry.file)).toEqual(['deploy/old.yaml']);
+  });
+
+  it('writes JSON valid against schema/check-report.schema.json', () => {
+    expect(validateCheckReport(JSON.parse(renderCheckJson(result)))).toEqual([]);
+    expect(validateCheckReport(check(writeTree({ 'a.yaml': 'a: 1\n' })).result)).toEqual([]);
   });
 
   it('renders each format as its golden file', () => {
@@ -131,7 +137,7 @@ describe('check formats on one repository', () => {
 
   it('annotates open findings only, as GitHub and Azure Pipelines read them', () => {
     const github = renderGithub(result, { pathPrefix: 'k8s' }).split('\n');
-    expect(github[0]).toBe('::error file=k8s/deploy/new.yaml,line=6,col=12,title=pod2wi aadpodidbinding-label::Pod shop/new: aadpodidbinding=new%25identity on the pod template');
+    expect(github[0]).toBe('::error file=k8s/deploy/new.yaml,line=6,col=12,title=aadpodidbinding-label::Pod shop/new: aadpodidbinding=new%25identity on the pod template');
     expect(github.filter((line) => line.startsWith('::'))).toHaveLength(2);
     expect(github.some((line) => line.startsWith('::notice file=k8s/deploy/shop.yaml,line=25,'))).toBe(true);
     const azure = renderAzureDevops(result, {}).split('\n');
