@@ -1,3 +1,4 @@
+import { compareLocations, compareStrings } from './model/location.js';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { NothingScannedError, UsageError } from './model/errors.js';
@@ -5,8 +6,15 @@ import { sortFindings } from './model/finding.js';
 import { FindingSink } from './model/findings-sink.js';
 import type { MigrationPath, ScanReport } from './model/report.js';
 import { findCredentialUses } from './code/index.js';
+import { loadConfig } from './config/config.js';
 import { readApplications } from './deps/index.js';
-import { readManifests } from './k8s/read.js';
+import { loadDependencyKnowledge } from './deps/knowledge.js';
+import { defaultIssuer } from './plan/federated.js';
+import { findImageBuilds } from './plan/images.js';
+import { planMigration } from './plan/index.js';
+import type { MigrationPlan } from './plan/model.js';
+import { sdkKnowledge } from './plan/sdk.js';
+import { readManifests, type ManifestScan } from './k8s/read.js';
 import type { Application, CredentialUse } from './model/application.js';
 import { buildInventory } from './podidentity/inventory.js';
 import { loadFindingCatalogue } from './rules/catalogue.js';
@@ -26,6 +34,22 @@ export interface ScanOptions {
   readonly forceNamespaced: boolean;
   /** List every dependency of each application, not only identity-relevant ones. */
   readonly allDependencies: boolean;
+  /** Application checkouts outside the scanned root (--app), for manifest-only (GitOps) repositories. */
+  readonly apps?: readonly string[];
+  /** A configuration file other than <root>/.pod2wi.yaml (--config). */
+  readonly config?: string | null;
+  /** OIDC issuer URL for federated credentials (--issuer); else the configuration's, else ${AKS_OIDC_ISSUER}. */
+  readonly issuer?: string | null;
+}
+
+/** A scan and the migration plan decided from it, with what was read (for stages that edit the files). */
+export interface Analysis {
+  readonly report: ScanReport;
+  readonly plan: MigrationPlan;
+  /** Absolute real path of the scanned root. */
+  readonly root: string;
+  readonly repo: Repo;
+  readonly manifests: ManifestScan;
 }
 
 export const defaultMaxFileSize = 5 * 1024 * 1024;
@@ -61,7 +85,16 @@ export function resolveRoot(paths: readonly string[], cwd: string): { root: stri
  * throws NothingScannedError when no manifest was found, so an empty or mistyped path never passes silently.
  */
 export async function scan(options: ScanOptions): Promise<ScanReport> {
+  return (await analyze(options)).report;
+}
+
+/**
+ * Scans and plans: walk → manifests → applications and credential uses → link and decide → report. The report's
+ * `migration` fields come from the plan, so `scan` and `plan` never disagree.
+ */
+export async function analyze(options: ScanOptions): Promise<Analysis> {
   const { root, display, only } = resolveRoot(options.paths, options.cwd);
+  const config = loadConfig(root, options.config ? resolve(options.cwd, options.config) : null);
   const catalogue = loadFindingCatalogue();
   const sink = new FindingSink(catalogue);
   const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
@@ -73,6 +106,8 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
     await findCredentialUses(repo, sink),
     root,
   );
+  for (const app of options.apps ?? []) applications.push(...(await readExternalApplications(app, options, root, sink)));
+  applications.sort((a, b) => compareStrings(a.path, b.path));
   if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && applications.length === 0) {
     throw new NothingScannedError(
       walked.files.length === 0
@@ -93,9 +128,48 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
     sink.add('file-skipped', { file: skipped.path, line: 1, column: 1 }, `skipped: ${why}`);
   }
 
+  const draft: Omit<ScanReport, 'findings'> = {
+    schemaVersion: 1,
+    tool: { name: 'pod2wi', version: toolVersion },
+    root: display,
+    summary: emptySummary(walked.method),
+    workloads: inventory.workloads,
+    identities: inventory.identities,
+    bindings: inventory.bindings,
+    exceptions: inventory.exceptions,
+    serviceAccounts: inventory.serviceAccounts,
+    namespaces: inventory.namespaces,
+    applications,
+  };
+  const restrictedNamespaces = new Map(
+    inventory.namespaces
+      .filter((namespace) => namespace.podSecurityEnforce === 'baseline' || namespace.podSecurityEnforce === 'restricted')
+      .map((namespace) => [namespace.name, { level: namespace.podSecurityEnforce ?? '', at: { file: namespace.file, line: namespace.line } }]),
+  );
+  const plan = planMigration(
+    {
+      report: draft,
+      builds: findImageBuilds(repo),
+      configured: config.config.applications ?? [],
+      configLine: (index) => (config.file ? { file: config.file, line: config.lineOf(['applications', index]) } : null),
+      issuer: options.issuer ?? config.config.issuer ?? defaultIssuer,
+      decision: {
+        sdk: sdkKnowledge(loadDependencyKnowledge()),
+        betweenVersions: config.config.policy?.betweenVersions ?? 'latest',
+        restrictedNamespaces,
+      },
+    },
+    sink,
+  );
+  const decided = new Map(plan.workloads.map((item) => [item.workload, item]));
+  const workloads = inventory.workloads.map((workload) => {
+    const item = decided.get(workload.id);
+    return item ? { ...workload, migration: { path: item.path, blocked: item.blocked, reasons: item.reasons, warnings: item.warnings } } : workload;
+  });
+
   const paths: Record<MigrationPath, number> = { latest: 0, legacy: 0, migrated: 0, unknown: 0, 'not-applicable': 0 };
-  for (const workload of inventory.workloads) paths[workload.migration.path]++;
-  return {
+  for (const workload of workloads) paths[workload.migration.path]++;
+  const report: ScanReport = {
     schemaVersion: 1,
     tool: { name: 'pod2wi', version: toolVersion },
     root: display,
@@ -110,14 +184,45 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
       paths,
       walk: walked.method,
     },
-    workloads: inventory.workloads,
+    workloads,
     identities: inventory.identities,
     bindings: inventory.bindings,
     exceptions: inventory.exceptions,
     serviceAccounts: inventory.serviceAccounts,
+    namespaces: inventory.namespaces,
     applications,
     findings: sortFindings(sink.all),
   };
+  return { report, plan, root, repo, manifests };
+}
+
+function emptySummary(walk: 'git' | 'filesystem'): ScanReport['summary'] {
+  return {
+    files: 0, manifestFiles: 0, charts: 0, kustomizations: 0, workloads: 0, withPodIdentity: 0, applications: 0,
+    paths: { latest: 0, legacy: 0, migrated: 0, unknown: 0, 'not-applicable': 0 },
+    walk,
+  };
+}
+
+/**
+ * Reads applications from a checkout outside the scanned root (--app): its own walk, dependency and code stages,
+ * with every path rewritten relative to the scanned root (`../orders-api/package.json`) so evidence stays clickable.
+ */
+async function readExternalApplications(path: string, options: ScanOptions, root: string, sink: FindingSink): Promise<Application[]> {
+  const appRoot = resolveRoot([path], options.cwd).root;
+  const walked = walk({ root: appRoot, only: [], exclude: options.exclude, defaultExcludes: options.defaultExcludes });
+  const repo = new Repo(appRoot, walked.files, walked.skipped, options.maxFileSize);
+  const local = new FindingSink(loadFindingCatalogue());
+  const found = attachCredentialUses(readApplications(repo, local, { allDependencies: options.allDependencies }), await findCredentialUses(repo, local), appRoot);
+  const prefix = toPosix(relative(root, appRoot));
+  const moved = (file: string) => (file === '.' ? prefix : `${prefix}/${file}`);
+  sink.absorb(local, moved);
+  return found.map((app) => ({
+    ...app,
+    path: moved(app.path),
+    dependencies: app.dependencies.map((dependency) => ({ ...dependency, file: moved(dependency.file) })),
+    credentialUses: app.credentialUses.map((use) => ({ ...use, file: moved(use.file) })),
+  }));
 }
 
 /**
@@ -138,6 +243,6 @@ export function attachCredentialUses(applications: readonly Application[], uses:
     result.push({ path: '.', name: basename(root), ecosystems: [], dependencies: [], credentialUses: orphans });
   }
   return result
-    .map((app) => ({ ...app, credentialUses: [...app.credentialUses].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column)) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    .map((app) => ({ ...app, credentialUses: [...app.credentialUses].sort((a, b) => compareLocations(a, b)) }))
+    .sort((a, b) => compareStrings(a.path, b.path));
 }

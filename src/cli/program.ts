@@ -3,7 +3,9 @@ import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
 import type { Io } from './output.js';
 import { registerCheck } from './check.js';
+import { registerPlan } from './plan.js';
 import { registerPolicy } from './policy.js';
+import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 
 /** Exit statuses, one meaning each. */
@@ -26,10 +28,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  const setExit = (code: number): void => {
+  const setExit = (code: number) => {
     status = code;
   };
   registerScan(program, io, setExit);
+  registerPlan(program, io, setExit);
+  registerRules(program, io, setExit);
   registerCheck(program, io, setExit);
   registerPolicy(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride());

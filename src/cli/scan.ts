@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { renderJson } from '../report/json.js';
 import { renderText } from '../report/text.js';
-import { defaultMaxFileSize, scan } from '../run.js';
+import { defaultMaxFileSize, scan, type ScanOptions } from '../run.js';
 import { parseOutputs, parseSize } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
 
@@ -15,6 +15,9 @@ export interface ScanFlags {
   readonly forceNamespaced?: boolean;
   readonly color?: boolean;
   readonly allDependencies?: boolean;
+  readonly app: string[];
+  readonly config?: string;
+  readonly issuer?: string;
 }
 
 export const scanFormats = ['text', 'json'] as const;
@@ -24,27 +27,52 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function registerScan(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
-    .command('scan')
-    .summary('inventory workloads, their pod identity and what workload identity needs')
-    .description(
-      [
-        'Reads the Kubernetes manifests under PATH (plain YAML and JSON, Helm charts, Kustomize, Flux HelmReleases),',
-        'follows each aadpodidbinding label to its AzureIdentityBinding and AzureIdentity, and reports per workload',
-        'the identity it uses today, its ServiceAccount and any workload-identity settings already present.',
-        'Every claim ends with the file:line it came from.',
-      ].join('\n'),
-    )
+/** The options every command that scans shares: what to read and how to resolve namespaces. */
+export function addScanOptions(command: Command): Command {
+  return command
     .argument('[paths...]', 'folders or files to scan (default: the current folder)')
-    .option('-f, --format <format>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', collect, [])
-    .option('-o, --output <file>', 'write the output (of the one format without =FILE) to FILE')
     .option('-e, --exclude <pattern>', 'gitignore-style pattern to skip, e.g. "tests/" or "**/*.tpl"; repeatable', collect, [])
     .option('--no-default-excludes', 'also walk node_modules, vendor, dist, target, obj and other build output')
     .option('--max-file-size <size>', `skip files larger than this (default ${defaultMaxFileSize / 1024 / 1024}MB)`)
     .option('-n, --namespace <name>', 'namespace for objects that set none (default: "default")')
     .option('--force-namespaced', 'match bindings only within their namespace (MIC --forceNamespaced; the AKS add-on)')
-    .option('--all-dependencies', 'list every dependency of each application, not only identity libraries')
+    .option('--app <path>', 'application checkout outside PATH to read code and dependencies from (GitOps repositories); repeatable', collect, [])
+    .option('-c, --config <file>', 'configuration file (default: .pod2wi.yaml at the scanned root)')
+    .option('--all-dependencies', 'list every dependency of each application, not only identity libraries');
+}
+
+/** ScanOptions from the shared flags. */
+export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOptions {
+  return {
+    paths,
+    cwd: io.cwd,
+    exclude: flags.exclude,
+    defaultExcludes: flags.defaultExcludes,
+    maxFileSize: flags.maxFileSize === undefined ? defaultMaxFileSize : parseSize(flags.maxFileSize),
+    namespace: flags.namespace ?? null,
+    forceNamespaced: flags.forceNamespaced === true,
+    allDependencies: flags.allDependencies === true,
+    apps: flags.app,
+    config: flags.config ?? null,
+    issuer: flags.issuer ?? null,
+  };
+}
+
+export function registerScan(program: Command, io: Io, setExit: (code: number) => void): void {
+  const command = program
+    .command('scan')
+    .summary('inventory workloads, their pod identity and what workload identity needs')
+    .description(
+      [
+        'Reads the Kubernetes manifests under PATH (plain YAML and JSON, Helm charts, Kustomize, Flux HelmReleases),',
+        'follows each aadpodidbinding label to its AzureIdentityBinding and AzureIdentity, reads the applications',
+        '(dependencies and credential code) and reports per workload the identity it uses today, its ServiceAccount,',
+        'workload-identity settings already present and the migration path. Every claim ends with its file:line.',
+      ].join('\n'),
+    );
+  addScanOptions(command)
+    .option('-f, --format <format>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', collect, [])
+    .option('-o, --output <file>', 'write the output (of the one format without =FILE) to FILE')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
@@ -54,7 +82,7 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         '  $ pod2wi scan .',
         '  $ pod2wi scan deploy/ charts/ --namespace shop',
         '  $ pod2wi scan . --format text --format json=pod2wi-report.json',
-        '  $ pod2wi scan gitops/ --force-namespaced --exclude "clusters/dev/"',
+        '  $ pod2wi scan gitops/ --force-namespaced --app ../orders-api --app ../payments',
         '',
         'Exit codes: 0 scanned, 2 usage or configuration error, 3 internal error, 4 nothing to scan.',
       ].join('\n'),
@@ -62,16 +90,7 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     .action(async (paths: string[], flags: ScanFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, scanFormats);
       const started = performance.now();
-      const report = await scan({
-        paths,
-        cwd: io.cwd,
-        exclude: flags.exclude,
-        defaultExcludes: flags.defaultExcludes,
-        maxFileSize: flags.maxFileSize === undefined ? defaultMaxFileSize : parseSize(flags.maxFileSize),
-        namespace: flags.namespace ?? null,
-        forceNamespaced: flags.forceNamespaced === true,
-        allDependencies: flags.allDependencies === true,
-      });
+      const report = await scan(scanOptions(paths, flags, io));
       const elapsed = (performance.now() - started) / 1000;
       for (const spec of outputs) {
         const toTerminal = spec.file === null && io.stdout.isTTY === true;

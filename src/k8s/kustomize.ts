@@ -1,3 +1,4 @@
+import { compareStrings } from '../model/location.js';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Repo } from '../walk/repo.js';
@@ -78,7 +79,7 @@ export function buildKustomizations(
   }
 
   const objects: K8sObject[] = [];
-  for (const root of [...kustomizations.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+  for (const root of [...kustomizations.values()].sort((a, b) => compareStrings(a.path, b.path))) {
     if (included.has(root.path)) continue;
     const rendered = render(root, kustomizations, objectsInFile, new Set());
     // serviceAccountName references follow renamed ServiceAccounts of the same build.

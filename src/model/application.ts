@@ -28,6 +28,10 @@ export interface Dependency {
   readonly managedIdentityTokenExchange: boolean | null;
   /** A library that can only reach IMDS or App Service MSI endpoints. */
   readonly legacy: boolean;
+  /** Declared by the application itself (false: only a lockfile, node_modules or a `// indirect` line shows it). */
+  readonly direct?: boolean;
+  /** The BOM that supplies the version (`com.azure:azure-sdk-bom:1.2.30`), else null. */
+  readonly managedBy?: string | null;
 }
 
 export type CredentialCategory =

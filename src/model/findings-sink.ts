@@ -27,6 +27,11 @@ export class FindingSink {
     });
   }
 
+  /** Takes over another sink's findings (a stage run on another root), moving their paths with `move`. */
+  absorb(other: FindingSink, move: (file: string) => string): void {
+    for (const finding of other.all) this.#findings.push({ ...finding, file: move(finding.file) });
+  }
+
   get all(): readonly Finding[] {
     return this.#findings;
   }

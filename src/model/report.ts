@@ -16,6 +16,7 @@ export interface ScanReport {
   readonly bindings: readonly BindingReport[];
   readonly exceptions: readonly ExceptionReport[];
   readonly serviceAccounts: readonly ServiceAccountReport[];
+  readonly namespaces: readonly NamespaceReport[];
   readonly applications: readonly Application[];
   readonly findings: readonly Finding[];
 }
@@ -80,11 +81,23 @@ export interface WorkloadReport extends Evidence {
   readonly osAt: Evidence | null;
   readonly hostNetwork: boolean;
   readonly containers: readonly { readonly name: string | null; readonly image: string | null; readonly ports: readonly number[]; readonly init: boolean }[];
+  /** Other sidecar injectors the pod template or its namespace asks for (their iptables rules meet the proxy's). */
+  readonly injectedSidecars: readonly ({ readonly system: 'istio' | 'linkerd' | 'dapr' } & Evidence)[];
   readonly migration: {
     readonly path: MigrationPath;
     readonly blocked: boolean;
+    /** Why the path (and any block), each with the line that proves it. */
     readonly reasons: readonly MigrationReason[];
+    /** What does not change the path but needs attention. */
+    readonly warnings: readonly MigrationReason[];
   };
+}
+
+/** A Namespace object in the repository, with what matters to the migration. */
+export interface NamespaceReport extends Evidence {
+  readonly name: string;
+  /** `pod-security.kubernetes.io/enforce`, when set. */
+  readonly podSecurityEnforce: string | null;
 }
 
 export interface PodIdentityReport extends Evidence {

@@ -9,6 +9,7 @@ import type {
   IdentityFields,
   IdentityReport,
   MigrationReason,
+  NamespaceReport,
   ServiceAccountReport,
   WorkloadReport,
 } from '../model/report.js';
@@ -39,6 +40,7 @@ export interface InventoryOptions {
 }
 
 export interface Inventory {
+  readonly namespaces: NamespaceReport[];
   readonly workloads: WorkloadReport[];
   readonly identities: IdentityReport[];
   readonly bindings: BindingReport[];
@@ -94,6 +96,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   const bindings: AzureIdentityBinding[] = [];
   const exceptions: ExceptionReport[] = [];
   const serviceAccounts: ServiceAccountObject[] = [];
+  const namespaces: { name: string; labels: readonly Entry[]; at: Location }[] = [];
   const views: WorkloadView[] = [];
 
   for (const object of scan.objects) {
@@ -115,6 +118,11 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     }
     if (object.kind === 'CustomResourceDefinition' && text(object.doc, getIn(object.doc, object.node, ['spec', 'group']))?.value === 'aadpodidentity.k8s.io') {
       sink.add('pod-identity-infrastructure', object.at, `CustomResourceDefinition ${displayName(object)} installs aad-pod-identity; delete it at cut-over`);
+      continue;
+    }
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
+      const name = effectiveName(object);
+      if (name) namespaces.push({ name, labels: entries(object.doc, getIn(object.doc, object.node, ['metadata', 'labels'])), at: object.at });
       continue;
     }
     if (object.kind === 'ServiceAccount' && object.apiVersion === 'v1') {
@@ -276,7 +284,8 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
         ports: container.ports,
         init: container.init,
       })),
-      migration: { path, blocked: false, reasons },
+      injectedSidecars: injectedSidecars(template.annotations, template.labels, namespaces.find((candidate) => candidate.name === namespace.value)?.labels ?? []),
+      migration: { path, blocked: false, reasons, warnings: [] },
     });
 
     for (const container of template.containers) {
@@ -311,6 +320,12 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   const sorted = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])].sort(compareStrings);
 
   return {
+    namespaces: dedupe(namespaces.map((item) => ({
+      name: item.name,
+      namespace: item.name,
+      podSecurityEnforce: item.labels.find((entry) => entry.key === 'pod-security.kubernetes.io/enforce')?.value?.value ?? null,
+      ...evidence(item.at),
+    }))).sort(compareIdentity).map(({ namespace: _namespace, ...rest }) => rest),
     workloads: workloads.sort(compareWorkloads),
     identities: dedupe(identities.map((identity) => ({
       ...identityFields(identity),
@@ -343,6 +358,23 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
 function readReleaseName(object: K8sObject): string | null {
   const releaseName = getIn(object.doc, object.node, ['spec', 'releaseName']);
   return releaseName ? (text(object.doc, releaseName)?.value ?? null) : null;
+}
+
+/** Sidecar injectors a pod asks for: Istio, Linkerd or Dapr, on the pod template or its namespace. */
+function injectedSidecars(annotations: readonly Entry[], labels: readonly Entry[], namespaceLabels: readonly Entry[]): WorkloadReport['injectedSidecars'] {
+  const found: { system: 'istio' | 'linkerd' | 'dapr'; file: string; line: number }[] = [];
+  const on = (entries: readonly Entry[], key: string, values: readonly string[]) => {
+    const entry = entries.find((candidate) => candidate.key === key);
+    return entry && values.includes((entry.value?.value ?? '').toLowerCase()) ? entry : undefined;
+  };
+  const istio = on(annotations, 'sidecar.istio.io/inject', ['true']) ?? on(labels, 'sidecar.istio.io/inject', ['true']) ?? on(namespaceLabels, 'istio-injection', ['enabled']);
+  const disabledIstio = on(annotations, 'sidecar.istio.io/inject', ['false']) ?? on(labels, 'sidecar.istio.io/inject', ['false']);
+  if (istio && !disabledIstio) found.push({ system: 'istio', ...evidence(istio.keyAt) });
+  const linkerd = on(annotations, 'linkerd.io/inject', ['enabled']) ?? on(namespaceLabels, 'linkerd.io/inject', ['enabled']);
+  if (linkerd) found.push({ system: 'linkerd', ...evidence(linkerd.keyAt) });
+  const dapr = on(annotations, 'dapr.io/enabled', ['true']);
+  if (dapr) found.push({ system: 'dapr', ...evidence(dapr.keyAt) });
+  return found;
 }
 
 function pushIfSet<T>(list: T[], item: T | null): void {

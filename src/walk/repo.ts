@@ -1,3 +1,4 @@
+import { compareStrings } from '../model/location.js';
 import { readFileSync } from 'node:fs';
 import type { RepoFile, SkippedFile } from './walk.js';
 
@@ -44,7 +45,7 @@ export class Repo {
 
   /** Files skipped so far (walk refusals plus reads refused), sorted by path. */
   get skipped(): readonly SkippedFile[] {
-    return [...this.#skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [...this.#skipped].sort((a, b) => compareStrings(a.path, b.path));
   }
 
   #load(file: RepoFile): TextFile | null {

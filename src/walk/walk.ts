@@ -1,3 +1,4 @@
+import { compareStrings } from '../model/location.js';
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -74,7 +75,7 @@ export function walk(options: WalkOptions): WalkResult {
     if (entry === 'outside') skipped.push({ path, reason: 'symlink-outside-root' });
     else if (entry) files.push({ path, absolute, size: entry.size });
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => compareStrings(a.path, b.path));
   return { files, skipped, method };
 }
 

@@ -1,3 +1,4 @@
+import { compareStrings } from '../../model/location.js';
 import { isScalar, parseAllDocuments, type Node } from 'yaml';
 import type { Location } from '../../model/location.js';
 import type { Repo } from '../../walk/repo.js';
@@ -114,11 +115,11 @@ export function findCharts(repo: Repo): Chart[] {
     const meta = readChartMeta(repo, chartFile);
     const nested = [...dirs].filter((other) => other !== dir && isInside(other, dir));
     const bucket = members.get(dir) ?? { templates: [], helpers: [], values: [] };
-    const valuesFiles = [...bucket.values].sort((a, b) => valuesRank(a) - valuesRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const valuesFiles = [...bucket.values].sort((a, b) => valuesRank(a) - valuesRank(b) || compareStrings(a, b));
     const family = [dir, ...nested, ...meta.localDependencies.map((dep) => joinPath(dir, dep))];
     charts.push({ dir, name: meta.name ?? dir.split('/').pop() ?? 'chart', version: meta.version, appVersion: meta.appVersion, chartFile, templates: bucket.templates, helpers: bucket.helpers, valuesFiles, family });
   }
-  return charts.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  return charts.sort((a, b) => compareStrings(a.dir, b.dir));
 }
 
 function valuesRank(path: string): number {

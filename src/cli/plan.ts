@@ -1,0 +1,76 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { UsageError } from '../model/errors.js';
+import { renderPlanBicep, renderPlanBicepModule, bicepModuleFile } from '../report/plan-bicep.js';
+import { renderPlanJson } from '../report/plan-json.js';
+import { renderPlanMarkdown } from '../report/plan-markdown.js';
+import { renderPlanShell } from '../report/plan-shell.js';
+import { renderPlanTerraform } from '../report/plan-terraform.js';
+import { analyze } from '../run.js';
+import type { Io } from './output.js';
+import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
+
+interface PlanFlags extends ScanFlags {
+  readonly outDir: string;
+}
+
+export function registerPlan(program: Command, io: Io, setExit: (code: number) => void): void {
+  const command = program
+    .command('plan')
+    .summary('write the migration plan, the ServiceAccounts and the federated credentials as code')
+    .description(
+      [
+        'Scans PATH like `pod2wi scan`, decides every workload\'s path (latest, legacy, blocked, unknown) with the',
+        'evidence for each reason, and writes to --out-dir:',
+        '  plan.md                     summary table, graph, and per-workload steps with the commands filled in',
+        '  federated-credentials.sh    az CLI, creates only what is missing, one at a time (safe to re-run)',
+        '  federated-credentials.bicep subscription-scope deployment (+ federated-credentials.module.bicep)',
+        '  federated-credentials.tf    azurerm / azuread resources',
+        '  plan.json                   the same plan as data',
+      ].join('\n'),
+    );
+  addScanOptions(command)
+    .option('-d, --out-dir <dir>', 'where to write the plan', 'pod2wi-plan')
+    .option('--issuer <url>', 'the AKS OIDC issuer URL (else issuer in .pod2wi.yaml, else $AKS_OIDC_ISSUER at run time)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ pod2wi plan .',
+        '  $ pod2wi plan gitops/ --app ../apps/orders-api --out-dir migration/',
+        '  $ pod2wi plan . --issuer "$(az aks show -g rg -n aks --query oidcIssuerProfile.issuerUrl -o tsv)"',
+        '',
+        'Exit codes: 0 written, 2 usage or configuration error, 3 internal error, 4 nothing to scan.',
+      ].join('\n'),
+    )
+    .action(async (paths: string[], flags: PlanFlags) => {
+      if (flags.issuer !== undefined && !/^https:\/\/\S+$/.test(flags.issuer)) throw new UsageError(`--issuer ${flags.issuer}: expected an https URL`);
+      const { report, plan } = await analyze(scanOptions(paths, flags, io));
+      const outDir = resolve(io.cwd, flags.outDir);
+      mkdirSync(outDir, { recursive: true });
+      const meta = { version: report.tool.version, root: report.root };
+      const files: [string, string][] = [
+        ['plan.md', renderPlanMarkdown(report, plan)],
+        ['federated-credentials.sh', renderPlanShell(plan, meta)],
+        ['federated-credentials.bicep', renderPlanBicep(plan, meta)],
+        [bicepModuleFile, renderPlanBicepModule(meta)],
+        ['federated-credentials.tf', renderPlanTerraform(plan, meta)],
+        ['plan.json', renderPlanJson(report, plan)],
+      ];
+      for (const [name, content] of files) writeFileAtomic(join(outDir, name), content);
+      chmodSync(join(outDir, 'federated-credentials.sh'), 0o755);
+      const counts = (['legacy', 'latest', 'unknown', 'migrated'] as const)
+        .map((path) => [path, plan.workloads.filter((item) => item.path === path).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([path, n]) => `${n} ${path}`);
+      const blocked = plan.workloads.filter((item) => item.blocked).length;
+      const where = relative(io.cwd, outDir) || '.';
+      io.stdout.write(`pod2wi plan · ${report.root} · ${counts.join(' · ') || 'no workload with pod identity'}${blocked ? ` (${blocked} blocked)` : ''} · ${plan.federatedCredentials.length} federated credential${plan.federatedCredentials.length === 1 ? '' : 's'}\n`);
+      for (const [name] of files) io.stdout.write(`  wrote ${where}/${name}\n`);
+      io.stdout.write(`next: read ${where}/plan.md, run ${where}/federated-credentials.sh, then pod2wi fix --dry-run\n`);
+      setExit(0);
+    });
+}

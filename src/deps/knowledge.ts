@@ -1,0 +1,167 @@
+/**
+ * What pod2wi knows about identity libraries, loaded from `rules/` and validated: the Azure Identity floors per
+ * ecosystem, the legacy / ADAL / MSAL libraries, and the azure-sdk-bom table. `classify` turns a package and version
+ * into the verdict fields of a Dependency.
+ */
+import { z } from 'zod';
+import type { Ecosystem } from '../model/application.js';
+import { ConfigError } from '../model/errors.js';
+import { loadRuleFile } from '../rules/load.js';
+import { compareVersions, isVersion } from './versions/index.js';
+import { normalizePypiName } from './versions/pep440.js';
+
+const ecosystems = ['npm', 'pypi', 'nuget', 'maven', 'go', 'vcpkg'] as const satisfies readonly Ecosystem[];
+const ecosystemSchema = z.enum(ecosystems);
+const text = z.string().min(1);
+const versionText = z.union([z.string(), z.number()]).transform((value) => String(value));
+
+const floorSchema = z
+  .strictObject({
+    ecosystem: ecosystemSchema,
+    package: text,
+    workloadIdentityCredential: versionText,
+    managedIdentityTokenExchange: versionText.nullable(),
+    tokenExchangeRegressions: z.array(versionText),
+    source: text,
+  })
+  .superRefine((row, context) => {
+    const check = (value: string, path: (string | number)[]): void => {
+      if (!isVersion(row.ecosystem, value)) context.addIssue({ code: 'custom', path, message: `"${value}" is not a ${row.ecosystem} version` });
+    };
+    check(row.workloadIdentityCredential, ['workloadIdentityCredential']);
+    if (row.managedIdentityTokenExchange !== null) check(row.managedIdentityTokenExchange, ['managedIdentityTokenExchange']);
+    row.tokenExchangeRegressions.forEach((value, index) => check(value, ['tokenExchangeRegressions', index]));
+  });
+
+/** One Azure Identity library: its workload-identity floor and the version its ManagedIdentityCredential does the token exchange from. */
+export type SdkFloor = z.output<typeof floorSchema>;
+
+const librarySchema = z.strictObject({
+  ecosystem: ecosystemSchema,
+  package: text,
+  kind: z.enum(['legacy', 'adal', 'msal', 'relevant']),
+  note: text,
+  source: text,
+});
+
+/** A non-Azure-Identity library that matters to the migration: legacy (IMDS only), ADAL, MSAL, or listed for information. */
+export type IdentityLibrary = z.output<typeof librarySchema>;
+
+const bomSchema = z
+  .strictObject({ bom: versionText, azureIdentity: versionText, source: text })
+  .superRefine((row, context) => {
+    if (!isVersion('maven', row.bom)) context.addIssue({ code: 'custom', path: ['bom'], message: `"${row.bom}" is not a Maven version` });
+    if (!isVersion('maven', row.azureIdentity)) context.addIssue({ code: 'custom', path: ['azureIdentity'], message: `"${row.azureIdentity}" is not a Maven version` });
+  });
+
+/** One row of the azure-sdk-bom table: a BOM version and the azure-identity version it manages. */
+export type BomRow = z.output<typeof bomSchema>;
+
+/** The row schemas of the three rule files, by file name (validated at load; exported for tests and `pod2wi rules`). */
+export const dependencyRuleSchemas = {
+  'sdk-floors.yaml': z.array(floorSchema),
+  'identity-libraries.yaml': z.array(librarySchema),
+  'azure-sdk-bom.yaml': z.array(bomSchema),
+} as const;
+
+/** The Maven coordinates of the Azure SDK BOM whose azure-identity version the table knows. */
+export const azureSdkBom = 'com.azure:azure-sdk-bom';
+
+/** Where a package stands: an Azure Identity library, one of the identity libraries, or nothing special. */
+export type PackageRole =
+  | { readonly kind: 'azure-identity'; readonly floor: SdkFloor }
+  | { readonly kind: IdentityLibrary['kind']; readonly library: IdentityLibrary }
+  | { readonly kind: 'other' };
+
+/** The verdict fields of a Dependency. */
+export interface Verdict {
+  readonly supportsWorkloadIdentity: boolean | null;
+  readonly managedIdentityTokenExchange: boolean | null;
+  readonly legacy: boolean;
+}
+
+/** The loaded rule data, with lookups keyed by normalised package name. Created per scan, never shared. */
+export interface DependencyKnowledge {
+  readonly floors: readonly SdkFloor[];
+  readonly libraries: readonly IdentityLibrary[];
+  readonly boms: readonly BomRow[];
+  readonly byPackage: ReadonlyMap<string, PackageRole>;
+}
+
+/** The name as the ecosystem compares names: PEP 503 for PyPI, case-insensitive for NuGet and vcpkg. */
+export function packageKey(ecosystem: Ecosystem, name: string): string {
+  switch (ecosystem) {
+    case 'pypi':
+      return `pypi:${normalizePypiName(name)}`;
+    case 'nuget':
+    case 'vcpkg':
+      return `${ecosystem}:${name.toLowerCase()}`;
+    default:
+      return `${ecosystem}:${name}`;
+  }
+}
+
+/** Loads and validates rules/sdk-floors.yaml, rules/identity-libraries.yaml and rules/azure-sdk-bom.yaml. */
+export function loadDependencyKnowledge(): DependencyKnowledge {
+  const floors = loadRuleFile('sdk-floors.yaml', dependencyRuleSchemas['sdk-floors.yaml']);
+  const libraries = loadRuleFile('identity-libraries.yaml', dependencyRuleSchemas['identity-libraries.yaml']);
+  const boms = loadRuleFile('azure-sdk-bom.yaml', dependencyRuleSchemas['azure-sdk-bom.yaml']);
+  return buildKnowledge(floors, libraries, boms);
+}
+
+/** Builds the lookups; a package listed twice is a rule error. Exported for tests that bring their own rows. */
+export function buildKnowledge(floors: readonly SdkFloor[], libraries: readonly IdentityLibrary[], boms: readonly BomRow[]): DependencyKnowledge {
+  const byPackage = new Map<string, PackageRole>();
+  const add = (ecosystem: Ecosystem, name: string, role: PackageRole, file: string): void => {
+    const key = packageKey(ecosystem, name);
+    if (byPackage.has(key)) throw new ConfigError(`rules/${file}: ${ecosystem} package ${name} is listed twice`);
+    byPackage.set(key, role);
+  };
+  for (const floor of floors) add(floor.ecosystem, floor.package, { kind: 'azure-identity', floor }, 'sdk-floors.yaml');
+  for (const library of libraries) add(library.ecosystem, library.package, { kind: library.kind, library }, 'identity-libraries.yaml');
+  return { floors, libraries, boms, byPackage };
+}
+
+export function roleOf(knowledge: DependencyKnowledge, ecosystem: Ecosystem, name: string): PackageRole {
+  return knowledge.byPackage.get(packageKey(ecosystem, name)) ?? { kind: 'other' };
+}
+
+/**
+ * The verdict for one package at one version. Azure Identity: `supportsWorkloadIdentity` at or above the floor,
+ * `managedIdentityTokenExchange` at or above the token-exchange version and not a known regression (always false in
+ * Go and C++); both null when the version is unknown. Legacy and ADAL libraries: legacy, never workload identity.
+ */
+export function classify(knowledge: DependencyKnowledge, ecosystem: Ecosystem, name: string, version: string | null): Verdict {
+  const role = roleOf(knowledge, ecosystem, name);
+  if (role.kind === 'legacy' || role.kind === 'adal') return { supportsWorkloadIdentity: false, managedIdentityTokenExchange: false, legacy: true };
+  if (role.kind !== 'azure-identity' || version === null) return { supportsWorkloadIdentity: null, managedIdentityTokenExchange: null, legacy: false };
+  const floor = role.floor;
+  const atFloor = compareVersions(ecosystem, version, floor.workloadIdentityCredential);
+  if (atFloor === null) return { supportsWorkloadIdentity: null, managedIdentityTokenExchange: null, legacy: false };
+  let exchange = false;
+  if (floor.managedIdentityTokenExchange !== null) {
+    const atExchange = compareVersions(ecosystem, version, floor.managedIdentityTokenExchange) ?? -1;
+    const regression = floor.tokenExchangeRegressions.some((broken) => compareVersions(ecosystem, version, broken) === 0);
+    exchange = atExchange >= 0 && !regression;
+  }
+  return { supportsWorkloadIdentity: atFloor >= 0, managedIdentityTokenExchange: exchange, legacy: false };
+}
+
+/** The azure-identity version a given azure-sdk-bom version manages, when the table has that BOM version. */
+export function bomAzureIdentity(knowledge: DependencyKnowledge, bomVersion: string): BomRow | null {
+  return knowledge.boms.find((row) => compareVersions('maven', row.bom, bomVersion) === 0) ?? null;
+}
+
+/** The Maven name of the Azure Identity library (the one a BOM manages). */
+export function azureIdentityMavenName(knowledge: DependencyKnowledge): string | null {
+  return knowledge.floors.find((floor) => floor.ecosystem === 'maven')?.package ?? null;
+}
+
+/**
+ * Is this package listed by default? Every Azure Identity, legacy, ADAL and "relevant" library wherever it appears;
+ * MSAL only as a direct dependency (it arrives with every Azure Identity, which is no news).
+ */
+export function isListed(knowledge: DependencyKnowledge, ecosystem: Ecosystem, name: string, direct: boolean): boolean {
+  const role = roleOf(knowledge, ecosystem, name).kind;
+  return role === 'msal' ? direct : role !== 'other';
+}

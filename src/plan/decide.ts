@@ -1,0 +1,197 @@
+import type { Application, CredentialUse, Dependency, Ecosystem } from '../model/application.js';
+import type { Evidence, MigrationPath, MigrationReason, WorkloadReport } from '../model/report.js';
+import type { ApplicationLink, SdkUpgrade } from './model.js';
+import { ecosystemOf, type SdkKnowledge } from './sdk.js';
+
+export const defaultProxyPort = 8000;
+
+export interface DecisionContext {
+  readonly sdk: SdkKnowledge;
+  /** How versions between the token-exchange version and the documented floor count. */
+  readonly betweenVersions: 'latest' | 'legacy';
+  /** Namespaces whose Pod Security admission forbids privileged init containers, with where the label is. */
+  readonly restrictedNamespaces: ReadonlyMap<string, { level: string; at: Evidence }>;
+}
+
+export interface Decision {
+  readonly path: MigrationPath;
+  readonly blocked: boolean;
+  readonly reasons: MigrationReason[];
+  readonly warnings: MigrationReason[];
+  readonly proxy: { readonly port: number | null } | null;
+  readonly sdkUpgrades: SdkUpgrade[];
+}
+
+const at = (item: { file: string; line: number }): Evidence => ({ file: item.file, line: item.line });
+const reason = (code: string, message: string, evidence: Evidence | null): MigrationReason => (evidence ? { code, message, ...evidence } : { code, message });
+
+/** Categories that mean "this code gets its token from IMDS or an MSI endpoint" (the proxy path, or a rewrite). */
+const imdsCategories = new Set<CredentialUse['category']>(['legacy-library', 'imds-http', 'nmi-endpoint', 'cli-identity-login']);
+
+/**
+ * Decides how a workload with pod identity migrates, from the applications linked to it:
+ * - legacy: the code uses a legacy library, calls IMDS or the NMI endpoint itself, logs in with `az login
+ *   --identity`, uses ManagedIdentityCredential in Go or C++, runs an Azure Identity below its token-exchange
+ *   version, or .NET 1.13.0 with a bare ManagedIdentityCredential;
+ * - latest: every credential in use is workload-identity capable at its version (between the token-exchange
+ *   version and the documented floor counts as latest with a warning, unless the policy says legacy);
+ * - unknown: no linked application, or nothing in it says how it gets tokens.
+ * On the legacy path the proxy sidecar must work: Windows, hostNetwork, identity selection by resource or object ID
+ * and the NMI endpoint block it; a port clash only moves the proxy to another port.
+ */
+export function decide(workload: WorkloadReport, links: readonly ApplicationLink[], apps: readonly Application[], context: DecisionContext): Decision {
+  const reasons: MigrationReason[] = [];
+  const warnings: MigrationReason[] = [];
+  const sdkUpgrades: SdkUpgrade[] = [];
+  if (links.length === 0) {
+    reasons.push(reason('application-unlinked', 'no application is linked to this workload: add it to `applications` in .pod2wi.yaml, scan the code with --app PATH, or build its image from an application folder in the repository', null));
+    return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
+  }
+
+  let legacy = false;
+  let capable = 0;
+  for (const link of links) {
+    reasons.push(reason(`linked-${link.method}`, `runs application ${link.path} (${link.confidence}: ${link.message})`, link.evidence));
+    const app = apps.find((candidate) => candidate.path === link.path);
+    if (!app) continue;
+    const verdict = judgeApplication(app, context);
+    legacy ||= verdict.legacy;
+    capable += verdict.capable;
+    reasons.push(...verdict.reasons);
+    warnings.push(...verdict.warnings);
+    sdkUpgrades.push(...verdict.upgrades);
+  }
+
+  const multiple = (workload.podIdentity?.identities.length ?? 0) > 1;
+  if (multiple) {
+    warnings.push(reason('multiple-identities', `${workload.podIdentity?.identities.length} identities are bound to aadpodidbinding=${workload.podIdentity?.selector ?? ''}; the ServiceAccount gets ${workload.podIdentity?.identities[0]?.name ?? ''}, and each identity the code selects by client ID needs its own federated credential`, workload.podIdentity ? at(workload.podIdentity) : null));
+  }
+
+  if (!legacy && capable === 0) {
+    const hasLibrary = reasons.some((item) => item.code === 'sdk-supports-workload-identity' || item.code === 'sdk-version-unknown');
+    reasons.push(reason('no-credential-evidence', hasLibrary
+      ? 'no credential use was found in the linked code, and its Azure Identity version alone does not decide: pod2wi cannot tell whether it needs the proxy'
+      : 'the linked code shows no Azure credential use and no Azure Identity library: pod2wi cannot tell whether it needs the proxy', null));
+    return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
+  }
+  if (!legacy) return { path: 'latest', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
+
+  // The legacy path runs the migration proxy: what stops it, and which port it takes.
+  let blocked = false;
+  const block = (code: string, message: string, evidence: Evidence | null) => {
+    blocked = true;
+    reasons.push(reason(code, message, evidence));
+  };
+  if (workload.os === 'windows') block('blocked-windows', 'Windows pod: the migration proxy is Linux-only, so the SDK must be upgraded instead', workload.osAt);
+  if (workload.hostNetwork) block('blocked-host-network', 'hostNetwork: true: the webhook refuses to inject the proxy into host-network pods', { file: workload.file, line: workload.line });
+  for (const link of links) {
+    const app = apps.find((candidate) => candidate.path === link.path);
+    for (const use of app?.credentialUses ?? []) {
+      if (use.test) continue;
+      if (use.category === 'nmi-endpoint') block('blocked-nmi-endpoint', `${use.api} calls the aad-pod-identity NMI endpoint, which the proxy does not emulate`, at(use));
+      if (/resource-id|object-id/.test(use.detail) && (use.category === 'managed-identity-credential' || use.category === 'legacy-library' || use.category === 'imds-http')) {
+        block('blocked-identity-selection', `${use.api} selects the identity by ${/resource-id/.test(use.detail) ? 'resource ID' : 'object ID'}, which the proxy ignores (it only honours client_id)`, at(use));
+      }
+    }
+  }
+  const restricted = context.restrictedNamespaces.get(workload.namespace);
+  if (restricted) {
+    warnings.push(reason('pod-security-restricted', `namespace ${workload.namespace} enforces Pod Security "${restricted.level}", which rejects the privileged azwi-proxy-init container`, restricted.at));
+  }
+  for (const sidecar of workload.injectedSidecars) {
+    warnings.push(reason('other-sidecar-injector', `${sidecar.system} also injects a sidecar here; its traffic redirection and the proxy's iptables rules both touch the pod network — test the legacy path with ${sidecar.system} on`, { file: sidecar.file, line: sidecar.line }));
+  }
+  const taken = new Set(workload.containers.flatMap((container) => container.ports));
+  let port: number | null = null;
+  if (taken.has(defaultProxyPort)) {
+    port = defaultProxyPort + 1;
+    while (taken.has(port)) port++;
+    warnings.push(reason('proxy-port-moved', `a container already listens on ${defaultProxyPort}; the proxy will use ${port} (azure.workload.identity/proxy-sidecar-port)`, { file: workload.file, line: workload.line }));
+  }
+  return { path: 'legacy', blocked, reasons, warnings, proxy: blocked ? null : { port }, sdkUpgrades };
+}
+
+interface ApplicationVerdict {
+  legacy: boolean;
+  capable: number;
+  reasons: MigrationReason[];
+  warnings: MigrationReason[];
+  upgrades: SdkUpgrade[];
+}
+
+function judgeApplication(app: Application, context: DecisionContext): ApplicationVerdict {
+  const verdict: ApplicationVerdict = { legacy: false, capable: 0, reasons: [], warnings: [], upgrades: [] };
+  const identityDeps = new Map<Ecosystem, Dependency[]>();
+  for (const dependency of app.dependencies) {
+    if (!context.sdk.isAzureIdentity(dependency)) continue;
+    identityDeps.set(dependency.ecosystem, [...(identityDeps.get(dependency.ecosystem) ?? []), dependency]);
+  }
+  const upgrade = (ecosystem: Ecosystem, dependency: Dependency | null) => {
+    const known = context.sdk.identityPackage(ecosystem);
+    if (!known || verdict.upgrades.some((item) => item.ecosystem === ecosystem)) return;
+    verdict.upgrades.push({ ecosystem, package: known.package, from: dependency?.version ?? null, to: `>= ${known.floor}`, application: app.path, evidence: dependency ? at(dependency) : null });
+  };
+  const legacy = (code: string, message: string, evidence: Evidence | null, ecosystem: Ecosystem | null) => {
+    verdict.legacy = true;
+    verdict.reasons.push(reason(code, message, evidence));
+    if (ecosystem) upgrade(ecosystem, identityDeps.get(ecosystem)?.[0] ?? null);
+  };
+
+  // Versions: an Azure Identity below its token-exchange version only reaches IMDS.
+  for (const [ecosystem, dependencies] of identityDeps) {
+    for (const dependency of dependencies) {
+      const version = dependency.version ?? dependency.declared ?? '?';
+      if (dependency.managedIdentityTokenExchange === false && dependency.supportsWorkloadIdentity === false) {
+        legacy('sdk-below-token-exchange', `${dependency.name} ${version} (${dependency.resolution}) predates workload identity: its credentials go to IMDS`, at(dependency), ecosystem);
+      } else if (dependency.supportsWorkloadIdentity === false && dependency.managedIdentityTokenExchange === true) {
+        const known = context.sdk.identityPackage(ecosystem);
+        const message = `${dependency.name} ${version} exchanges the federated token through ManagedIdentityCredential but is below the documented floor ${known?.floor ?? ''}`;
+        if (context.betweenVersions === 'legacy') legacy('sdk-below-floor', `${message} (policy.betweenVersions: legacy)`, at(dependency), ecosystem);
+        else {
+          verdict.capable++;
+          verdict.warnings.push(reason('sdk-below-floor', `${message}; upgrade when convenient`, at(dependency)));
+          upgrade(ecosystem, dependency);
+        }
+      } else if (dependency.supportsWorkloadIdentity === true && dependency.managedIdentityTokenExchange === true) {
+        verdict.capable++;
+        verdict.reasons.push(reason('sdk-supports-workload-identity', `${dependency.name} ${version} supports workload identity`, at(dependency)));
+      } else if (dependency.supportsWorkloadIdentity === true) {
+        // Go, C++ and .NET 1.13.0: DefaultAzureCredential works, ManagedIdentityCredential does not; the code decides.
+        verdict.reasons.push(reason('sdk-supports-workload-identity', `${dependency.name} ${version} supports workload identity in DefaultAzureCredential and WorkloadIdentityCredential, not in ManagedIdentityCredential: the credential the code uses decides`, at(dependency)));
+      }
+    }
+  }
+  for (const dependency of app.dependencies) {
+    if (dependency.legacy && !app.credentialUses.some((use) => !use.test && use.category === 'legacy-library')) {
+      verdict.warnings.push(reason('legacy-library-unused', `${dependency.name} is a legacy identity library; no use was found in the code, remove it`, at(dependency)));
+    }
+  }
+
+  for (const use of app.credentialUses) {
+    if (use.test) continue;
+    const ecosystem = ecosystemOf(use.language);
+    const dependency = ecosystem ? (identityDeps.get(ecosystem)?.[0] ?? null) : null;
+    if (imdsCategories.has(use.category)) {
+      legacy(`uses-${use.category}`, `${use.api}${use.detail ? ` (${use.detail})` : ''} gets tokens from ${use.category === 'nmi-endpoint' ? 'the NMI endpoint' : 'IMDS'}`, at(use), ecosystem);
+    } else if (use.category === 'managed-identity-credential') {
+      if (ecosystem === 'go' || ecosystem === 'vcpkg') {
+        legacy('managed-identity-credential-imds', `${use.api} in ${use.language} never performs the workload-identity token exchange: it goes to IMDS`, at(use), ecosystem);
+      } else if (dependency?.managedIdentityTokenExchange === false && dependency.supportsWorkloadIdentity === true) {
+        legacy('managed-identity-credential-regression', `${use.api} with ${dependency.name} ${dependency.version ?? ''}: this version's ManagedIdentityCredential does not detect workload identity`, at(use), ecosystem);
+      } else if (dependency?.managedIdentityTokenExchange === true) {
+        verdict.capable++;
+      } else if (!dependency || dependency.version === null) {
+        verdict.reasons.push(reason('sdk-version-unknown', `${use.api} is used, but the version of its Azure Identity library is not known${dependency?.skip ? ` (${dependency.skip})` : ''}`, at(use)));
+      }
+    } else if (use.category === 'modern') {
+      verdict.capable++;
+    } else if (use.category === 'wi-excluded') {
+      verdict.warnings.push(reason('workload-identity-excluded', `${use.api} excludes workload identity from the credential chain`, at(use)));
+    } else if (use.category === 'hardcoded-token-path') {
+      verdict.warnings.push(reason('hardcoded-token-path', `${use.api}: read AZURE_FEDERATED_TOKEN_FILE instead of a fixed path (the path changed in webhook v1.6.0)`, at(use)));
+    } else if (use.category === 'app-service-msi') {
+      verdict.warnings.push(reason('app-service-msi', `${use.api} reads App Service MSI variables, which AKS does not set`, at(use)));
+    }
+  }
+  return verdict;
+}

@@ -1,0 +1,117 @@
+import type { Application } from '../model/application.js';
+import type { FindingSink } from '../model/findings-sink.js';
+import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
+import { isGuid } from '../podidentity/crds.js';
+import { decide, type DecisionContext } from './decide.js';
+import { federatedCredentialLimit, planFederatedCredentials } from './federated.js';
+import type { ImageBuild } from './images.js';
+import { linkApplications } from './link.js';
+import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
+import { planServiceAccounts } from './service-accounts.js';
+import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
+
+export interface PlanInputs {
+  readonly report: Omit<ScanReport, 'findings'>;
+  readonly builds: readonly ImageBuild[];
+  readonly configured: readonly ConfiguredLink[];
+  readonly configLine: (index: number) => Evidence | null;
+  readonly issuer: string;
+  readonly decision: DecisionContext;
+}
+
+/**
+ * Decides every workload's migration and the objects it needs: linked applications, path and blockers with their
+ * evidence, the ServiceAccount, the federated credential and the SDK upgrades. Pure: reads the report, returns data.
+ */
+export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationPlan {
+  const { report } = inputs;
+  const apps: readonly Application[] = report.applications;
+  const decided = report.workloads.map((workload) => {
+    const links = workload.podIdentity ? linkApplications(workload, { applications: apps, builds: inputs.builds, configured: inputs.configured, configLine: inputs.configLine }) : [];
+    const identity = plannedIdentity(workload);
+    return { workload, links, identity, decision: decideWorkload(workload, links, apps, inputs.decision) };
+  });
+
+  for (const { workload, links, decision } of decided) {
+    if (workload.podIdentity && decision.path === 'unknown' && links.length === 0) {
+      sink.add('workload-unlinked', { file: workload.podIdentity.file, line: workload.podIdentity.line, column: 1 }, `${workload.id} is not linked to application code: add it to applications in .pod2wi.yaml (path + workloads: ["${workload.id.replace(/@.*$/, '')}"]) or pass --app PATH`);
+    }
+  }
+
+  const needsAccount = decided.filter((item): item is typeof item & { identity: PlannedIdentity } => item.identity !== null && item.decision.path !== 'migrated' && item.decision.path !== 'not-applicable');
+  for (const item of decided) {
+    const first = item.workload.podIdentity?.identities[0];
+    if (first && item.identity === null && item.decision.path !== 'migrated') {
+      sink.add('client-id-unknown', { file: first.clientIdAt?.file ?? first.file, line: first.clientIdAt?.line ?? first.line, column: 1 }, `${item.workload.id}: identity ${first.name} has no usable client ID (${first.clientId ?? 'none'}), so no ServiceAccount or federated credential is planned`);
+    }
+  }
+  const accounts = planServiceAccounts(needsAccount.map(({ workload, identity }) => ({ workload, identity })), report.serviceAccounts);
+  const credentials = planFederatedCredentials(
+    needsAccount.flatMap(({ workload, identity }) => {
+      const serviceAccount = accounts.get(workload.id);
+      return serviceAccount ? [{ workload: workload.id, identity, serviceAccount }] : [];
+    }),
+    inputs.issuer,
+  );
+  const perIdentity = new Map<string, typeof credentials>();
+  for (const credential of credentials) {
+    const key = `${credential.identity.namespace}/${credential.identity.name}`;
+    perIdentity.set(key, [...(perIdentity.get(key) ?? []), credential]);
+  }
+  for (const [key, list] of perIdentity) {
+    if (list.length <= federatedCredentialLimit) continue;
+    const identity = list[0]?.identity;
+    sink.add('federated-credential-limit', { file: identity?.evidence.file ?? '', line: identity?.evidence.line ?? 1, column: 1 }, `identity ${key} needs ${list.length} federated credentials; Entra allows ${federatedCredentialLimit} per identity`);
+  }
+
+  const workloads: WorkloadPlan[] = decided.map(({ workload, links, identity, decision }) => {
+    const serviceAccount = accounts.get(workload.id) ?? null;
+    const credential = serviceAccount && identity
+      ? credentials.find((item) => item.identity === identity && item.serviceAccount === serviceAccount.name && item.namespace === serviceAccount.namespace)
+      : undefined;
+    const overLimit = identity ? (perIdentity.get(`${identity.namespace}/${identity.name}`)?.length ?? 0) > federatedCredentialLimit : false;
+    const warnings: MigrationReason[] = [...decision.warnings];
+    if (overLimit && identity) warnings.push({ code: 'federated-credential-limit', message: `identity ${identity.name} needs more than ${federatedCredentialLimit} federated credentials`, ...identity.evidence });
+    return {
+      workload: workload.id,
+      kind: workload.kind,
+      name: workload.name,
+      namespace: workload.namespace,
+      path: decision.path,
+      blocked: decision.blocked,
+      reasons: decision.reasons,
+      warnings,
+      applications: links,
+      identity,
+      serviceAccount,
+      proxy: decision.proxy,
+      federatedCredential: credential?.name ?? null,
+      sdkUpgrades: decision.sdkUpgrades,
+    };
+  });
+  return { issuer: inputs.issuer, workloads, federatedCredentials: credentials };
+}
+
+function decideWorkload(workload: WorkloadReport, links: Parameters<typeof decide>[1], apps: readonly Application[], context: DecisionContext) {
+  if (workload.migration.path === 'migrated' || !workload.podIdentity) {
+    return { path: workload.migration.path, blocked: false, reasons: [...workload.migration.reasons], warnings: [], proxy: null, sdkUpgrades: [] };
+  }
+  return decide(workload, links, apps, context);
+}
+
+/** The identity the ServiceAccount will carry: the first bound identity, when its client ID is a real GUID. */
+function plannedIdentity(workload: WorkloadReport): PlannedIdentity | null {
+  const identity = workload.podIdentity?.identities[0];
+  if (!identity?.clientId || !isGuid(identity.clientId)) return null;
+  return {
+    name: identity.name,
+    namespace: identity.namespace,
+    type: identity.type,
+    clientId: identity.clientId,
+    tenantId: identity.tenantId,
+    subscriptionId: identity.subscriptionId,
+    resourceGroup: identity.resourceGroup,
+    identityName: identity.identityName,
+    evidence: { file: identity.file, line: identity.line },
+  };
+}

@@ -1,0 +1,123 @@
+import type { Application } from '../model/application.js';
+import type { Evidence, WorkloadReport } from '../model/report.js';
+import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
+import { isInside } from '../k8s/helm/chart.js';
+import type { ApplicationLink } from './model.js';
+import { imageName, imageRepository, type ImageBuild } from './images.js';
+
+/** Images of well-known sidecars and platform containers: never evidence of which application a workload runs. */
+const platformImage = /(^|\/)(istio\/proxyv2|linkerd\/proxy|daprio\/daprd|envoyproxy\/envoy|azure-workload-identity\/proxy(-init)?|oss\/azure\/aad-pod-identity\/|azure-cli)(:|$)/;
+
+export interface LinkInputs {
+  readonly applications: readonly Application[];
+  readonly builds: readonly ImageBuild[];
+  readonly configured: readonly ConfiguredLink[];
+  /** Line of the n-th configured application in the configuration file, for evidence. */
+  readonly configLine: (index: number) => Evidence | null;
+}
+
+/** Names an application is known by: its folder, its manifest name, an npm scope or Go module path stripped. */
+function applicationNames(app: Application): Set<string> {
+  const names = new Set<string>();
+  const folder = app.path === '.' ? '' : app.path.slice(app.path.lastIndexOf('/') + 1);
+  for (const name of [folder, app.name]) {
+    if (!name) continue;
+    const lower = name.toLowerCase();
+    names.add(lower);
+    names.add(lower.replace(/^@[^/]+\//, '').replace(/^.*\//, '').replace(/\.(api|service|web)$/, ''));
+    names.add(lower.replace(/\./g, '-'));
+  }
+  names.delete('');
+  return names;
+}
+
+function deepestApplication(applications: readonly Application[], folder: string): Application | null {
+  let best: Application | null = null;
+  for (const app of applications) {
+    const path = app.path === '.' ? '' : app.path;
+    if (!isInside(folder, path) && folder !== path) continue;
+    if (!best || path.length > (best.path === '.' ? 0 : best.path.length)) best = app;
+  }
+  return best;
+}
+
+/**
+ * Links a workload to the applications it runs, trying in order: an explicit mapping in `.pod2wi.yaml`; an image a
+ * build in the repository produces from an application folder; an image named like an application; a Helm chart
+ * inside an application folder; the only application of the repository. Each link says how and how surely.
+ */
+export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): ApplicationLink[] {
+  const { applications } = inputs;
+  const real = applications.filter((app) => app.ecosystems.length > 0 || app.credentialUses.length > 0);
+  if (real.length === 0) return [];
+  const images = workload.containers
+    .map((container) => container.image)
+    .filter((image): image is string => image !== null && !platformImage.test(image))
+    .map(imageRepository)
+    .filter((repository) => repository.length > 0 && !repository.includes('{{'));
+  const baseId = workload.id.replace(/@.*$/, '');
+
+  const configured = inputs.configured.flatMap((link, index) => {
+    const byWorkload = link.workloads?.some((id) => id === workload.id || id === baseId) ?? false;
+    const byImage = link.images?.some((image) => images.some((repository) => repository === imageRepository(image) || imageName(repository) === imageRepository(image))) ?? false;
+    if (!byWorkload && !byImage) return [];
+    return [{
+      path: link.path.replace(/\/+$/, '') || '.',
+      confidence: 'explicit' as const,
+      method: 'config' as const,
+      message: `.pod2wi.yaml links ${link.path} to this workload by ${byWorkload ? 'id' : 'image'}`,
+      evidence: inputs.configLine(index),
+    }];
+  });
+  if (configured.length > 0) return dedupe(configured);
+
+  const links: ApplicationLink[] = [];
+  for (const repository of images) {
+    const name = imageName(repository);
+    const build = inputs.builds.find((candidate) => candidate.repository !== '' && (candidate.repository === repository || imageName(candidate.repository) === name));
+    const built = build ? deepestApplication(real, build.context) : null;
+    if (build && built) {
+      links.push({
+        path: built.path,
+        confidence: 'high',
+        method: 'image-build',
+        message: `image ${repository} is built from ${build.context || '.'} (${build.via})`,
+        evidence: { file: build.at.file, line: build.at.line },
+      });
+      continue;
+    }
+    const named = real.filter((app) => applicationNames(app).has(name));
+    if (named.length === 1 && named[0]) {
+      const app = named[0];
+      const dockerfile = inputs.builds.find((candidate) => candidate.via === 'dockerfile' && deepestApplication(real, candidate.context) === app);
+      links.push({
+        path: app.path,
+        confidence: dockerfile ? 'high' : 'medium',
+        method: 'image-name',
+        message: `image ${repository} is named like application ${app.path}${dockerfile ? `, which has a Dockerfile` : ''}`,
+        evidence: dockerfile ? { file: dockerfile.at.file, line: 1 } : (app.dependencies[0] ? { file: app.dependencies[0].file, line: app.dependencies[0].line } : null),
+      });
+    }
+  }
+  if (links.length > 0) return dedupe(links);
+
+  if (workload.source === 'helm' && workload.origin !== null) {
+    const chartDir = workload.origin.endsWith('.yaml') || workload.origin.endsWith('.yml') ? null : workload.origin;
+    const chartFolder = chartDir ?? workload.file.replace(/\/templates\/.*$/, '');
+    const owner = deepestApplication(real, chartFolder === '.' ? '' : chartFolder);
+    if (owner) {
+      return [{ path: owner.path, confidence: 'high', method: 'chart-in-application', message: `its Helm chart lives inside application ${owner.path}`, evidence: { file: workload.file, line: workload.line } }];
+    }
+  }
+
+  if (real.length === 1 && real[0]) {
+    return [{ path: real[0].path, confidence: 'low', method: 'single-application', message: `the repository holds one application, ${real[0].path}`, evidence: null }];
+  }
+  return [];
+}
+
+function dedupe(links: readonly ApplicationLink[]): ApplicationLink[] {
+  const seen = new Map<string, ApplicationLink>();
+  for (const link of links) if (!seen.has(link.path)) seen.set(link.path, link);
+  return [...seen.values()];
+}
