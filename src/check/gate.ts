@@ -29,6 +29,7 @@ export const gateRuleIds: readonly GateRuleId[] = [...gateFindingIds, 'manifest-
 /** Rules about suppressions themselves: they cannot be suppressed. */
 const suppressionRules: ReadonlySet<string> = new Set(['invalid-suppression', 'expired-suppression', 'unused-suppression']);
 
+/** Everything a gate run needs, as the CLI resolved it from its options; `now` makes expiry testable. */
 export interface CheckOptions {
   /** Paths as the user gave them (files or folders); empty means the current directory. */
   readonly paths: readonly string[];

@@ -10,6 +10,7 @@ export type PolicyEngine = (typeof policyEngines)[number];
 export const policyModes = ['enforce', 'audit'] as const;
 export type PolicyMode = (typeof policyModes)[number];
 
+/** What `pod2wi policy` writes: the engine, enforce or audit, and the namespaces left alone. */
 export interface PolicyOptions {
   readonly engine: PolicyEngine;
   readonly mode: PolicyMode;

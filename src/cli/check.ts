@@ -20,6 +20,7 @@ import { emit, useColor, type Io } from './output.js';
 import { exitCodes } from './program.js';
 import { collect } from './scan.js';
 
+/** The options of `pod2wi check` as commander hands them over (`--no-ignore` makes `ignore` false). */
 export interface CheckFlags {
   readonly format: string[];
   readonly output?: string;
@@ -36,6 +37,7 @@ export interface CheckFlags {
   readonly color?: boolean;
 }
 
+/** The formats `pod2wi check --format` writes; several in one run, at most one on stdout. */
 export const checkFormats = ['text', 'json', 'sarif', 'junit', 'github', 'azure-devops', 'markdown'] as const;
 export type CheckFormat = (typeof checkFormats)[number];
 

@@ -4,6 +4,7 @@ import { UsageError } from '../model/errors.js';
 import { emit, type Io } from './output.js';
 import { collect } from './scan.js';
 
+/** The options of `pod2wi policy` as commander hands them over. */
 export interface PolicyFlags {
   readonly engine?: string;
   readonly mode: string;

@@ -1,6 +1,7 @@
 import { createColors } from 'picocolors';
 import type { CheckResult } from '../check/result.js';
 
+/** Text options: colour only on a terminal (the CLI decides, honouring NO_COLOR and FORCE_COLOR). */
 export interface CheckTextOptions {
   readonly color: boolean;
 }

@@ -6,6 +6,7 @@ import { ciPath, type CiPathOptions } from './paths.js';
 /** The `$schema` of the logs pod2wi writes: the OASIS SARIF 2.1.0 schema (errata 01), which tests validate against. */
 export const sarifSchemaUri = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
+/** SARIF options: the path prefix of every CI format, and the tool's information URI. */
 export interface SarifOptions extends CiPathOptions {
   /** `tool.driver.informationUri`: where users learn about pod2wi. */
   readonly informationUri: string;
