@@ -55,11 +55,12 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     .summary('the CI gate: fail on aadpodidbinding, pod-identity objects and broken workload-identity setups')
     .description(
       [
-        'Checks the repository under PATH for aad-pod-identity in every form (the aadpodidbinding label in manifests,',
-        'Helm, Kustomize and Flux; AzureIdentity objects; the AKS pod-identity add-on in Bicep, ARM, Terraform and',
-        'scripts) and for workload-identity setups that cannot work. Exits 1 when a finding at or above --fail-on',
-        'is neither suppressed (# pod2wi-ignore RULE until=YYYY-MM-DD reason="…", or .pod2wi.yaml ignore) nor in the',
-        'baseline.',
+        'Checks the repository under PATH for aad-pod-identity in every form: the',
+        'aadpodidbinding label (manifests, Helm, Kustomize, Flux), AzureIdentity objects,',
+        'the AKS pod-identity add-on (Bicep, ARM, Terraform, scripts); and for',
+        'workload-identity setups that cannot work. Exits 1 when a finding at or above',
+        '--fail-on is neither suppressed nor in the baseline. Suppress with a comment on',
+        'or above the line: # pod2wi-ignore RULE until=YYYY-MM-DD reason="…"',
       ].join('\n'),
     )
     .argument('[paths...]', 'folders or files to check (default: the current folder)')
@@ -87,8 +88,8 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
         '  $ pod2wi check . --baseline .pod2wi-baseline.json --changed-since origin/main',
         '  $ pod2wi check deploy/ --fail-on warning --format junit=pod2wi.junit.xml',
         '',
-        'Exit codes: 0 passed, 1 findings at or above --fail-on, 2 usage or configuration error, 3 internal error,',
-        '4 nothing to check.',
+        'Exit codes: 0 passed, 1 findings at or above --fail-on, 2 usage or configuration',
+        'error, 3 internal error, 4 nothing to check.',
       ].join('\n'),
     )
     .action((paths: string[], flags: CheckFlags) => {

@@ -2,13 +2,12 @@ import type { Command } from 'commander';
 import { policyEngines, policyModes, renderPolicy, type PolicyEngine, type PolicyMode } from '../check/policy.js';
 import { UsageError } from '../model/errors.js';
 import { emit, type Io } from './output.js';
-import { collect } from './scan.js';
 
 /** The options of `pod2wi policy` as commander hands them over. */
 export interface PolicyFlags {
   readonly engine?: string;
   readonly mode: string;
-  readonly excludeNamespace: string[];
+  readonly excludeNamespace?: string[];
   readonly output?: string;
 }
 
@@ -24,20 +23,21 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     .summary('print a Kyverno or Gatekeeper policy that denies aadpodidbinding pods and pod-identity objects')
     .description(
       [
-        'Prints a cluster admission policy (YAML) that denies what `pod2wi check` flags in repositories: pods and pod',
-        'controllers labelled aadpodidbinding, and new aadpodidentity.k8s.io objects. Kyverno: two ClusterPolicies',
-        '(controllers through auto-generated rules). Gatekeeper: a ConstraintTemplate and its Constraint.',
+        'Prints a cluster admission policy (YAML) that denies what `pod2wi check` flags',
+        'in repositories: pods and pod controllers labelled aadpodidbinding, and new',
+        'aadpodidentity.k8s.io objects. Kyverno: two ClusterPolicies (controllers through',
+        'auto-generated rules). Gatekeeper: a ConstraintTemplate and its Constraint.',
       ].join('\n'),
     )
     .option('--engine <engine>', `admission engine: ${policyEngines.join(' or ')}`)
     .option('--mode <mode>', 'enforce (deny) or audit (report only: Kyverno Audit, Gatekeeper dryrun)', 'enforce')
-    .option('--exclude-namespace <name>', 'namespace the policy leaves alone; repeatable (default: kube-system)', collect, [])
+    .option('--exclude-namespace <name>', 'namespace the policy leaves alone; repeatable (default: kube-system)', (value: string, previous: string[] = []) => [...previous, value])
     .option('-o, --output <file>', 'write the policy to FILE instead of stdout')
     .addHelpText('after', ['', 'Examples:', '  $ pod2wi policy --engine kyverno --mode audit | kubectl apply -f -', '  $ pod2wi policy --engine gatekeeper -o policy/deny-pod-identity.yaml'].join('\n'))
     .action((flags: PolicyFlags) => {
       const engine: PolicyEngine = pick('--engine', flags.engine, policyEngines);
       const mode: PolicyMode = pick('--mode', flags.mode, policyModes);
-      const excludeNamespaces = flags.excludeNamespace.length > 0 ? flags.excludeNamespace : ['kube-system'];
+      const excludeNamespaces = flags.excludeNamespace ?? ['kube-system'];
       emit(io, { format: 'yaml', file: flags.output ?? null }, renderPolicy({ engine, mode, excludeNamespaces }));
       setExit(0);
     });
