@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; homepage?: string };
+
 /** pod2wi's own version, from its package.json (the same file in src/ and dist/ layouts). */
-export const toolVersion: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const toolVersion: string = manifest.version;
+
+/** Where users learn about pod2wi (SARIF `informationUri`): package.json `homepage`, else the package's npm page. */
+export const toolHomepage: string = manifest.homepage ?? 'https://www.npmjs.com/package/pod2wi';

@@ -8,6 +8,8 @@ export interface Io {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The clock (today's date decides whether a suppression has expired); the real one when absent. */
+  readonly now?: () => Date;
 }
 
 /** Colour on a terminal only; NO_COLOR turns it off, FORCE_COLOR on (https://no-color.org). */

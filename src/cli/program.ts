@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
 import type { Io } from './output.js';
+import { registerCheck } from './check.js';
 import { registerPlan } from './plan.js';
+import { registerPolicy } from './policy.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 
@@ -32,6 +34,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   registerScan(program, io, setExit);
   registerPlan(program, io, setExit);
   registerRules(program, io, setExit);
+  registerCheck(program, io, setExit);
+  registerPolicy(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride());
 
   try {

@@ -11,6 +11,8 @@ const findingRule = z.strictObject({
   summary: z.string().min(1),
   help: z.string().min(1),
   source: z.string().min(1),
+  /** Where a user reads more: an https URL (SARIF `helpUri`). */
+  docs: z.string().url().startsWith('https://').optional(),
 });
 
 /** One row of `rules/findings.yaml`: what a user reads about a finding. */

@@ -10,3 +10,13 @@ export function validateScanReport(report: unknown): string[] {
   if (validate(data)) return [];
   return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
 }
+
+const checkSchema = JSON.parse(readFileSync(new URL('../../schema/check-report.schema.json', import.meta.url), 'utf8')) as object;
+const validateCheck = new Ajv2020({ allErrors: true, strict: true, validateFormats: false }).compile(checkSchema);
+
+/** Validates a check report (as JSON would carry it) against schema/check-report.schema.json; returns the errors. */
+export function validateCheckReport(report: unknown): string[] {
+  const data: unknown = JSON.parse(JSON.stringify(report));
+  if (validateCheck(data)) return [];
+  return (validateCheck.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+}
