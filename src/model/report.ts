@@ -84,7 +84,14 @@ export interface WorkloadReport extends Evidence {
   readonly os: 'linux' | 'windows' | 'unknown';
   readonly osAt: Evidence | null;
   readonly hostNetwork: boolean;
-  readonly containers: readonly { readonly name: string | null; readonly image: string | null; readonly ports: readonly number[]; readonly init: boolean }[];
+  readonly containers: readonly {
+    readonly name: string | null;
+    readonly image: string | null;
+    readonly ports: readonly number[];
+    readonly init: boolean;
+    /** Where the image is written (a values line when templated). */
+    readonly imageAt: Evidence | null;
+  }[];
   /** Other sidecar injectors the pod template or its namespace asks for (their iptables rules meet the proxy's). */
   readonly injectedSidecars: readonly ({ readonly system: 'istio' | 'linkerd' | 'dapr' } & Evidence)[];
   readonly migration: {

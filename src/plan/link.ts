@@ -52,15 +52,14 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
   const real = applications.filter((app) => app.kind !== 'loose-files');
   if (real.length === 0) return [];
   const images = workload.containers
-    .map((container) => container.image)
-    .filter((image): image is string => image !== null && !platformImage.test(image))
-    .map(imageRepository)
-    .filter((repository) => repository.length > 0 && !repository.includes('{{'));
+    .filter((container) => container.image !== null && !platformImage.test(container.image))
+    .map((container) => ({ repository: imageRepository(container.image ?? ''), at: container.imageAt }))
+    .filter((image) => image.repository.length > 0 && !image.repository.includes('{{'));
   const baseId = workload.id.replace(/@.*$/, '');
 
   const configured = inputs.configured.flatMap((link, index) => {
     const byWorkload = link.workloads?.some((id) => id === workload.id || id === baseId) ?? false;
-    const byImage = link.images?.some((image) => images.some((repository) => repository === imageRepository(image) || imageName(repository) === imageRepository(image))) ?? false;
+    const byImage = link.images?.some((image) => images.some(({ repository }) => repository === imageRepository(image) || imageName(repository) === imageRepository(image))) ?? false;
     if (!byWorkload && !byImage) return [];
     return [{
       path: link.path.replace(/\/+$/, '') || '.',
@@ -72,8 +71,11 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
   });
   if (configured.length > 0) return dedupe(configured);
 
+  // A chart living inside an application folder says the same as a matching image name, with more certainty.
+  const chartFolder = workload.source === 'helm' ? chartFolderOf(workload) : null;
+  const chartOwner = chartFolder === null ? null : deepestApplication(real, chartFolder);
   const links: ApplicationLink[] = [];
-  for (const repository of images) {
+  for (const { repository, at } of images) {
     const name = imageName(repository);
     const build = inputs.builds.find((candidate) => candidate.repository !== '' && (candidate.repository === repository || imageName(candidate.repository) === name));
     const built = build ? deepestApplication(real, build.context) : null;
@@ -91,30 +93,34 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
     if (named.length === 1 && named[0]) {
       const app = named[0];
       const dockerfile = inputs.builds.find((candidate) => candidate.via === 'dockerfile' && deepestApplication(real, candidate.context) === app);
+      const chart = chartOwner === app;
+      const also = [dockerfile ? 'which has a Dockerfile' : null, chart ? 'and holds its Helm chart' : null].filter(Boolean).join(' ');
       links.push({
         path: app.path,
-        confidence: dockerfile ? 'high' : 'medium',
+        confidence: dockerfile || chart ? 'high' : 'medium',
         method: 'image-name',
-        message: `image ${repository} is named like application ${app.path}${dockerfile ? `, which has a Dockerfile` : ''}`,
-        evidence: dockerfile ? { file: dockerfile.at.file, line: 1 } : (app.dependencies[0] ? { file: app.dependencies[0].file, line: app.dependencies[0].line } : null),
+        message: `image ${repository} is named like application ${app.path}${also ? `, ${also}` : ''}`,
+        evidence: at,
       });
     }
   }
   if (links.length > 0) return dedupe(links);
 
-  if (workload.source === 'helm' && workload.origin !== null) {
-    const chartDir = workload.origin.endsWith('.yaml') || workload.origin.endsWith('.yml') ? null : workload.origin;
-    const chartFolder = chartDir ?? workload.file.replace(/\/templates\/.*$/, '');
-    const owner = deepestApplication(real, chartFolder === '.' ? '' : chartFolder);
-    if (owner) {
-      return [{ path: owner.path, confidence: 'high', method: 'chart-in-application', message: `its Helm chart lives inside application ${owner.path}`, evidence: { file: workload.file, line: workload.line } }];
-    }
+  if (chartOwner) {
+    return [{ path: chartOwner.path, confidence: 'high', method: 'chart-in-application', message: `its Helm chart lives inside application ${chartOwner.path}`, evidence: { file: workload.file, line: workload.line } }];
   }
 
   if (real.length === 1 && real[0]) {
     return [{ path: real[0].path, confidence: 'low', method: 'single-application', message: `the repository holds one application, ${real[0].path}`, evidence: null }];
   }
   return [];
+}
+
+/** The chart folder of a Helm workload: its origin for a chart's defaults, else the folder above templates/. */
+function chartFolderOf(workload: WorkloadReport): string | null {
+  if (workload.origin === null) return null;
+  const folder = /\.ya?ml$/.test(workload.origin) ? workload.file.replace(/\/templates\/.*$/, '') : workload.origin;
+  return folder === '.' ? '' : folder;
 }
 
 function dedupe(links: readonly ApplicationLink[]): ApplicationLink[] {

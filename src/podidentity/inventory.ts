@@ -285,6 +285,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
         image: container.image?.value ?? container.image?.template ?? null,
         ports: container.ports,
         init: container.init,
+        imageAt: valueAt(container.image),
       })),
       injectedSidecars: injectedSidecars(template.annotations, template.labels, namespaces.find((candidate) => candidate.name === namespace.value)?.labels ?? []),
       migration: { path, blocked: false, reasons, warnings: [] },

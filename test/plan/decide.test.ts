@@ -93,7 +93,7 @@ describe('decide', () => {
 
   it('moves the proxy off a port the app uses instead of blocking', () => {
     const app = application('apps/a', [], [use('imds-http', 'python', 'requests.get')]);
-    const decision = decide(workload({ name: 'a', containers: [{ name: 'a', image: 'x', ports: [8000, 8001], init: false }] }), linked('apps/a'), [app], context);
+    const decision = decide(workload({ name: 'a', containers: [{ name: 'a', image: 'x', ports: [8000, 8001], init: false, imageAt: null }] }), linked('apps/a'), [app], context);
     expect([decision.blocked, decision.proxy]).toEqual([false, { port: 8002 }]);
     expect(codes(decision.warnings)).toContain('proxy-port-moved');
   });

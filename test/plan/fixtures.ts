@@ -34,7 +34,7 @@ export function workload(overrides: Partial<WorkloadReport> & { name: string }):
     os: 'unknown',
     osAt: null,
     hostNetwork: false,
-    containers: [{ name: overrides.name, image: `contoso.azurecr.io/${overrides.name}:1.0`, ports: [8080], init: false }],
+    containers: [{ name: overrides.name, image: `contoso.azurecr.io/${overrides.name}:1.0`, ports: [8080], init: false, imageAt: null }],
     injectedSidecars: [],
     migration: { path: 'unknown', blocked: false, reasons: [], warnings: [] },
     ...overrides,

@@ -85,7 +85,7 @@ describe('linkApplications', () => {
   });
 
   it('ignores sidecar and platform images', () => {
-    const item = workload({ name: 'x', containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.20', ports: [], init: false }] });
+    const item = workload({ name: 'x', containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.20', ports: [], init: false, imageAt: null }] });
     expect(linkApplications(item, { ...inputs, applications: [application('apps/proxyv2', [dependency('npm', 'a', '1')], [])] })).toEqual([expect.objectContaining({ method: 'single-application' })]);
   });
 });
