@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
+import { registerFix } from './fix.js';
 import type { Io } from './output.js';
 import { registerPlan } from './plan.js';
 import { registerScan } from './scan.js';
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   };
   registerScan(program, io, setExit);
   registerPlan(program, io, setExit);
+  registerFix(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride());
 
   try {

@@ -26,11 +26,25 @@ export class EditConflictError extends Error {
   }
 }
 
-/** Edits in application order: by start, insertions before a replacement at the same offset, then as given. */
+/** An insertion that starts a new document (`---`): at one offset it goes after every other insertion. */
+function startsDocument(edit: Edit): boolean {
+  return edit.start === edit.end && /^(\r?\n)?---(\r?\n|$)/.test(edit.text);
+}
+
+/**
+ * Edits in application order: by start; at one offset insertions before a replacement, a new document after the
+ * other insertions (a key added to the file's last map stays in its document), otherwise as given.
+ */
 export function sortEdits(edits: readonly Edit[]): Edit[] {
   return edits
     .map((edit, order) => ({ edit, order }))
-    .sort((a, b) => a.edit.start - b.edit.start || (a.edit.end - a.edit.start) - (b.edit.end - b.edit.start) || a.order - b.order)
+    .sort(
+      (a, b) =>
+        a.edit.start - b.edit.start ||
+        (a.edit.end - a.edit.start) - (b.edit.end - b.edit.start) ||
+        Number(startsDocument(a.edit)) - Number(startsDocument(b.edit)) ||
+        a.order - b.order,
+    )
     .map((item) => item.edit);
 }
 

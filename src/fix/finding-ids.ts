@@ -7,3 +7,5 @@ export const fixFindingIds = [
   'fix-not-applied',
   'fix-recreate-pod',
 ] as const;
+
+export type FixFindingId = (typeof fixFindingIds)[number];

@@ -125,9 +125,18 @@ export function blockLines(tree: Tree, indent: number, step: number, styles: Sty
   return out;
 }
 
-/** A tree as one flow map: `{"k": "v"}` in JSON, `{k: "v"}` style in YAML. */
-function flowMap(tree: Tree, styles: Styles): string {
-  return `{${Object.entries(tree).map(([key, value]) => `${quote(key, styles.key)}: ${typeof value === 'string' ? quote(value, styles.value) : flowMap(value, styles)}`).join(', ')}}`;
+/** A tree as one flow map: `{"k": "v"}` in JSON, `{k: "v"}` style in YAML; `{ k: v }` when `padded`. */
+function flowMap(tree: Tree, styles: Styles, padded = false): string {
+  const pad = padded ? ' ' : '';
+  return `{${pad}${Object.entries(tree).map(([key, value]) => `${quote(key, styles.key)}: ${typeof value === 'string' ? quote(value, styles.value) : flowMap(value, styles, padded)}`).join(', ')}${pad}}`;
+}
+
+/** A flow collection written with spaces inside its brackets: `{ a: 1 }`. */
+function isPadded(file: FileModel, node: YAMLMap | YAMLSeq): boolean {
+  const range = node.range;
+  if (!range) return false;
+  const text = file.parseText.slice(range[0], range[1]);
+  return /^[{[] /.test(text) && /\s[}\]]\s*$/.test(text);
 }
 
 /** A tree as JSON over several lines, its first line at the cursor and the rest indented from `indent`. */
@@ -176,10 +185,17 @@ function addToFlowMap(at: Located<YAMLMap>, tree: Tree, styles: Styles, why: str
   if (node.items.length === 0) {
     const inner = file.parseText.slice(range[0] + 1, close);
     if (inner.trim() !== '') return { decline: 'the empty flow map holds comments' };
-    const text = file.json
-      ? `{${entries.map(([key, value]) => `${JSON.stringify(key)}: ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)}`).join(', ')}}`
-      : flowMap(tree, styles);
-    return { edits: [replace(file, range[0], close + 1, text, why)], intents };
+    // `podAnnotations: {}` in a block map becomes a block of its own, as it would be written by hand.
+    const owner = ownerPair(file, at.doc, at.path);
+    const ownerKey = owner?.key.range?.[0];
+    const rest = file.text.slice(close + 1, lineEndOf(file.text, close)).trim();
+    if (!file.json && ownerKey !== undefined && startsLine(file.text, ownerKey) && file.lines.line(ownerKey) === file.lines.line(range[0]) && (rest === '' || rest.startsWith('#')) && !file.template) {
+      const colon = file.parseText.lastIndexOf(':', range[0]);
+      const lines = blockLines(tree, columnOf(file.text, ownerKey) + file.indentStep, file.indentStep, { key: 'plain', value: 'plain' }, file.eol);
+      const comment = rest === '' ? '' : ` ${rest}`;
+      return { edits: [replace(file, colon + 1, lineEndOf(file.text, close), `${comment}${file.eol}${lines.slice(0, -file.eol.length)}`, why)], intents };
+    }
+    return { edits: [replace(file, range[0], close + 1, flowMap(tree, styles), why)], intents };
   }
   const last = node.items[node.items.length - 1] as Pair<Node, Node | null>;
   const end = pairEnd(last);
@@ -191,7 +207,7 @@ function addToFlowMap(at: Located<YAMLMap>, tree: Tree, styles: Styles, why: str
   const rendered = entries.map(([key, value]) => {
     const name = quote(key, styles.key);
     if (typeof value === 'string') return `${name}: ${quote(value, styles.value)}`;
-    return `${name}: ${multiline && file.json ? jsonBlock(value, columnOf(file.text, lastKeyOffset), file.indentStep, file.eol) : flowMap(value, styles)}`;
+    return `${name}: ${multiline && file.json ? jsonBlock(value, columnOf(file.text, lastKeyOffset), file.indentStep, file.eol) : flowMap(value, styles, isPadded(file, node))}`;
   });
   if (multiline) {
     const indent = ' '.repeat(columnOf(file.text, lastKeyOffset));
@@ -411,51 +427,62 @@ export function removeKeys(at: Located<YAMLMap>, keys: readonly string[], why: s
 }
 
 /**
- * Removes a whole document with its `---` line, keeping the comments that introduce the next document; the first
- * document of a file takes the next `---` with it, and a document ended by `...` keeps a separator so its
- * neighbours stay apart.
+ * Removes whole documents with their `---` lines, keeping the comments that introduce the next document kept. A run
+ * of neighbouring documents goes as one range; a run at the start of the file takes the next `---` with it, and a
+ * run followed by a document without `---` (after `...`) leaves a separator so its neighbours stay apart.
  */
-export function removeDocument(file: FileModel, index: number, why: string): Built {
-  const doc = file.docs[index];
-  if (!doc?.range) return { decline: `no document ${index}` };
-  const next = file.docs[index + 1];
-  let start = doc.range[0];
-  let end = doc.range[2];
-  if (!startsLine(file.text, start)) return { decline: 'the document does not start a line' };
-  start = lineStartOf(file.text, start);
-  // Comment lines right above the next `---` introduce the next document: keep them.
-  if (next?.range) {
-    let cut = end;
-    for (;;) {
-      const lineStart = lineStartOf(file.text, cut - 1 >= 0 ? cut - 1 : 0);
-      if (cut <= start || lineStart < start) break;
-      const line = file.text.slice(lineStart, cut).trim();
-      if (!line.startsWith('#')) break;
-      cut = lineStart;
+export function removeDocuments(file: FileModel, indexes: readonly number[], why: string): Built {
+  const unique = [...new Set(indexes)].sort((a, b) => a - b);
+  const edits: Edit[] = [];
+  let i = 0;
+  while (i < unique.length) {
+    let j = i;
+    while (j + 1 < unique.length && unique[j + 1] === (unique[j] as number) + 1) j++;
+    const first = unique[i] as number;
+    const lastIndex = unique[j] as number;
+    const doc = file.docs[first];
+    const last = file.docs[lastIndex];
+    if (!doc?.range || !last?.range) return { decline: `no document ${first}` };
+    const next = file.docs[lastIndex + 1];
+    if (!startsLine(file.text, doc.range[0])) return { decline: 'the document does not start a line' };
+    const start = lineStartOf(file.text, doc.range[0]);
+    let end = last.range[2];
+    // Comment lines right above the next `---` introduce the next document: keep them.
+    if (next?.range) {
+      let cut = end;
+      while (cut > start) {
+        const lineStart = lineStartOf(file.text, cut - 1);
+        if (lineStart < start || !file.text.slice(lineStart, cut).trim().startsWith('#')) break;
+        cut = lineStart;
+      }
+      end = cut;
     }
-    end = cut;
+    let text = '';
+    const opensWithMarker = doc.directives?.docStart === true;
+    if (next?.range && next.directives?.docStart !== true) text = `---${file.eol}`;
+    else if (!opensWithMarker && next?.range && next.directives?.docStart === true && end === next.range[0] && file.docs.slice(0, first).every((other) => other.contents === null || other.contents === undefined)) {
+      // The first document goes with the `---` that opened the next one, when that line is only the marker.
+      const markerEnd = nextLineStart(file.text, next.range[0]);
+      if (/^---[ \t]*\r?\n$/.test(file.text.slice(next.range[0], markerEnd))) end = markerEnd;
+    }
+    if (end <= start) return { decline: 'the document has no text of its own' };
+    edits.push(replace(file, start, end, text, why));
+    i = j + 1;
   }
-  let text = '';
-  const hasStart = doc.directives?.docStart === true;
-  if (next?.range && next.directives?.docStart !== true) text = `---${file.eol}`;
-  else if (!hasStart && next?.range && next.directives?.docStart === true && end === next.range[0]) {
-    // The first document goes with the `---` that opened the next one, when that line is only the marker.
-    const markerEnd = nextLineStart(file.text, next.range[0]);
-    if (/^---[ \t]*\r?\n$/.test(file.text.slice(next.range[0], markerEnd))) end = markerEnd;
-  }
-  if (end <= start) return { decline: 'the document has no text of its own' };
-  return { edits: [replace(file, start, end, text, why)], intents: [{ op: 'delete-doc', doc: index }] };
+  return { edits, intents: unique.map((doc) => ({ op: 'delete-doc' as const, doc })) };
+}
+
+export function removeDocument(file: FileModel, index: number, why: string): Built {
+  return removeDocuments(file, [index], why);
 }
 
 /** Appends a document after the last one, introduced by `---`. */
 export function appendDocument(file: FileModel, value: Tree, why: string): Built {
   if (file.json) return { decline: 'a JSON file holds one document' };
   const body = blockLines(value, 0, file.indentStep, { key: 'plain', value: 'plain' }, file.eol);
-  const ends = file.text.endsWith('\n');
-  const offset = ends ? file.text.length - (file.text.endsWith('\r\n') ? 2 : 1) : file.text.length;
   const empty = file.text.trim() === '';
-  const text = empty ? body : `${file.eol}---${file.eol}${body.slice(0, -file.eol.length)}`;
-  return { edits: [insert(file, empty ? file.text.length : offset, text, why)], intents: [{ op: 'append-doc', value }] };
+  const text = empty ? body : file.text.endsWith('\n') ? `---${file.eol}${body}` : `${file.eol}---${file.eol}${body.slice(0, -file.eol.length)}`;
+  return { edits: [insert(file, file.text.length, text, why)], intents: [{ op: 'append-doc', value }] };
 }
 
 /** Appends an item to a list (a `kind: List`'s items), in the list's own style. */
