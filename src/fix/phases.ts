@@ -646,7 +646,7 @@ function removeLabel(ctx: PhaseContext, entry: Entry, work: Work, why: string): 
     work.decline(`cannot locate aadpodidbinding at ${where(entry.keyAt)}`);
     return;
   }
-  work.add(file, removeKeys(found.map, [entry.key], why));
+  work.add(file, removeKeys(found.map, [entry.key], why, entry.via === 'values' ? 'braces' : 'key'));
 }
 
 /** Pod-identity objects to delete: a binding whose users are all cut over, an identity whose bindings all go. */
@@ -834,7 +834,7 @@ export function finalize(ctx: PhaseContext): PhaseResult {
     }
     const work = new Work(id, at(target.report));
     const why = `${id}: the SDK does workload identity itself now; remove the proxy (a "false" value would still inject it)`;
-    const maps = new Map<string, { file: FileModel; map: Located<YAMLMap>; keys: string[] }>();
+    const maps = new Map<string, { file: FileModel; map: Located<YAMLMap>; keys: string[]; values: boolean }>();
     for (const entry of entries) {
       if (entry.via !== 'inline' && entry.via !== 'values') {
         work.decline(`${entry.key} at ${where(entry.keyAt)} comes from ${entry.via === 'include' ? 'a named template' : 'a kustomization'}; remove it there by hand`);
@@ -846,11 +846,11 @@ export function finalize(ctx: PhaseContext): PhaseResult {
         continue;
       }
       const key = `${holder.file.path}#${holder.map.node.range?.[0] ?? 0}`;
-      const group = maps.get(key) ?? { ...holder, keys: [] };
+      const group = maps.get(key) ?? { ...holder, keys: [], values: entry.via === 'values' };
       group.keys.push(entry.key);
       maps.set(key, group);
     }
-    for (const group of maps.values()) work.add(group.file, removeKeys(group.map, group.keys, why));
+    for (const group of maps.values()) work.add(group.file, removeKeys(group.map, group.keys, why, group.values ? 'braces' : 'key'));
     works.push(work);
   }
   sharedManifests(ctx, works, skipped);

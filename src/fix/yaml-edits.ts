@@ -325,10 +325,16 @@ function entryEnd(collection: Collection, index: number): number | null {
  * comment too); flow entries with one comma. A block collection left empty becomes `{}` / `[]`, so the key keeps
  * its meaning (a `labels:` left with no value would read as null).
  */
-export function removeEntries(at: Located<Collection>, indexes: readonly number[], why: string): Built {
+export function removeEntries(at: Located<Collection>, indexes: readonly number[], why: string, emptied: Emptied = 'braces'): Built {
   const { file, node } = at;
   const unique = [...new Set(indexes)].sort((a, b) => a - b);
   if (unique.length === 0) return noEdits;
+  if (unique.length === node.items.length && emptied === 'key' && !file.template) {
+    // The key goes too, when its map keeps other keys (`annotations:` added by pod2wi and emptied again).
+    const parent = parentOf(at);
+    const index = parent ? parent.node.items.findIndex((pair) => keyString(pair) === at.path[at.path.length - 1]) : -1;
+    if (parent && index >= 0 && parent.node.items.length > 1) return removeEntries(parent, [index], why);
+  }
   const intents: Intent[] = unique.map((index) => ({
     op: 'delete' as const,
     doc: at.doc,
@@ -397,11 +403,37 @@ export function removeEntries(at: Located<Collection>, indexes: readonly number[
       return { edits, intents: [{ op: 'set', doc: at.doc, path: at.path, value: null }] };
     }
     if (!owner?.key.range) return { decline: 'the collection would be left empty and has no key to hold {}' };
+    const parent = parentOf(at);
+    if (file.template && emptied === 'key' && parent && parent.node.items.length > 1 && !node.flow) {
+      const removal = templateLineRemoval(file, owner.key.range[0], owner.key.range[1]);
+      if (!('decline' in removal) && !removal.wrapper) {
+        edits.push(replace(file, removal.start, removal.end, '', why));
+        return { edits, intents: [{ op: 'delete', doc: at.doc, path: at.path }] };
+      }
+    }
     const colon = file.parseText.indexOf(':', owner.key.range[1]);
     if (colon < 0 || file.lines.line(colon) !== file.lines.line(owner.key.range[0])) return { decline: 'cannot find the key of the emptied collection' };
     edits.push(insert(file, colon + 1, isMap(node) ? ' {}' : ' []', why));
   }
   return { edits, intents };
+}
+
+/**
+ * What an emptied map becomes: `braces` keeps its key with `{}` (values files, where a missing key means something
+ * else); `key` removes the key too when its parent keeps other keys (pod template labels and annotations).
+ */
+export type Emptied = 'braces' | 'key';
+
+/** The map holding the key that owns `at`, or null for a document root or a list item. */
+function parentOf(at: Located): Located<YAMLMap> | null {
+  if (typeof at.path[at.path.length - 1] !== 'string') return null;
+  let node: unknown = at.file.docs[at.doc]?.contents;
+  const path = at.path.slice(0, -1);
+  for (const key of path) {
+    if (typeof key === 'number') node = isSeq(node) ? node.items[key] : null;
+    else node = isMap(node) ? pairFor(node, key)?.value : null;
+  }
+  return isMap(node) ? { file: at.file, doc: at.doc, path, node } : null;
 }
 
 /** Whether a template block keeps non-blank lines once `edits` are applied (an `include` that still fills it). */
@@ -421,9 +453,9 @@ function templateBlockHasOtherLines(file: FileModel, edits: readonly Edit[], key
 }
 
 /** Removes the keys of a map that exist; nothing when none does. */
-export function removeKeys(at: Located<YAMLMap>, keys: readonly string[], why: string): Built {
+export function removeKeys(at: Located<YAMLMap>, keys: readonly string[], why: string, emptied: Emptied = 'braces'): Built {
   const indexes = at.node.items.flatMap((pair, index) => (keys.includes(keyString(pair) ?? '\u0000') ? [index] : []));
-  return removeEntries(at, indexes, why);
+  return removeEntries(at, indexes, why, emptied);
 }
 
 /**
