@@ -48,7 +48,7 @@ export function fileModel(path: string, text: string, bom: boolean, template: bo
     lines: new LineIndex(text),
     eol: firstBreak > 0 && text[firstBreak - 1] === '\r' ? '\r\n' : '\n',
     json: /\.json$/i.test(path),
-    indentStep: detectIndentStep(parseText, list),
+    indentStep: /\.json$/i.test(path) ? (/\n( +)"/.exec(text)?.[1]?.length ?? 2) : detectIndentStep(parseText, list),
   };
 }
 
