@@ -247,7 +247,8 @@ export function mapQuoting(map: YAMLMap, part: 'key' | 'value'): QuoteStyle {
     if (!isScalar(node)) continue;
     styles.add(node.type === 'QUOTE_DOUBLE' ? 'double' : node.type === 'QUOTE_SINGLE' ? 'single' : 'plain');
   }
-  return styles.size === 1 ? ([...styles][0] ?? 'plain') : styles.has('plain') ? 'plain' : 'double';
+  if (styles.size === 0 || styles.has('plain')) return 'plain';
+  return styles.size === 1 ? ([...styles][0] ?? 'plain') : 'double';
 }
 
 /**
