@@ -169,9 +169,15 @@ export function addToMap(at: Located<YAMLMap>, tree: Tree, why: string): Built {
     const text = blockLines(tree, point.indent ?? indent, file.indentStep, styles, file.eol);
     return { edits: [insert(file, point.offset, lead ? lead + text.slice(0, -file.eol.length) : text, why)], intents };
   }
+  const text = blockLines(tree, indent, file.indentStep, styles, file.eol);
+  // A new `metadata:` goes before `spec:`, where every manifest has it.
+  const spec = 'metadata' in tree ? pairFor(node, 'spec') : null;
+  const specKey = spec?.key.range?.[0];
+  if (specKey !== undefined && startsLine(file.text, specKey) && columnOf(file.text, specKey) === indent) {
+    return { edits: [insert(file, lineStartOf(file.text, specKey), text, why)], intents };
+  }
   const last = node.items[node.items.length - 1] as Pair<Node, Node | null>;
   const where = afterLine(file, pairEnd(last));
-  const text = blockLines(tree, indent, file.indentStep, styles, file.eol);
   return { edits: [insert(file, where.offset, where.lead ? where.lead + text.slice(0, -file.eol.length) : text, why)], intents };
 }
 
