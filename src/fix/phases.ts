@@ -122,6 +122,8 @@ export function findTargets(analysis: Analysis): Target[] {
   return targets;
 }
 
+const noClientId = 'no identity with a usable client ID is bound to it, so there is nothing to annotate its ServiceAccount with (see client-id-unknown in pod2wi scan)';
+
 const at = (report: WorkloadReport): Location => ({ file: report.podIdentity?.file ?? report.file, line: report.podIdentity?.line ?? report.line, column: 1 });
 const where = (location: { file: string; line: number }) => `${location.file}:${location.line}`;
 
@@ -220,7 +222,7 @@ export function parallel(ctx: PhaseContext): PhaseResult {
       continue;
     }
     if (!plan.identity || !plan.serviceAccount) {
-      skipped.push({ workload: id, reason: 'no identity with a usable client ID is bound to it, so there is nothing to annotate the ServiceAccount with', at: at(target.report), id: 'fix-skipped' });
+      skipped.push({ workload: id, reason: noClientId, at: at(target.report), id: 'fix-skipped' });
       continue;
     }
     const work = new Work(id, at(target.report));
@@ -583,7 +585,9 @@ export function cutover(ctx: PhaseContext): PhaseResult {
       const plan = target.plan;
       const reason = plan && (plan.blocked || plan.path === 'unknown')
         ? `still on pod identity, ${verdictReason(plan)}`
-        : 'still on pod identity: the repository does not show workload identity configured (the use label on the pod template and the client-id on its ServiceAccount); run and deploy pod2wi fix --phase parallel first';
+        : plan && plan.path !== 'migrated' && !plan.identity
+          ? `still on pod identity: ${noClientId}`
+          : 'still on pod identity: the repository does not show workload identity configured (the use label on the pod template and the client-id on its ServiceAccount); run and deploy pod2wi fix --phase parallel first';
       skipped.push({ workload: id, reason, at: at(target.report), id: 'fix-skipped' });
       continue;
     }
