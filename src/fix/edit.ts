@@ -31,9 +31,17 @@ function startsDocument(edit: Edit): boolean {
   return edit.start === edit.end && /^(\r?\n)?---(\r?\n|$)/.test(edit.text);
 }
 
+/** How far an insertion's first line is indented (block lines added to a map). */
+function indentOf(edit: Edit): number {
+  if (edit.start !== edit.end) return 0;
+  const text = edit.text.replace(/^\r?\n/, '');
+  return text.length - text.trimStart().length;
+}
+
 /**
- * Edits in application order: by start; at one offset insertions before a replacement, a new document after the
- * other insertions (a key added to the file's last map stays in its document), otherwise as given.
+ * Edits in application order: by start; at one offset insertions before a replacement, deeper-indented lines before
+ * shallower ones (a map nested in another ends where the outer one does: its new lines must come first), a new
+ * document after every other insertion, otherwise as given.
  */
 export function sortEdits(edits: readonly Edit[]): Edit[] {
   return edits
@@ -43,6 +51,7 @@ export function sortEdits(edits: readonly Edit[]): Edit[] {
         a.edit.start - b.edit.start ||
         (a.edit.end - a.edit.start) - (b.edit.end - b.edit.start) ||
         Number(startsDocument(a.edit)) - Number(startsDocument(b.edit)) ||
+        indentOf(b.edit) - indentOf(a.edit) ||
         a.order - b.order,
     )
     .map((item) => item.edit);

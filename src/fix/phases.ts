@@ -67,8 +67,11 @@ export interface Target {
   /** The workload read from its manifest; null for a HelmRelease of a chart outside the repository. */
   readonly view: WorkloadView | null;
   readonly object: K8sObject;
-  /** For a HelmRelease of an external chart: the release and the values entry that sets aadpodidbinding. */
-  readonly release: { readonly release: HelmRelease; readonly label: Entry } | null;
+  /**
+   * For a HelmRelease of an external chart: the release, the values entry that sets aadpodidbinding (null once it is
+   * gone), and an entry of the values map that holds the pod labels (aadpodidbinding, or the use label).
+   */
+  readonly release: { readonly release: HelmRelease; readonly label: Entry | null; readonly labels: Entry } | null;
 }
 
 /** A workload (or other subject) that gets no edit in this phase, with why. */
@@ -113,13 +116,72 @@ export function findTargets(analysis: Analysis): Target[] {
       const found = analysis.manifests.releaseLabels.find(
         (item) => item.release.object.at.file === report.file && item.release.object.at.line === report.line && (report.podIdentity === null || (item.label.keyAt.file === report.podIdentity.file && item.label.keyAt.line === report.podIdentity.line)),
       );
-      if (found) targets.push({ report, plan, view: null, object: found.release.object, release: found });
+      if (found) targets.push({ report, plan, view: null, object: found.release.object, release: { release: found.release, label: found.label, labels: found.label } });
       continue;
     }
     const view = views.find((candidate) => candidate.kind === report.kind && candidate.object.at.file === report.file && candidate.object.at.line === report.line && originOf(candidate.object) === report.origin);
     if (view) targets.push({ report, plan, view, object: view.object, release: null });
   }
+  // Releases of external charts already off aad-pod-identity are no workload of the scan any more (it finds them by
+  // their aadpodidbinding value); the finalize phase still needs them, by their use label.
+  const charted = new Set(analysis.manifests.charts.map((chart) => chart.dir));
+  for (const release of analysis.manifests.releases) {
+    if (targets.some((target) => target.release?.release === release) || release.chart === 'aad-pod-identity') continue;
+    if (release.chart && charted.has(release.chart.replace(/^\.\//, '').replace(/\/$/, ''))) continue;
+    const use = release.values ? valuesEntry(release.values, useLabel) : null;
+    if (!use) continue;
+    targets.push({ report: releaseReport(release, 'default'), plan: null, view: null, object: release.object, release: { release, label: null, labels: use } });
+  }
   return targets;
+}
+
+/** The first entry with `key` under a values map, located in its file. */
+function valuesEntry(layer: ValuesLayer, key: string): Entry | null {
+  let found: Entry | null = null;
+  const visit = (node: unknown): void => {
+    if (found) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        if (keyString(pair) === key && keyNode?.range) {
+          const keyAt = { file: layer.doc.file, ...layer.doc.index.position(keyNode.range[0]) };
+          found = { key, keyAt, node: (pair.value as Node | null) ?? null, value: { value: scalarString(pair.value), at: keyAt }, doc: layer.doc, via: 'values', conditions: [] };
+          return;
+        }
+        visit(pair.value);
+      }
+    }
+  };
+  visit(layer.root);
+  return found;
+}
+
+/** The report of a release's pods as the scan would write it: what the verdict needs (its id, no containers). */
+function releaseReport(release: HelmRelease, fallbackNamespace: string): WorkloadReport {
+  const namespace = release.namespace?.value ?? release.object.namespace?.value ?? fallbackNamespace;
+  const at = release.object.at;
+  return {
+    id: `HelmRelease/${namespace}/${release.releaseName}`,
+    kind: 'HelmRelease',
+    name: release.releaseName,
+    namespace,
+    namespaceSource: 'helm-release',
+    namespaceAt: null,
+    source: release.object.source,
+    origin: null,
+    generic: true,
+    file: at.file,
+    line: at.line,
+    serviceAccount: { name: release.releaseName, implicit: false, exists: false, file: at.file, line: at.line },
+    podIdentity: null,
+    workloadIdentity: { useLabel: true, clientId: null, tenantId: null, proxySidecar: true, proxySidecarPort: null, useLabelAt: null, clientIdAt: null },
+    os: 'unknown',
+    osAt: null,
+    hostNetwork: false,
+    containers: [],
+    injectedSidecars: [],
+    migration: { path: 'migrated', blocked: false, reasons: [], warnings: [] },
+  };
 }
 
 const noClientId = 'no identity with a usable client ID is bound to it, so there is nothing to annotate its ServiceAccount with (see client-id-unknown in pod2wi scan)';
@@ -485,9 +547,9 @@ function parallelRelease(ctx: PhaseContext, target: Target, plan: WorkloadPlan, 
   const account = plan.serviceAccount;
   if (!release || !account) return;
   const id = target.report.id;
-  const holder = mapOfEntry(ctx, release.label);
+  const holder = mapOfEntry(ctx, release.labels);
   if (!holder) {
-    work.decline(`cannot locate the values map holding aadpodidbinding (${where(release.label.keyAt)})`);
+    work.decline(`cannot locate the values map holding aadpodidbinding (${where(release.labels.keyAt)})`);
     return;
   }
   work.add(holder.file, ensurePairs(holder.map, [], { [useLabel]: 'true' }, `${id}: label the chart's pods for workload identity`));
@@ -519,7 +581,7 @@ function parallelRelease(ctx: PhaseContext, target: Target, plan: WorkloadPlan, 
 function releaseOnWorkloadIdentity(ctx: PhaseContext, target: Target): boolean {
   const release = target.release;
   if (!release) return false;
-  const holder = mapOfEntry(ctx, release.label);
+  const holder = mapOfEntry(ctx, release.labels);
   const use = holder ? scalarString(pairFor(holder.map.node, useLabel)?.value) : null;
   const values = release.release.values;
   const root = values ? valuesRoot(ctx, values) : null;
@@ -556,7 +618,7 @@ function sharedManifests(ctx: PhaseContext, works: Work[], skipped: Skip[]): voi
 // ---------------------------------------------------------------------------------------------------- cut-over
 
 function labelEntries(target: Target): Entry[] {
-  if (target.release) return [target.release.label];
+  if (target.release) return target.release.label ? [target.release.label] : [];
   return (target.view?.template.labels ?? []).filter((entry) => entry.key === podIdentityLabel);
 }
 
@@ -867,7 +929,7 @@ function proxyEntries(ctx: PhaseContext, target: Target): Entry[] {
   if (target.view) return target.view.template.annotations.filter((entry) => keys.includes(entry.key));
   const release = target.release;
   if (!release) return [];
-  const holder = mapOfEntry(ctx, release.label);
+  const holder = mapOfEntry(ctx, release.labels);
   const owner = holder?.map.path[holder.map.path.length - 1];
   const key = typeof owner === 'string' ? siblingAnnotationsKey(owner) : null;
   const parent = holder && key ? parentMap(holder.map) : null;
@@ -884,7 +946,7 @@ function proxyEntries(ctx: PhaseContext, target: Target): Entry[] {
       keyAt: { file: file.path, ...position },
       node: (pair.value as Node | null) ?? null,
       value: { value: scalarString(pair.value), at: { file: file.path, ...position } },
-      doc: release.label.doc,
+      doc: release.labels.doc,
       via: 'values',
       conditions: [],
     };
