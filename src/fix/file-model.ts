@@ -230,6 +230,8 @@ export function scalarString(node: unknown): string | null {
 /** A plain scalar that reads back as the same string in YAML 1.2 and 1.1 (no `true`, `on`, `8001`, `~`). */
 export function isPlainSafe(value: string): boolean {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.\/-]*$/.test(value)) return false;
+  // Words starting with a letter are strings unless they are YAML 1.1/1.2 booleans or null.
+  if (/^[A-Za-z]/.test(value)) return !/^(y|yes|n|no|true|false|on|off|null)$/i.test(value);
   try {
     return parse(value) === value && parse(value, { version: '1.1' }) === value;
   } catch {
