@@ -4,7 +4,7 @@ import { isMap, isSeq, parseAllDocuments, type YAMLMap, type YAMLSeq } from 'yam
 import { describe, expect, it } from 'vitest';
 import { applyEdits, type FileChange } from '../../src/fix/edit.js';
 import { childMap, fileModel, type FileModel, type Located } from '../../src/fix/file-model.js';
-import { appendDocument, appendItem, combine, declined, ensurePairs, removeDocuments, removeEntries, removeKeys, type Built } from '../../src/fix/yaml-edits.js';
+import { appendDocument, appendItem, combine, declined, ensurePairs, removeDocuments, removeEntries, removeKeys, type Built, type Tree } from '../../src/fix/yaml-edits.js';
 import { expectOnlyEditedBytesChanged } from './checks.js';
 import { writeJson, writeYaml, type Formatting, type Value } from './generate.js';
 
@@ -141,7 +141,7 @@ function path(at: Located<YAMLMap>, keys: readonly string[]): Located<YAMLMap> {
   return current;
 }
 
-const account = (name: string): Obj => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'web', annotations: { [clientId]: '00000000-1111-4222-8333-444444444444' } } });
+const account = (name: string): Tree => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'web', annotations: { [clientId]: '00000000-1111-4222-8333-444444444444' } } });
 
 type Phase = 'parallel' | 'cutover' | 'finalize';
 
