@@ -307,6 +307,17 @@ function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan,
   if (account.action === 'reuse') reuseServiceAccount(ctx, target, account, work);
   else if (account.action === 'create') createServiceAccount(ctx, target, account, work);
   else work.decline(`ServiceAccount ${account.name} is managed by a chart pod2wi cannot see`);
+  recreateNote(target, work, account.changesWorkload);
+}
+
+/** Pods no controller re-creates, and Job templates (immutable), take the change only when re-created by hand. */
+function recreateNote(target: Target, work: Work, accountChanges: boolean): void {
+  const id = target.report.id;
+  if (target.report.kind === 'Pod') {
+    work.note('fix-recreate-pod', at(target.report), `${id}: the webhook only mutates pods when they are created${accountChanges ? ' and a Pod\'s serviceAccountName cannot change in place' : ''}; delete and re-create the Pod`);
+  } else if (target.report.kind === 'Job') {
+    work.note('fix-recreate-pod', at(target.report), `${id}: a Job's pod template cannot change once it exists; delete and re-create the Job (or let its next run pick the change up)`);
+  }
 }
 
 function templatePairs(ctx: PhaseContext, target: Target, work: Work, which: 'labels' | 'annotations', pairs: Readonly<Record<string, string>>, why: string): void {
@@ -523,9 +534,6 @@ function createServiceAccount(ctx: PhaseContext, target: Target, account: Servic
     // The deprecated alias would contradict the new name if left behind.
     if (pairFor(spec.node, 'serviceAccount')) pairs.serviceAccount = name;
     work.add(template.file, ensurePairs(spec, [], pairs, `${id}: run as ServiceAccount ${account.name}`));
-    if (target.report.kind === 'Pod') {
-      work.note('fix-recreate-pod', at(target.report), `${id}: serviceAccountName of a Pod cannot change in place; delete and re-create the Pod`);
-    }
   }
 }
 

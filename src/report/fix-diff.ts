@@ -34,8 +34,8 @@ function patchOf(change: FileChange, prefix: string): string {
 }
 
 /**
- * `pod2wi fix` as text: a unified diff of every change (`a/` and `b/` paths), then what was left alone and why,
- * then one summary line with the phase and what to run next.
+ * `pod2wi fix` as text: a unified diff of every change (`a/` and `b/` paths), then the findings (what was left
+ * alone and why, what needs a hand), then one summary line with the phase and what to run next.
  */
 export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
   const c = createColors(options.color);
@@ -54,7 +54,7 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
   }
   if (plan.findings.length > 0) {
     if (out.length > 0) out.push('');
-    out.push(c.bold('not changed, and why'));
+    out.push(c.bold('findings'));
     for (const finding of plan.findings) {
       const label = finding.severity.padEnd(7);
       const severity = finding.severity === 'error' ? c.red(label) : finding.severity === 'warning' ? c.yellow(label) : c.cyan(label);

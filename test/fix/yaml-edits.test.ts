@@ -110,3 +110,36 @@ describe('new objects', () => {
     expect(run(json, appendItem(items as Located<YAMLSeq>, { kind: 'B' }, 'w'))).toBe('{\n  "kind": "List",\n  "items": [\n    { "kind": "A" },\n    {\n      "kind": "B"\n    }\n  ]\n}\n');
   });
 });
+
+describe('templates', () => {
+  const template = (text: string) => model(text, 'templates/deployment.yaml', true);
+  const labelsOf = (file: FileModel) => at(file, ['spec', 'template', 'metadata', 'labels']);
+
+  it('adds a line after an {{- if }} block, never inside it', () => {
+    const file = template('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n        {{- if .Values.on }}\n        aadpodidbinding: {{ .Values.id }}\n        {{- end }}\n    spec: {}\n');
+    expect(run(file, ensurePairs(labelsOf(file), [], labels, 'w'))).toBe('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n        {{- if .Values.on }}\n        aadpodidbinding: {{ .Values.id }}\n        {{- end }}\n        azure.workload.identity/use: "true"\n    spec: {}\n');
+  });
+
+  it('does not glue a line to a right-trimmed action: it goes right after the key instead', () => {
+    const file = template('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n        {{- if .Values.on }}\n        aadpodidbinding: {{ .Values.id }}\n        {{- end -}}\n    spec: {}\n');
+    expect(run(file, ensurePairs(labelsOf(file), [], labels, 'w'))).toBe('spec:\n  template:\n    metadata:\n      labels:\n        azure.workload.identity/use: "true"\n        app: x\n        {{- if .Values.on }}\n        aadpodidbinding: {{ .Values.id }}\n        {{- end -}}\n    spec: {}\n');
+  });
+
+  it('removes a label with the {{- if }} that only wrapped it, and keeps an if that wraps more', () => {
+    const file = template('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n        {{- if .Values.on }}\n        aadpodidbinding: {{ .Values.id }}\n        {{- end }}\n    spec: {}\n');
+    expect(run(file, removeKeys(labelsOf(file), ['aadpodidbinding'], 'w'))).toBe('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n    spec: {}\n');
+    const wider = template('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n        {{- if .Values.on }}\n        aadpodidbinding: {{ .Values.id }}\n        team: a\n        {{- end }}\n    spec: {}\n');
+    expect(run(wider, removeKeys(labelsOf(wider), ['aadpodidbinding'], 'w'))).toBe('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n        {{- if .Values.on }}\n        team: a\n        {{- end }}\n    spec: {}\n');
+  });
+
+  it('keeps the key of a block an include still fills', () => {
+    const file = template('spec:\n  template:\n    metadata:\n      labels:\n        {{- include "x.labels" . | nindent 8 }}\n        aadpodidbinding: y\n    spec: {}\n');
+    expect(run(file, removeKeys(labelsOf(file), ['aadpodidbinding'], 'w', 'key'))).toBe('spec:\n  template:\n    metadata:\n      labels:\n        {{- include "x.labels" . | nindent 8 }}\n    spec: {}\n');
+  });
+
+  it('declines a line that holds control flow of its own', () => {
+    const file = template('spec:\n  template:\n    metadata:\n      labels:\n        app: x\n        aadpodidbinding: {{ if .Values.a }}a{{ else }}b{{ end }}\n    spec: {}\n');
+    const built = removeKeys(labelsOf(file), ['aadpodidbinding'], 'w');
+    expect(declined(built) ? built.decline : 'applied').toMatch(/control flow/);
+  });
+});
