@@ -68,6 +68,29 @@ function setIntents(at: Located, tree: Tree): Intent[] {
   return leaves(tree, at.path).map((leaf) => ({ op: 'set' as const, doc: at.doc, path: leaf.path, value: leaf.value }));
 }
 
+/**
+ * Why editing at `at` would also change another place of the document, or null: a node on the way from the document
+ * root carries an anchor (`&labels`) that an alias may repeat (a selector sharing the pod labels), or the map merges
+ * another (`<<: *base`).
+ */
+export function sharedByAnchor(at: Located): string | null {
+  let node: unknown = at.file.docs[at.doc]?.contents;
+  const check = (item: unknown): string | null => {
+    if (item && typeof item === 'object' && 'anchor' in item && typeof (item as { anchor?: unknown }).anchor === 'string') {
+      return `the YAML there is shared through the anchor &${(item as { anchor: string }).anchor}; edit it by hand`;
+    }
+    if (isMap(item) && item.items.some((pair) => keyString(pair) === '<<')) return 'the map merges another one (<<); edit it by hand';
+    return null;
+  };
+  for (const key of at.path) {
+    const problem = check(node);
+    if (problem) return problem;
+    if (typeof key === 'number') node = isSeq(node) ? node.items[key] : null;
+    else node = isMap(node) ? pairFor(node, key)?.value : null;
+  }
+  return check(node);
+}
+
 /** The pair whose value is the node at `path` (the key owning a map), or null for a document root or a list item. */
 export function ownerPair(file: FileModel, doc: number, path: YamlPath): Pair<Node, Node | null> | null {
   const last = path[path.length - 1];
@@ -151,6 +174,8 @@ function jsonBlock(tree: Tree, indent: number, step: number, eol: string): strin
 export function addToMap(at: Located<YAMLMap>, tree: Tree, why: string): Built {
   const { file, node } = at;
   if (Object.keys(tree).length === 0) return noEdits;
+  const shared = sharedByAnchor(at);
+  if (shared) return { decline: shared };
   for (const key of Object.keys(tree)) if (pairFor(node, key)) return { decline: `${key} is already in the map` };
   const intents = setIntents(at, tree);
   const styles = stylesOf(file, node);
@@ -237,6 +262,8 @@ function addToFlowMap(at: Located<YAMLMap>, tree: Tree, styles: Styles, why: str
  */
 function fillEmptyKey(at: Located<YAMLMap>, key: string, tree: Tree, why: string): Built {
   const { file } = at;
+  const shared = sharedByAnchor(at);
+  if (shared) return { decline: shared };
   const pair = pairFor(at.node, key);
   const keyNode = pair?.key as Node | undefined;
   if (!pair || !keyNode?.range) return { decline: `no ${key} key` };
@@ -299,6 +326,8 @@ export function setScalar(at: Located, value: string, why: string): Built {
   const { file, node } = at;
   if (!isScalar(node) || !node.range) return { decline: `${at.path.join('.')} is not a scalar` };
   if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') return { decline: `${at.path.join('.')} is a block scalar` };
+  const shared = sharedByAnchor(at);
+  if (shared) return { decline: shared };
   const [start, end] = node.range;
   if (file.template && file.text.slice(start, end).includes('{{')) return { decline: `${at.path.join('.')} is written by a template expression` };
   const style: QuoteStyle = file.json || node.type === 'QUOTE_DOUBLE' ? 'double' : node.type === 'QUOTE_SINGLE' ? 'single' : 'plain';
@@ -335,6 +364,12 @@ export function removeEntries(at: Located<Collection>, indexes: readonly number[
   const { file, node } = at;
   const unique = [...new Set(indexes)].sort((a, b) => a - b);
   if (unique.length === 0) return noEdits;
+  const shared = sharedByAnchor(at) ?? unique.map((index) => {
+    const item = node.items[index] as unknown;
+    const value = isMap(node) ? (item as Pair<Node, Node | null>).value : item;
+    return value && typeof value === 'object' && 'anchor' in value && (value as { anchor?: unknown }).anchor ? `an entry removed carries the anchor &${String((value as { anchor: unknown }).anchor)}` : null;
+  }).find((problem) => problem !== null) ?? null;
+  if (shared) return { decline: shared };
   if (unique.length === node.items.length && emptied === 'key' && !file.template) {
     // The key goes too, when its map keeps other keys (`annotations:` added by pod2wi and emptied again).
     const parent = parentOf(at);

@@ -143,3 +143,14 @@ describe('templates', () => {
     expect(declined(built) ? built.decline : 'applied').toMatch(/control flow/);
   });
 });
+
+describe('anchors', () => {
+  it('declines maps shared through an anchor or a merge key', () => {
+    const file = model('spec:\n  selector:\n    matchLabels: &labels\n      app: x\n  template:\n    metadata:\n      labels: *labels\n');
+    const built = ensurePairs(at(file, ['spec', 'selector']), ['matchLabels'], labels, 'w');
+    expect(declined(built) ? built.decline : 'applied').toMatch(/anchor &labels/);
+    const merged = model('base: &base\n  app: x\nlabels:\n  <<: *base\n  tier: y\n');
+    const again = ensurePairs(root(merged), ['labels'], labels, 'w');
+    expect(declined(again) ? again.decline : 'applied').toMatch(/merges/);
+  });
+});
