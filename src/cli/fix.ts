@@ -22,14 +22,20 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
     .summary('write the migration into the manifests, phase by phase (a diff by default)')
     .description(
       [
-        'Scans PATH like `pod2wi scan`, then edits the manifests where each setting is written (plain YAML and JSON,',
-        'Helm templates and values, Kustomize bases, kustomizations and patches, Flux HelmRelease values), changing',
-        'only the bytes that must change: comments, order, quoting, indentation and line endings stay.',
-        '  parallel  use label on pod templates, client-id (tenant-id) on ServiceAccounts, proxy annotations on the',
-        '            legacy path; aadpodidbinding stays so both run side by side',
-        '  cutover   removes aadpodidbinding from pod templates of workloads on workload identity, and the',
-        '            AzureIdentity, AzureIdentityBinding and AzurePodIdentityException objects nothing needs any more',
-        '  finalize  removes the proxy annotations of workloads whose SDK now does workload identity itself',
+        'Scans PATH like `pod2wi scan`, then edits the manifests where each setting is',
+        'written: plain YAML and JSON, Helm templates and values, Kustomize bases,',
+        'kustomizations and patches, Flux HelmRelease values. Nothing else moves:',
+        'comments, key order, quoting, indentation and line endings stay as they are.',
+        '',
+        '  parallel  use label on pod templates, client-id (and tenant-id) on',
+        '            ServiceAccounts, proxy annotations on the legacy path;',
+        '            aadpodidbinding stays, so both run side by side',
+        '  cutover   aadpodidbinding off the pod templates of workloads on workload',
+        '            identity; AzureIdentity, AzureIdentityBinding and',
+        '            AzurePodIdentityException objects nothing needs any more',
+        '  finalize  proxy annotations off workloads whose SDK now does workload',
+        '            identity itself',
+        '',
         'Blocked and unknown workloads are never edited; the output says why.',
       ].join('\n'),
     );
@@ -51,8 +57,9 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
         '  $ pod2wi fix . --phase cutover > cutover.patch',
         '  $ pod2wi fix deploy/ --phase finalize --format json',
         '',
-        'Exit codes: 0 shown or written, 1 --check found changes to make or a file could not be written,',
-        '2 usage or configuration error, 3 internal error, 4 nothing to scan.',
+        'Exit codes: 0 shown or written, 1 --check found changes to make or a file',
+        'could not be written, 2 usage or configuration error, 3 internal error,',
+        '4 nothing to scan.',
       ].join('\n'),
     )
     .action(async (paths: string[], flags: FixFlags) => {
