@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { Pod2wiError } from '../model/errors.js';
 import { toolVersion } from '../version.js';
+import { registerFix } from './fix.js';
 import type { Io } from './output.js';
 import { registerCheck } from './check.js';
 import { registerPlan } from './plan.js';
@@ -36,6 +37,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   registerRules(program, io, setExit);
   registerCheck(program, io, setExit);
   registerPolicy(program, io, setExit);
+  registerFix(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride());
 
   try {

@@ -16,7 +16,7 @@ import type {
 import type { ManifestScan } from '../k8s/read.js';
 import { displayName, effectiveName, effectiveNamespace, type K8sObject } from '../k8s/object.js';
 import { entries, get, getIn, text, type Entry, type TextValue } from '../k8s/source-doc.js';
-import { immutableSelectorKinds, operatingSystem, readWorkload, releaseWorkload, type WorkloadView } from '../k8s/workloads.js';
+import { immutableSelectorKinds, mapEntries, operatingSystem, readWorkload, releaseWorkload, type WorkloadView } from '../k8s/workloads.js';
 import { identitiesFromChartValues } from './chart-values.js';
 import {
   isPodIdentityObject,
@@ -133,7 +133,8 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
           name,
           namespace: effectiveNamespace(object, options.namespace).value,
           object,
-          annotations: entries(object.doc, get(object.doc, metadata, 'annotations')),
+          // Through mapEntries, so a chart's `toYaml .Values.serviceAccount.annotations` counts too.
+          annotations: mapEntries(object.doc, object.node, ['metadata', 'annotations']),
           labels: entries(object.doc, get(object.doc, metadata, 'labels')),
         });
       }

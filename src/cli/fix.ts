@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { writeChanges, type WriteRefusal } from '../fix/edit.js';
+import { phases, planFix, type Phase } from '../fix/index.js';
+import { UsageError } from '../model/errors.js';
+import { renderFixDiff } from '../report/fix-diff.js';
+import { renderFixJson } from '../report/fix-json.js';
+import { analyze } from '../run.js';
+import { emit, useColor, type Io } from './output.js';
+import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
+
+interface FixFlags extends Omit<ScanFlags, 'format'> {
+  readonly phase: string;
+  readonly write?: boolean;
+  readonly dryRun?: boolean;
+  readonly check?: boolean;
+  readonly format: string;
+}
+
+export function registerFix(program: Command, io: Io, setExit: (code: number) => void): void {
+  const command = program
+    .command('fix')
+    .summary('write the migration into the manifests, phase by phase (a diff by default)')
+    .description(
+      [
+        'Scans PATH like `pod2wi scan`, then edits the manifests where each setting is',
+        'written: plain YAML and JSON, Helm templates and values, Kustomize bases,',
+        'kustomizations and patches, Flux HelmRelease values. Nothing else moves:',
+        'comments, key order, quoting, indentation and line endings stay as they are.',
+        '',
+        '  parallel  use label on pod templates, client-id (and tenant-id) on',
+        '            ServiceAccounts, proxy annotations on the legacy path;',
+        '            aadpodidbinding stays, so both run side by side',
+        '  cutover   aadpodidbinding off the pod templates of workloads on workload',
+        '            identity; AzureIdentity, AzureIdentityBinding and',
+        '            AzurePodIdentityException objects nothing needs any more',
+        '  finalize  proxy annotations off workloads whose SDK now does workload',
+        '            identity itself',
+        '',
+        'Blocked and unknown workloads are never edited; the output says why.',
+      ].join('\n'),
+    );
+  addScanOptions(command)
+    .option('-p, --phase <phase>', `migration phase: ${phases.join(', ')}`, 'parallel')
+    .option('--dry-run', 'show the diff and write nothing (the default)')
+    .option('-w, --write', 'write the changes (atomically, keeping file modes) instead of showing them')
+    .option('--check', 'exit 1 when the phase still has changes to make (for CI); with --dry-run only')
+    .option('-f, --format <format>', 'text (a unified diff and a summary, default) or json (the edits)', 'text')
+    .option('-o, --output <file>', 'write the output to FILE instead of stdout')
+    .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ pod2wi fix .                       # the parallel phase, as a diff',
+        '  $ pod2wi fix . --write               # apply it',
+        '  $ pod2wi fix . --phase cutover > cutover.patch',
+        '  $ pod2wi fix deploy/ --phase finalize --format json',
+        '',
+        'Exit codes: 0 shown or written, 1 --check found changes to make or a file',
+        'could not be written, 2 usage or configuration error, 3 internal error,',
+        '4 nothing to scan.',
+      ].join('\n'),
+    )
+    .action(async (paths: string[], flags: FixFlags) => {
+      if (!(phases as readonly string[]).includes(flags.phase)) throw new UsageError(`--phase ${flags.phase}: expected ${phases.join(', ')}`);
+      if (flags.write && flags.dryRun) throw new UsageError('--write and --dry-run exclude each other');
+      if (flags.write && flags.check) throw new UsageError('--check reports pending changes; it does not combine with --write');
+      const format = flags.format.trim().toLowerCase();
+      if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${flags.format}" (expected text, json)`);
+      const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
+      const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
+      const written = flags.write === true;
+      const refused: WriteRefusal[] = written ? writeChanges(analysis.root, plan.changes) : [];
+      const root = analysis.report.root;
+      const output = flags.output ?? null;
+      const content = format === 'json'
+        ? renderFixJson(plan, { root, written, refused })
+        : renderFixDiff(plan, { root, written, refused, color: output === null && useColor(io, flags.color) });
+      emit(io, { format, file: output }, content);
+      const pending = !written && flags.check === true && plan.changes.length > 0;
+      setExit(refused.length > 0 || pending ? 1 : 0);
+    });
+}
