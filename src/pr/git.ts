@@ -148,6 +148,12 @@ export class Git {
     await this.run(['clean', '-ffdxq']);
   }
 
+  /** Stages everything and returns what differs from HEAD, as `[status, path]` (A, M, D, T) sorted by path. */
+  async stageAll(): Promise<[string, string][]> {
+    await this.run(['add', '--all']);
+    return pairs(await this.run(['diff', '--cached', '--name-status', '--no-renames', '-z', 'HEAD']));
+  }
+
   /** Stages everything and commits it as `author` (also the committer); returns the new commit. */
   async commitAll(message: string, author: GitAuthor): Promise<string> {
     await this.run(['add', '--all']);
@@ -161,11 +167,7 @@ export class Git {
 
   /** Files that differ between two commits, as `[status, path]` (A, M, D, T), sorted by path. */
   async diffNames(from: string, to: string): Promise<[string, string][]> {
-    const out = await this.run(['diff', '--name-status', '--no-renames', '-z', from, to]);
-    const parts = out.split('\0').filter((part) => part !== '');
-    const pairs: [string, string][] = [];
-    for (let i = 0; i + 1 < parts.length; i += 2) pairs.push([parts[i] ?? '', parts[i + 1] ?? '']);
-    return pairs.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    return pairs(await this.run(['diff', '--name-status', '--no-renames', '-z', from, to]));
   }
 
   /** Author and committer emails of the commits in `range` (`a..b`). */
@@ -224,4 +226,12 @@ export function httpOrigin(url: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** `--name-status -z` output as sorted `[status, path]` pairs. */
+function pairs(out: string): [string, string][] {
+  const parts = out.split('\0').filter((part) => part !== '');
+  const result: [string, string][] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) result.push([parts[i] ?? '', parts[i + 1] ?? '']);
+  return result.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
 }
