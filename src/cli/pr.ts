@@ -152,7 +152,6 @@ export function registerPr(program: Command, io: Io, setExit: (code: number) => 
     const applier = dependencies.createApplier();
     const scan = scanOptions(paths, flags, io);
     const provider = (remoteUrl: string) => createProvider(flags, apiUrl, token, remoteUrl, redactor, err);
-    const commandLine = ['pod2wi pr', ...scan.paths, '--phase', flags.phase, '--provider', flags.provider, ...(flags.groupBy === 'repo' ? [] : ['--group-by', flags.groupBy])].join(' ');
     const result = await openPullRequests(
       {
         scan: { ...scan, paths: scan.paths.length > 0 ? scan.paths : ['.'] },
@@ -165,7 +164,6 @@ export function registerPr(program: Command, io: Io, setExit: (code: number) => 
         maxPrs,
         author,
         migrationFile,
-        command: commandLine,
       },
       {
         applier,
@@ -223,20 +221,22 @@ export function parseAuthor(value: string): GitAuthor {
 }
 
 function renderOutcome(outcome: GroupOutcome): string {
-  const branch = outcome.group.branch;
+  const line = (verb: string, text: string) => `  ${verb.padEnd(12)} ${outcome.group.branch}  ${text}\n`;
   switch (outcome.kind) {
     case 'created':
-      return `  created      ${branch}  #${outcome.pullRequest.id} ${outcome.pullRequest.url}\n               ${outcome.change.title}\n`;
+      return line('created', `#${outcome.pullRequest.id} ${outcome.pullRequest.url}\n${' '.repeat(15)}${outcome.change.title}`);
     case 'updated':
-      return `  updated      ${branch}  #${outcome.pullRequest.id} ${outcome.pullRequest.url}  (${outcome.pushed ? 'new commit pushed, ' : ''}title/body edited)\n`;
+      return line('updated', `#${outcome.pullRequest.id} ${outcome.pullRequest.url}  (${outcome.pushed ? 'new commit pushed, ' : ''}title and body edited)`);
     case 'up-to-date':
-      return `  ${outcome.pushed ? 'pushed     ' : 'up to date '}  ${branch}  #${outcome.pullRequest.id} ${outcome.pullRequest.url}${outcome.pushed ? '  (new commit, same title and body)' : ''}\n`;
+      return outcome.pushed
+        ? line('pushed', `#${outcome.pullRequest.id} ${outcome.pullRequest.url}  (new commit on the new base; same title and body)`)
+        : line('up to date', `#${outcome.pullRequest.id} ${outcome.pullRequest.url}`);
     case 'nothing-to-change':
-      return `  no change    ${branch}  nothing to change: no branch, no pull request${outcome.branchExists ? ' (the branch exists from an earlier run: merge or close its pull request, then delete it)' : ''}\n`;
+      return line('no change', `nothing to change: no branch, no pull request${outcome.branchExists ? ' (the branch exists from an earlier run: merge or close its pull request, then delete it)' : ''}`);
     case 'limited':
-      return `  not opened   ${branch}  --max-prs ${outcome.limit} reached; the next run opens it\n`;
+      return line('not opened', `--max-prs ${outcome.limit} reached; a later run opens it`);
     case 'edited':
-      return `  kept         ${branch}  has commits by ${outcome.emails.join(', ')}: not overwritten (delete the branch to regenerate it)\n`;
+      return line('kept', `has commits by ${outcome.emails.join(', ')}: not overwritten (delete the branch to regenerate it)`);
     case 'dry-run':
       return '';
   }

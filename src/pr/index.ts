@@ -26,8 +26,6 @@ export interface PrOptions {
   readonly author: GitAuthor;
   /** Where the plan is committed, relative to the scanned root; grouped runs add `-<group>` before the extension. */
   readonly migrationFile: string;
-  /** The command line that regenerates the pull requests (for the body's footer). */
-  readonly command: string;
 }
 
 /** What `pod2wi pr` works with; the CLI builds the real ones, tests pass their own. */
@@ -122,6 +120,9 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
     if (error instanceof RemoteError && /couldn't find remote ref/i.test(error.message)) {
       throw new UsageError(`base branch "${options.base}" not found on remote ${options.remote} (pass --base)`);
     }
+    if (error instanceof RemoteError && auth.length === 0 && /could not read Username|Authentication failed|terminal prompts disabled/i.test(error.message)) {
+      throw new RemoteError(`${error.message} (the remote wants credentials: set the provider's token variable and pod2wi hands it to git)`);
+    }
     throw error;
   }
   const baseCommit = await git.resolve(tracking(options.base));
@@ -141,6 +142,9 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
     const root = analysis.root;
     const rootPrefix = toPosix(relative(scratch, root));
     const prefix = rootPrefix === '' ? '' : `${rootPrefix}/`;
+    // Repository-relative paths, so the body reads the same from any checkout.
+    const commandFor = (phase: FixPhase) =>
+      ['pod2wi pr', ...scan.paths.filter((path) => path !== '.'), '--phase', phase, '--provider', provider.kind, ...(options.grouping === 'repo' ? [] : ['--group-by', options.grouping])].join(' ');
     const groups = groupWorkloads(analysis.report, analysis.plan, options.phase, options.grouping);
     let opened = 0;
     for (const group of groups) {
@@ -172,7 +176,7 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
         rootPrefix: prefix,
         migrationPath,
         migrationUrl: provider.fileUrl(group.branch, migrationPath),
-        command: options.command,
+        commandFor,
         version: toolVersion,
       };
       mkdirSync(dirname(migrationTarget), { recursive: true });

@@ -48,7 +48,10 @@ export interface FakeServer {
   calls(): string[];
   /** The next matching call answers `status` with `body` instead. */
   failNext(method: string, path: RegExp, status: number, body: unknown): void;
-  /** Serve the bare repositories under `root` at /git/, requiring this Authorization header. */
+  /**
+   * Serve the bare repositories under `root` at /git/, like a public repository: anyone may fetch, pushing needs
+   * this Authorization header, and a wrong header is refused either way.
+   */
   serveGit(root: string, authorization: string, env: Readonly<Record<string, string>>): string;
   close(): Promise<void>;
 }
@@ -213,7 +216,9 @@ export async function startFakeServer(options: { bare?: string; env?: Readonly<R
 
   async function serveGitRequest(request: IncomingMessage, response: ServerResponse, raw: Buffer, url: URL): Promise<void> {
     if (!git) return json(response, 404, {});
-    if (request.headers.authorization !== git.authorization) {
+    const push = url.pathname.endsWith('/git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack';
+    const given = request.headers.authorization;
+    if (given !== undefined ? given !== git.authorization : push) {
       response.writeHead(401, { 'www-authenticate': 'Basic realm="git"', 'content-type': 'text/plain' });
       response.end('authentication required');
       return;

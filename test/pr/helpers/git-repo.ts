@@ -13,6 +13,7 @@ export function hermeticEnv(home: string, extra: Readonly<Record<string, string>
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
     LANG: 'C',
     ...extra,
   };
@@ -26,15 +27,18 @@ export interface TestRepo {
   readonly bare: string;
   readonly home: string;
   readonly env: Record<string, string>;
-  /** Runs git in the work tree (or `cwd`) and returns its trimmed stdout. */
-  git(args: readonly string[], cwd?: string): string;
+  /** Runs git in the work tree (or `cwd`) as the developer (or as `as`) and returns its trimmed stdout. */
+  git(args: readonly string[], cwd?: string, as?: { name: string; email: string }): string;
   /** Runs git in the bare remote. */
   remote(args: readonly string[]): string;
   /** The commit a branch points to on the remote, or null. */
   remoteBranch(branch: string): string | null;
   /** A file's content on a remote branch. */
   remoteFile(branch: string, path: string): string;
-  /** Writes files into the work tree, commits them as a developer and pushes main. */
+  /**
+   * Writes files into the work tree, commits them as a developer and pushes main straight to the bare repository
+   * (not through `origin`, which may be the fake's HTTP endpoint: a synchronous git call would block its event loop).
+   */
   commitAndPush(files: Readonly<Record<string, string>>, message: string): string;
 }
 
@@ -49,8 +53,10 @@ export function createTestRepo(files: Readonly<Record<string, string>>): TestRep
   mkdirSync(home, { recursive: true });
   mkdirSync(work, { recursive: true });
   const env = hermeticEnv(home);
-  const run = (args: readonly string[], cwd: string) =>
-    execFileSync('git', [...args], { cwd, env: { ...env, ...developer }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const run = (args: readonly string[], cwd: string, as?: { name: string; email: string }) => {
+    const who = as ? { GIT_AUTHOR_NAME: as.name, GIT_AUTHOR_EMAIL: as.email, GIT_COMMITTER_NAME: as.name, GIT_COMMITTER_EMAIL: as.email } : developer;
+    return execFileSync('git', [...args], { cwd, env: { ...env, ...who }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  };
   run(['init', '--quiet', '--bare', '--initial-branch=main', bare], dir);
   run(['init', '--quiet', '--initial-branch=main'], work);
   write(work, files);
@@ -65,7 +71,7 @@ export function createTestRepo(files: Readonly<Record<string, string>>): TestRep
     bare,
     home,
     env,
-    git: (args, cwd = work) => run(args, cwd),
+    git: (args, cwd = work, as) => run(args, cwd, as),
     remote: (args) => run(args, bare),
     remoteBranch(branch) {
       try {
@@ -79,7 +85,7 @@ export function createTestRepo(files: Readonly<Record<string, string>>): TestRep
       write(work, more);
       run(['add', '--all'], work);
       run(['commit', '--quiet', '-m', message], work);
-      run(['push', '--quiet', 'origin', 'main'], work);
+      run(['push', '--quiet', bare, 'main'], work);
       return run(['rev-parse', 'HEAD'], work);
     },
   };
