@@ -53,7 +53,7 @@ export function createAzureDevOpsProvider(options: AzureDevOpsOptions): PullRequ
   const call = async (method: 'GET' | 'POST' | 'PATCH', suffix: string, query: Readonly<Record<string, string>>, body?: unknown): Promise<unknown> => {
     const search = new URLSearchParams({ ...query, 'api-version': apiVersion });
     const path = `${repositoryPath}${suffix}`;
-    const shown = `${path}?${decodeURIComponent(search.toString())}`;
+    const shown = `${new URL(collectionUrl).pathname.replace(/\/+$/, '')}${path}?${decodeURIComponent(search.toString())}`;
     let response: Response;
     try {
       response = await options.fetch(`${collectionUrl}${path}?${search.toString()}`, {
@@ -69,7 +69,7 @@ export function createAzureDevOpsProvider(options: AzureDevOpsOptions): PullRequ
       });
     } catch (error) {
       const cause = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
-      throw new RemoteError(redactor.redact(`Azure DevOps ${method} ${collectionUrl}${shown}: no answer: ${cause}`));
+      throw new RemoteError(redactor.redact(`Azure DevOps ${method} ${new URL(collectionUrl).origin}${shown}: no answer: ${cause}`));
     }
     const text = await response.text();
     const json = /\bjson\b/i.test(response.headers.get('content-type') ?? '') ? parseJson(text) : undefined;

@@ -67,16 +67,18 @@ export function renderCommitMessage(context: PullRequestContext): string {
 
 /**
  * The pull request body, within `limit` characters: the full body when it fits, else a compact one (a table instead
- * of a section per workload), else one without the credential commands, else that cut at a line, never inside an
- * open code block. Whatever is left out is in MIGRATION.md, which the last line always links.
+ * of a section per workload), else one without the credential commands, then with ever shorter lists (so every
+ * section — changes, credentials, verify, roll back, next — stays), and as a last resort cut at a line, never inside
+ * an open code block. Whatever is left out is in MIGRATION.md, which the last line always links.
  */
 export function renderBody(context: PullRequestContext, limit: number): string {
   const footer = footerLines(context);
-  for (const detail of ['full', 'compact', 'minimal'] as const) {
-    const text = `${[...bodyLines(context, detail), ...footer].join('\n')}\n`;
+  const attempts: [Detail, number][] = [['full', Infinity], ['compact', Infinity], ['minimal', Infinity], ...[40, 20, 10, 5, 3, 1].map((n): [Detail, number] => ['minimal', n])];
+  for (const [detail, items] of attempts) {
+    const text = `${[...bodyLines(context, detail, items), ...footer].join('\n')}\n`;
     if (text.length <= limit) return text;
   }
-  return cut(bodyLines(context, 'minimal'), footer, limit, context.migrationUrl);
+  return cut(bodyLines(context, 'minimal', 1), footer, limit, context.migrationUrl);
 }
 
 /**
@@ -114,9 +116,12 @@ export function renderMigration(context: PullRequestContext): string {
 
 type Detail = 'full' | 'compact' | 'minimal';
 
-function bodyLines(context: PullRequestContext, detail: Detail): string[] {
+function bodyLines(context: PullRequestContext, detail: Detail, items: number): string[] {
   const { phase, group } = context;
   const changed = changedWorkloads(context);
+  const more = (count: number, what: string) => `… ${count} more ${what} in [${context.migrationPath}](${context.migrationUrl})`;
+  const list = (entries: readonly string[], what: string) =>
+    entries.length <= items ? [...entries] : [...entries.slice(0, items), `- ${more(entries.length - items, what)}`];
   const lines: string[] = [
     `<!-- pod2wi pr · ${phase} · ${group.branch} · generated: this description is replaced on every run -->`,
     `**${capitalize(phaseLabel(phase))}** of moving ${subject(context)} from aad-pod-identity to Microsoft Entra Workload ID. ${phaseSummary(phase)}`,
@@ -128,10 +133,11 @@ function bodyLines(context: PullRequestContext, detail: Detail): string[] {
     for (const item of changed) lines.push(...workloadSection(context, item), '');
   } else {
     lines.push('| workload | path | change | evidence |', '|---|---|---|---|');
-    for (const item of changed) {
+    for (const item of changed.slice(0, items)) {
       const evidence = keyEvidence(context, item);
       lines.push(`| ${cell(`${item.kind} ${item.namespace}/${item.name}`)} | ${item.path}${item.proxy ? ' (proxy)' : ''} | ${cell(changeSummary(context, item))} | ${evidence ? `\`${cell(evidence)}\`` : '—'} |`);
     }
+    if (changed.length > items) lines.push('', more(changed.length - items, 'workloads'));
     lines.push('');
   }
   lines.push(detail === 'minimal' && context.files.length > 6 ? `Files: ${context.files.length} (see the commit)` : `Files: ${context.files.map(([status, path]) => `\`${path}\`${status === 'M' ? '' : ` (${fileStatus(status).toLowerCase()})`}`).join(', ')}`, '');
@@ -142,21 +148,21 @@ function bodyLines(context: PullRequestContext, detail: Detail): string[] {
       lines.push(`## Before merging: create the federated credential${credentials.length === 1 ? '' : 's'}`, '');
       lines.push('Entra ID must trust the cluster\'s tokens for each ServiceAccount before the pods ask for them (propagation takes a few seconds). Safe to run before the merge: nothing uses the credential yet.', '');
       if (detail === 'minimal') {
-        lines.push(...credentials.map((credential) => `- \`${credential.name}\` on ${credentialTarget(credential)}, subject \`${credential.subject}\``));
+        lines.push(...list(credentials.map((credential) => `- \`${credential.name}\` on ${credentialTarget(credential)}, subject \`${credential.subject}\``), 'credentials'));
         lines.push('', `The \`az\` commands are in [${context.migrationPath}](${context.migrationUrl}) (or run \`pod2wi plan\` and \`federated-credentials.sh\`).`, '');
       } else {
         lines.push('```sh', issuerCommand(context.plan), ...credentials.map(credentialCommand), '```', '');
       }
     } else {
       lines.push('## Federated credentials', '', `Created in phase 1; they must exist before this merges:`, '');
-      lines.push(...credentials.map((credential) => `- \`${credential.name}\` on ${credentialTarget(credential)}, subject \`${credential.subject}\``), '');
+      lines.push(...list(credentials.map((credential) => `- \`${credential.name}\` on ${credentialTarget(credential)}, subject \`${credential.subject}\``), 'credentials'), '');
     }
   }
 
   lines.push('## After merging: verify', '');
   if (detail === 'minimal') {
     lines.push(verifyIntro(phase), '');
-    lines.push(...changed.flatMap((item) => verifyLines(phase, item)).map((line) => `- \`${line}\``), '');
+    lines.push(...list(changed.flatMap((item) => verifyLines(phase, item)).map((line) => `- \`${line}\``), 'checks'), '');
   } else {
     lines.push(verifyIntro(phase), '', '```sh', ...changed.flatMap((item) => verifyLines(phase, item)), '```', '');
   }
@@ -167,7 +173,7 @@ function bodyLines(context: PullRequestContext, detail: Detail): string[] {
   const alone = leftAlone(context);
   if (alone.length > 0) {
     lines.push(`## Left alone (${alone.length})`, '');
-    lines.push(...alone.map((entry) => `- ${entry.workload}: ${detail === 'minimal' ? entry.reason.replace(/:.*$/, '') : entry.reason}`), '');
+    lines.push(...list(alone.map((entry) => `- ${entry.workload}: ${detail === 'minimal' ? entry.reason.replace(/:.*$/, '') : entry.reason}`), 'workloads left alone'), '');
   }
   return lines;
 }

@@ -46,7 +46,7 @@ export interface FakeServer {
   api(): RecordedRequest[];
   /** `METHOD path` of each API call, query left out. */
   calls(): string[];
-  /** The next matching call answers `status` with `body` instead. */
+  /** The next matching call answers `status` with `body` instead (a string is sent as HTML). */
   failNext(method: string, path: RegExp, status: number, body: unknown): void;
   /**
    * Serve the bare repositories under `root` at /git/, like a public repository: anyone may fetch, pushing needs
@@ -109,7 +109,10 @@ export async function startFakeServer(options: { bare?: string; env?: Readonly<R
     const fault = faults.findIndex((candidate) => candidate.method === method && candidate.path.test(url.pathname));
     if (fault >= 0) {
       const [found] = faults.splice(fault, 1);
-      json(response, found?.status ?? 500, found?.body ?? {});
+      if (typeof found?.body === 'string') {
+        response.writeHead(found.status, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(found.body);
+      } else json(response, found?.status ?? 500, found?.body ?? {});
       return;
     }
     if (kind === 'github') github(method, url, body, response);
@@ -241,6 +244,9 @@ export async function startFakeServer(options: { bare?: string; env?: Readonly<R
     });
     const out: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    // http-backend may exit without reading its input (an info/refs GET): that pipe error is not a failure.
+    child.stdin.on('error', () => undefined);
+    child.on('error', () => undefined);
     child.stdin.end(raw);
     await new Promise<void>((resolve) => child.on('close', () => resolve()));
     const all = Buffer.concat(out);
