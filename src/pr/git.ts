@@ -121,6 +121,12 @@ export class Git {
     return result.ok ? result.stdout.trim() : null;
   }
 
+  /** Refs at `ref` or below it (`refs/remotes/origin/pod2wi/parallel` and `…/parallel/shop`), sorted. */
+  async refs(ref: string): Promise<string[]> {
+    const out = await this.run(['for-each-ref', '--format=%(refname)', ref]);
+    return out.split('\n').filter((line) => line !== '').sort();
+  }
+
   async tree(commit: string): Promise<string> {
     return (await this.run(['rev-parse', '--verify', `${commit}^{tree}`])).trim();
   }

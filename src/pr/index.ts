@@ -127,6 +127,7 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
   }
   const baseCommit = await git.resolve(tracking(options.base));
   if (!baseCommit) throw new UsageError(`base branch "${options.base}" not found on remote ${options.remote} (pass --base)`);
+  await refuseMixedGrouping(git, tracking(`pod2wi/${options.phase}`), options);
   const head = await git.resolve('HEAD');
   if (head && head !== baseCommit) {
     const ahead = await git.count(`${baseCommit}..${head}`);
@@ -235,6 +236,22 @@ async function publish(input: PublishInput): Promise<GroupOutcome> {
   }
   const created = await provider.create({ head: group.branch, base: options.base, title: change.title, body: change.body, draft: options.draft });
   return { kind: 'created', group, change, pullRequest: created, pushed: !sameTree };
+}
+
+/**
+ * Git cannot hold `pod2wi/<phase>` and `pod2wi/<phase>/<group>` at once (one ref would be a folder of the other), so a
+ * run whose grouping differs from the branches already on the remote stops before it changes anything.
+ */
+async function refuseMixedGrouping(git: Git, phaseRef: string, options: PrOptions): Promise<void> {
+  const found = await git.refs(phaseRef);
+  const conflicting = options.grouping === 'repo' ? found.filter((ref) => ref !== phaseRef) : found.filter((ref) => ref === phaseRef);
+  if (conflicting.length === 0) return;
+  const branches = conflicting.map((ref) => ref.replace(/^refs\/remotes\/[^/]+\//, ''));
+  const phaseBranch = `pod2wi/${options.phase}`;
+  throw new UsageError(
+    `${options.remote} has ${branches.slice(0, 3).join(', ')}${branches.length > 3 ? ` and ${branches.length - 3} more` : ''} from a run ${options.grouping === 'repo' ? 'with' : 'without'} --group-by; ` +
+      `git cannot keep ${phaseBranch} and ${phaseBranch}/<group> side by side: use the same grouping as before, or finish those pull requests and delete their branches first`,
+  );
 }
 
 /** `MIGRATION.md`, or `MIGRATION-<group>.md` when grouping, so the pull requests of one run do not conflict. */
