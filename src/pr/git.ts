@@ -78,7 +78,7 @@ export class Git {
       execFile('git', [...args], { cwd: this.cwd, env, maxBuffer: 256 * 1024 * 1024, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => {
         const redact = (text: string) => this.context.redactor.redact(text);
         if (error && typeof error.code === 'string') {
-          resolve({ ok: false, stdout: '', stderr: `cannot run git (${error.code}): is git installed and on PATH?` });
+          resolve({ ok: false, stdout: '', stderr: error.code === 'ENOENT' ? 'cannot run git: is it installed and on PATH?' : `git did not complete (${error.code})` });
           return;
         }
         resolve({ ok: error === null, stdout: redact(stdout), stderr: redact(stderr) });

@@ -86,7 +86,7 @@ export function createGitHubProvider(options: GitHubOptions): PullRequestProvide
     },
     async create(request) {
       const response = await call('POST', `/repos/${owner}/${repo}/pulls`, () =>
-        octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body, draft: request.draft, maintainer_can_modify: false }),
+        octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body, draft: request.draft }),
       );
       return toPullRequest(response.data);
     },

@@ -62,6 +62,7 @@ describe('pod2wi pr on GitHub', () => {
     expect(Object.fromEntries(new URL(find?.url ?? '', server.url).searchParams)).toEqual({ head: 'contoso:pod2wi/parallel', base: 'main', state: 'open', per_page: '100' });
     expect(find?.headers.authorization).toBe(`token ${token}`);
     const payload = create?.body as Record<string, unknown>;
+    expect(Object.keys(payload).sort()).toEqual(['base', 'body', 'draft', 'head', 'title']);
     expect(payload).toMatchObject({
       head: 'pod2wi/parallel',
       base: 'main',
