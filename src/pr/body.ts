@@ -390,8 +390,10 @@ function where(context: PullRequestContext, evidence: Evidence | null | undefine
   return evidence ? ` (\`${context.rootPrefix}${evidence.file}:${evidence.line}\`)` : '';
 }
 
+const statusWords: Readonly<Record<string, string>> = { A: 'Added', M: 'Changed', D: 'Deleted', T: 'Changed' };
+
 function fileStatus(status: string): string {
-  return ({ A: 'Added', M: 'Changed', D: 'Deleted', T: 'Changed' } as Readonly<Record<string, string>>)[status] ?? 'Changed';
+  return statusWords[status] ?? 'Changed';
 }
 
 function cell(text: string): string {

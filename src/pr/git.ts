@@ -171,11 +171,6 @@ export class Git {
     return (await this.run(['rev-parse', 'HEAD'])).trim();
   }
 
-  /** Files that differ between two commits, as `[status, path]` (A, M, D, T), sorted by path. */
-  async diffNames(from: string, to: string): Promise<[string, string][]> {
-    return pairs(await this.run(['diff', '--name-status', '--no-renames', '-z', from, to]));
-  }
-
   /** Author and committer emails of the commits in `range` (`a..b`). */
   async emails(range: string): Promise<string[]> {
     const out = await this.run(['log', '--format=%ae%n%ce', range]);
