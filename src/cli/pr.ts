@@ -75,13 +75,10 @@ export function registerPr(program: Command, io: Io, setExit: (code: number) => 
     .summary('open or update pull requests that apply one phase of the migration (GitHub, Azure DevOps)')
     .description(
       [
-        'Applies one phase of `pod2wi fix` on a branch built from the base branch, commits it with the plan as',
-        'MIGRATION.md, pushes it with git and opens a pull request through the provider\'s REST API. Running it again',
-        'updates the same branch and pull request, and does nothing when nothing changed. Your work tree must be clean',
-        'and is never touched: the work happens in a temporary git work tree, removed afterwards.',
+        // One paragraph per line: commander wraps them to the terminal.
+        "Applies one phase of `pod2wi fix` on a branch built from the base branch, commits it with the plan as MIGRATION.md, pushes it with git and opens a pull request through the provider's REST API. Running it again updates the same branch and pull request, and does nothing when nothing changed. Your work tree must be clean and is never touched: the work happens in a temporary git work tree, removed afterwards.",
         '',
-        'Tokens: GITHUB_TOKEN or GH_TOKEN (GitHub); AZURE_DEVOPS_TOKEN (a PAT) or SYSTEM_ACCESSTOKEN (Azure Pipelines).',
-        'They are passed to git through its environment for fetch and push only, and never printed or stored.',
+        'Tokens: GITHUB_TOKEN or GH_TOKEN (GitHub); AZURE_DEVOPS_TOKEN (a PAT) or SYSTEM_ACCESSTOKEN (Azure Pipelines). They reach git through its environment, for fetch and push only, and are never printed or stored.',
       ].join('\n'),
     );
   addScanOptions(command)

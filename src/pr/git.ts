@@ -213,6 +213,8 @@ export class Git {
     env.GIT_CONFIG_COUNT = String(count);
     env.GIT_TERMINAL_PROMPT = '0';
     env.GCM_INTERACTIVE = 'never';
+    // Manifests are never LFS objects: the temporary checkout keeps pointers instead of downloading content.
+    env.GIT_LFS_SKIP_SMUDGE = '1';
     env.LC_ALL = 'C';
     return { ...env, ...options.env };
   }
