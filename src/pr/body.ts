@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
 import type { FederatedCredentialPlan, MigrationPlan, WorkloadPlan } from '../plan/model.js';
 import { proxyPortAnnotation, proxySidecarAnnotation } from '../podidentity/inventory.js';
@@ -220,7 +221,7 @@ function workloadSection(context: PullRequestContext, item: WorkloadPlan): strin
 }
 
 function changeLines(context: PullRequestContext, item: WorkloadPlan, workload: WorkloadReport | undefined): string[] {
-  const manifest = workload ? ` (\`${context.rootPrefix}${workload.file}:${workload.line}\`)` : '';
+  const manifest = workload ? ` (\`${repoPath(context, workload.file)}:${workload.line}\`)` : '';
   const account = item.serviceAccount;
   switch (context.phase) {
     case 'parallel': {
@@ -317,7 +318,7 @@ function rollback(context: PullRequestContext): string {
 
 function nextPhase(context: PullRequestContext): string {
   const legacy = changedWorkloads(context).filter((item) => item.path === 'legacy' || item.sdkUpgrades.length > 0);
-  const upgrades = legacy.flatMap((item) => item.sdkUpgrades.map((upgrade) => `${upgrade.package} ${upgrade.to} in \`${context.rootPrefix}${upgrade.application}\``));
+  const upgrades = legacy.flatMap((item) => item.sdkUpgrades.map((upgrade) => `${upgrade.package} ${upgrade.to} in \`${repoPath(context, upgrade.application)}\``));
   const unique = [...new Set(upgrades)];
   switch (context.phase) {
     case 'parallel':
@@ -373,9 +374,9 @@ function credentialTarget(credential: FederatedCredentialPlan): string {
 
 function keyEvidence(context: PullRequestContext, item: WorkloadPlan): string | null {
   const reason = item.reasons.find((candidate) => candidate.file && !candidate.code.startsWith('linked-'));
-  if (reason?.file && reason.line) return `${context.rootPrefix}${reason.file}:${reason.line}`;
+  if (reason?.file && reason.line) return `${repoPath(context, reason.file)}:${reason.line}`;
   const workload = workloadOf(context, item);
-  return workload ? `${context.rootPrefix}${workload.file}:${workload.line}` : null;
+  return workload ? `${repoPath(context, workload.file)}:${workload.line}` : null;
 }
 
 function workloadOf(context: PullRequestContext, item: WorkloadPlan): WorkloadReport | undefined {
@@ -386,8 +387,13 @@ function evidenceOf(reason: MigrationReason): Evidence | null {
   return reason.file && reason.line ? { file: reason.file, line: reason.line } : null;
 }
 
+/** A scan-root-relative path as the repository shows it (`deploy/` + `../apps/x` → `apps/x`). */
+function repoPath(context: PullRequestContext, path: string): string {
+  return posix.normalize(`${context.rootPrefix}${path}`);
+}
+
 function where(context: PullRequestContext, evidence: Evidence | null | undefined): string {
-  return evidence ? ` (\`${context.rootPrefix}${evidence.file}:${evidence.line}\`)` : '';
+  return evidence ? ` (\`${repoPath(context, evidence.file)}:${evidence.line}\`)` : '';
 }
 
 const statusWords: Readonly<Record<string, string>> = { A: 'Added', M: 'Changed', D: 'Deleted', T: 'Changed' };

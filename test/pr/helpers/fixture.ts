@@ -89,7 +89,7 @@ export interface FakeApplier extends FixApplier {
 }
 
 /**
- * A deterministic stand-in for `pod2wi fix`: for `Kind/<namespace>/<name>` it edits `deploy/<namespace>/<name>.yaml`
+ * A deterministic stand-in for `pod2wi fix`: for `Kind/<namespace>/<name>` it edits `[deploy/]<namespace>/<name>.yaml`
  * under the root with a plain text edit. Parallel adds the use label under aadpodidbinding; cutover removes
  * aadpodidbinding; finalize changes nothing. A workload whose file is missing is skipped, with the reason.
  */
@@ -103,12 +103,13 @@ export function fakeApplier(): FakeApplier {
       const skipped: { workload: string; reason: string }[] = [];
       for (const id of input.workloads ?? []) {
         const [, namespace, name] = id.split('/');
-        const file = `deploy/${namespace ?? ''}/${name ?? ''}.yaml`;
-        const path = join(input.root, file);
-        if (!existsSync(path)) {
-          skipped.push({ workload: id, reason: `no manifest at ${file}` });
+        // The root is the repository, or its deploy/ folder when that is what was scanned.
+        const file = [`deploy/${namespace ?? ''}/${name ?? ''}.yaml`, `${namespace ?? ''}/${name ?? ''}.yaml`].find((candidate) => existsSync(join(input.root, candidate)));
+        if (file === undefined) {
+          skipped.push({ workload: id, reason: `no manifest for ${id}` });
           continue;
         }
+        const path = join(input.root, file);
         const before = readFileSync(path, 'utf8');
         let after = before;
         if (input.phase === 'parallel' && !before.includes('azure.workload.identity/use')) {
