@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RemoteError, UsageError } from '../model/errors.js';
+import { shellQuote } from '../report/plan-shell.js';
 import { analyze, type ScanOptions } from '../run.js';
 import { toolVersion } from '../version.js';
 import type { FixApplier, FixPhase, FixResult } from './applier.js';
@@ -143,9 +144,12 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
     const root = analysis.root;
     const rootPrefix = toPosix(relative(scratch, root));
     const prefix = rootPrefix === '' ? '' : `${rootPrefix}/`;
-    // Repository-relative paths, so the body reads the same from any checkout.
+    // Paths relative to the repository top, so the body reads the same from any checkout.
+    const apps = (options.scan.apps ?? []).flatMap((app) => ['--app', toPosix(relative(top, resolve(cwd, app))) || '.']);
     const commandFor = (phase: FixPhase) =>
-      ['pod2wi pr', ...scan.paths.filter((path) => path !== '.'), '--phase', phase, '--provider', provider.kind, ...(options.grouping === 'repo' ? [] : ['--group-by', options.grouping])].join(' ');
+      ['pod2wi pr', ...scan.paths.filter((path) => path !== '.'), ...apps, '--phase', phase, '--provider', provider.kind, ...(options.grouping === 'repo' ? [] : ['--group-by', options.grouping])]
+        .map((word, i) => (i === 0 ? word : shellQuote(word)))
+        .join(' ');
     const groups = groupWorkloads(analysis.report, analysis.plan, options.phase, options.grouping);
     let opened = 0;
     for (const group of groups) {
