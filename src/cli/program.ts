@@ -7,16 +7,22 @@ import { registerCheck } from './check.js';
 import { registerPlan } from './plan.js';
 import { registerPolicy } from './policy.js';
 import { registerRules } from './rules.js';
+import { registerPr, type PrCliDependencies } from './pr.js';
 import { registerScan } from './scan.js';
 
 /** Exit statuses, one meaning each. */
 export const exitCodes = { ok: 0, findings: 1, usage: 2, internal: 3, nothingScanned: 4 } as const;
 
+/** What commands are built from beyond the Io; tests replace parts (the fix applier, fetch). */
+export interface CliDependencies {
+  readonly pr?: PrCliDependencies;
+}
+
 /**
  * Runs pod2wi with `argv` (without node and script) and returns the exit status. The only place that knows about
  * argv, stdout/stderr and exit codes; commands return data and throw pod2wi errors.
  */
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], io: Io, dependencies: CliDependencies = {}): Promise<number> {
   let status: number = exitCodes.ok;
   const program = new Command();
   program
@@ -38,6 +44,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   registerCheck(program, io, setExit);
   registerPolicy(program, io, setExit);
   registerFix(program, io, setExit);
+  registerPr(program, io, setExit, dependencies.pr);
   program.commands.forEach((command) => command.exitOverride());
 
   try {

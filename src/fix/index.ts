@@ -22,6 +22,8 @@ export interface FixOptions {
   /** A configuration file other than <root>/.pod2wi.yaml, resolved from `cwd` (the verdicts of finalize use it). */
   readonly config?: string | null;
   readonly cwd?: string;
+  /** Edit only these workloads (ids as the scan reports them); all when absent. */
+  readonly workloads?: readonly string[];
 }
 
 /** What one phase changes, file by file, and what it leaves alone and why. */
@@ -42,12 +44,14 @@ export interface FixPlan {
  * finding; the rest go on. Writes nothing: `writeChanges` does, from the result.
  */
 export function planFix(analysis: Analysis, phase: Phase, options: FixOptions = {}): FixPlan {
+  const selection = new Set(options.workloads ?? []);
   const workspace = new Workspace(analysis.repo, analysis.manifests);
   const context: PhaseContext = {
     analysis,
     workspace,
     targets: findTargets(analysis),
     decideAgain: verdicts(analysis, options),
+    selected: options.workloads ? (target) => selection.has(target.report.id) : () => true,
   };
   const result = runPhase[phase](context);
   const skipped: Skip[] = [...result.skipped];

@@ -88,6 +88,11 @@ export interface PhaseContext {
   readonly targets: readonly Target[];
   /** The migration verdict decided again for a workload (finalize: is the SDK workload-identity capable now?). */
   readonly decideAgain: (report: WorkloadReport) => Decision;
+  /**
+   * Whether this run edits a target's workload. Every target is still seen, so decisions about shared objects (a
+   * binding used by several workloads) account for the workloads left out.
+   */
+  readonly selected: (target: Target) => boolean;
 }
 
 export interface PhaseResult {
@@ -280,7 +285,7 @@ export function parallel(ctx: PhaseContext): PhaseResult {
   for (const target of ctx.targets) {
     const plan = target.plan;
     const id = target.report.id;
-    if (!plan || plan.path === 'migrated' || plan.path === 'not-applicable') continue;
+    if (!ctx.selected(target) || !plan || plan.path === 'migrated' || plan.path === 'not-applicable') continue;
     if (plan.path === 'unknown' || plan.blocked) {
       skipped.push({ workload: id, reason: verdictReason(plan), at: at(target.report), id: 'fix-skipped' });
       continue;
@@ -645,7 +650,7 @@ export function cutover(ctx: PhaseContext): PhaseResult {
   const notes: FixNote[] = [];
   const onWorkloadIdentity = (target: Target) => (target.release ? releaseOnWorkloadIdentity(ctx, target) : target.report.migration.path === 'migrated');
   const carrying = ctx.targets.filter((target) => labelEntries(target).length > 0);
-  const eligible = new Set(carrying.filter(onWorkloadIdentity).map((target) => target.report.id));
+  const eligible = new Set(carrying.filter((target) => ctx.selected(target) && onWorkloadIdentity(target)).map((target) => target.report.id));
   const sharers = new Map<string, Set<string>>();
   for (const target of carrying) {
     for (const entry of labelEntries(target)) sharers.set(entryKey(entry), (sharers.get(entryKey(entry)) ?? new Set()).add(target.report.id));
@@ -894,6 +899,7 @@ export function finalize(ctx: PhaseContext): PhaseResult {
   const notes: FixNote[] = [];
   for (const target of ctx.targets) {
     const id = target.report.id;
+    if (!ctx.selected(target)) continue;
     const entries = proxyEntries(ctx, target);
     if (entries.length === 0) continue;
     const onWorkloadIdentity = target.release ? releaseOnWorkloadIdentity(ctx, target) : target.report.migration.path === 'migrated';

@@ -1,8 +1,8 @@
 /**
  * The errors pod2wi raises on purpose. Only the CLI maps a `code` to an exit status:
- * usage and config → 2, nothing-scanned → 4, anything else → 3.
+ * usage and config → 2, nothing-scanned → 4, anything else (internal, remote) → 3.
  */
-export type ErrorCode = 'usage' | 'config' | 'nothing-scanned' | 'internal';
+export type ErrorCode = 'usage' | 'config' | 'nothing-scanned' | 'internal' | 'remote';
 
 export class Pod2wiError extends Error {
   readonly code: ErrorCode;
@@ -32,5 +32,18 @@ export class NothingScannedError extends Pod2wiError {
   constructor(message: string) {
     super('nothing-scanned', message);
     this.name = 'NothingScannedError';
+  }
+}
+
+/**
+ * A git remote or a pull-request provider's API refused or failed. The message names the call (method and path, or
+ * the git command), the status and the provider's own error text, with every secret already redacted.
+ */
+export class RemoteError extends Pod2wiError {
+  readonly status: number | null;
+  constructor(message: string, status: number | null = null) {
+    super('remote', message);
+    this.name = 'RemoteError';
+    this.status = status;
   }
 }

@@ -1,6 +1,6 @@
 import { compareStrings } from '../model/location.js';
 import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
-import type { FederatedCredentialPlan, MigrationPlan, WorkloadPlan } from '../plan/model.js';
+import type { FederatedCredentialPlan, MigrationPlan, ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
 import { audience, defaultIssuer } from '../plan/federated.js';
 import { proxyPortAnnotation, proxySidecarAnnotation, useLabel, clientIdAnnotation, tenantIdAnnotation } from '../podidentity/inventory.js';
 import { shellQuote } from './plan-shell.js';
@@ -105,7 +105,7 @@ export function renderPlanMarkdown(report: ScanReport, plan: MigrationPlan): str
     '1. Turn on the OIDC issuer and the workload identity webhook, and note the issuer URL:',
     '   ```sh',
     '   az aks update --resource-group <resource-group> --name <cluster> --enable-oidc-issuer --enable-workload-identity',
-    `   export AKS_OIDC_ISSUER="${plan.issuer === defaultIssuer ? '$(az aks show --resource-group <resource-group> --name <cluster> --query oidcIssuerProfile.issuerUrl -o tsv)' : plan.issuer}"`,
+    `   ${issuerCommand(plan)}`,
     '   ```',
     `2. Create the ${credentials.length} federated credential${credentials.length === 1 ? '' : 's'}: \`bash federated-credentials.sh\` (re-runnable), or deploy \`federated-credentials.bicep\` or \`federated-credentials.tf\`. New credentials take a few seconds to propagate.`,
     '',
@@ -169,19 +169,13 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
 
   const steps: string[] = [];
   if (credential) steps.push(`Create the federated credential (once):\n${indent(credentialCommand(credential))}`);
-  const podChanges = [`label \`${useLabel}: "true"\``];
-  if (item.proxy) {
-    podChanges.push(`annotation \`${proxySidecarAnnotation}: "true"\``);
-    if (item.proxy.port !== null) podChanges.push(`annotation \`${proxyPortAnnotation}: "${item.proxy.port}"\``);
-  }
-  const annotations = [`\`${clientIdAnnotation}: ${account.clientId}\``, ...(account.tenantId ? [`\`${tenantIdAnnotation}: ${account.tenantId}\``] : [])];
+  const podChanges = podTemplateChanges(item);
+  const annotations = serviceAccountAnnotations(account);
   if (!item.blocked && item.path !== 'unknown') {
     steps.push(
       `Deploy side by side (\`pod2wi fix --phase parallel\`): ServiceAccount ${account.name} gets ${annotations.join(' and ')}${account.changesWorkload ? `, the workload's serviceAccountName becomes ${account.name}` : ''}; the pod template gets ${podChanges.join(' and ')}. aadpodidbinding stays, so pod identity keeps working. Roll out.`,
     );
-    steps.push(item.proxy
-      ? `Verify: \`kubectl logs --namespace ${item.namespace} ${podSelector(item)} --container azwi-proxy | grep "successfully acquired token"\` shows the proxy serving the app's IMDS requests, and the app's Azure calls succeed.`
-      : `Verify: \`kubectl exec --namespace ${item.namespace} ${podSelector(item)} -- printenv AZURE_FEDERATED_TOKEN_FILE AZURE_CLIENT_ID\` shows the webhook's injection, and the app's Azure calls succeed.`);
+    steps.push(`Verify: \`${verifyCommand(item)}\` ${item.proxy ? "shows the proxy serving the app's IMDS requests" : "shows the webhook's injection"}, and the app's Azure calls succeed.`);
     steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then delete the pod-identity objects: ${(workload.podIdentity?.identities ?? []).map((bound) => `\`kubectl delete azureidentitybinding ${bound.binding.name} -n ${bound.binding.namespace}\` and \`kubectl delete azureidentity ${bound.name} -n ${bound.namespace}\``).join(', ') || 'none in the repository'} — or, with the AKS add-on, \`az aks pod-identity delete --resource-group <resource-group> --cluster-name <cluster> --namespace ${item.namespace} --name ${identity.name}\`.`);
   }
   if (item.path === 'legacy' || item.sdkUpgrades.length > 0) {
@@ -203,12 +197,44 @@ function indent(block: string): string {
   return ['   ```sh', ...block.split('\n').map((line) => `   ${line}`), '   ```'].join('\n');
 }
 
-function podSelector(item: WorkloadPlan): string {
+/** The `export AKS_OIDC_ISSUER=…` line: the plan's issuer, or the az command that reads it from the cluster. */
+export function issuerCommand(plan: MigrationPlan): string {
+  return `export AKS_OIDC_ISSUER="${plan.issuer === defaultIssuer ? '$(az aks show --resource-group <resource-group> --name <cluster> --query oidcIssuerProfile.issuerUrl -o tsv)' : plan.issuer}"`;
+}
+
+/** What phase 1 adds to the pod template, as Markdown fragments: the use label, and the proxy annotations on the legacy path. */
+export function podTemplateChanges(item: WorkloadPlan): string[] {
+  const changes = [`label \`${useLabel}: "true"\``];
+  if (item.proxy) {
+    changes.push(`annotation \`${proxySidecarAnnotation}: "true"\``);
+    if (item.proxy.port !== null) changes.push(`annotation \`${proxyPortAnnotation}: "${item.proxy.port}"\``);
+  }
+  return changes;
+}
+
+/** The annotations phase 1 puts on the ServiceAccount, as Markdown fragments. */
+export function serviceAccountAnnotations(account: ServiceAccountPlan): string[] {
+  return [`\`${clientIdAnnotation}: ${account.clientId}\``, ...(account.tenantId ? [`\`${tenantIdAnnotation}: ${account.tenantId}\``] : [])];
+}
+
+/**
+ * The command that shows a workload runs on workload identity: on the legacy path the migration proxy's log line
+ * ("successfully acquired token", azure-workload-identity pkg/proxy/proxy.go), otherwise the webhook's variables.
+ */
+export function verifyCommand(item: WorkloadPlan): string {
+  return item.proxy
+    ? `kubectl logs --namespace ${item.namespace} ${podSelector(item)} --container azwi-proxy | grep "successfully acquired token"`
+    : `kubectl exec --namespace ${item.namespace} ${podSelector(item)} -- printenv AZURE_FEDERATED_TOKEN_FILE AZURE_CLIENT_ID`;
+}
+
+/** `deploy/NAME`, `statefulset/NAME`…: how kubectl addresses the workload's pods. */
+export function podSelector(item: WorkloadPlan): string {
   const kind = { Deployment: 'deploy', StatefulSet: 'statefulset', DaemonSet: 'daemonset', Job: 'job', ReplicaSet: 'replicaset', Pod: 'pod' }[item.kind];
   return kind ? `${kind}/${item.name}` : `<pod of ${item.kind} ${item.name}>`;
 }
 
-function credentialCommand(credential: FederatedCredentialPlan): string {
+/** The az CLI command that creates one federated credential (issuer from $AKS_OIDC_ISSUER). */
+export function credentialCommand(credential: FederatedCredentialPlan): string {
   const identity = credential.identity;
   if (identity.type !== 'user-assigned-managed-identity') {
     const parameters = JSON.stringify({ name: credential.name, issuer: '$AKS_OIDC_ISSUER', subject: credential.subject, audiences: [audience] }).replace('"$AKS_OIDC_ISSUER"', '"\'"$AKS_OIDC_ISSUER"\'"');
