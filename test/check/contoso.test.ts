@@ -16,8 +16,8 @@ interface Report {
 }
 
 /**
- * The acceptance of the gate on the example repository: it fails while contoso is on aad-pod-identity, and passes on
- * contoso after the cut-over phase (a hand-made copy until `pod2wi fix` can produce it).
+ * The acceptance of the gate on the example repository: it fails while contoso is on aad-pod-identity, still fails
+ * after `pod2wi fix --phase parallel` (side by side keeps aadpodidbinding), and passes after `--phase cutover`.
  */
 describe('pod2wi check on examples/contoso', () => {
   it('fails before the cut-over, on every pod-identity label and object', async () => {
@@ -48,9 +48,18 @@ describe('pod2wi check on examples/contoso', () => {
     expect(found.filter((finding) => finding.startsWith('deploy/shop/notifications.yaml'))).toEqual([]);
   });
 
-  it('passes after the cut-over', async () => {
-    const io = capture(copyFixture(fileURLToPath(new URL('../../fixtures/check/contoso-after-cutover/repo/', import.meta.url))));
-    expect(await runCli(['check', '--fail-on', 'note', '--format', 'json', '.'], io)).toBe(0);
-    expect((JSON.parse(io.out()) as Report).findings).toEqual([]);
+  it('still fails side by side, and passes after pod2wi fix runs the cut-over', async () => {
+    const dir = copyFixture(fileURLToPath(new URL('../../examples/contoso/', import.meta.url)));
+    expect(await runCli(['fix', '--phase', 'parallel', '--write', '.'], capture(dir))).toBe(0);
+    const sideBySide = capture(dir);
+    expect(await runCli(['check', '--format', 'json', '.'], sideBySide)).toBe(1);
+    // Side by side: the labels stay, and nothing about the new workload-identity setup is wrong.
+    const rules = new Set((JSON.parse(sideBySide.out()) as Report).findings.map((finding) => finding.ruleId));
+    expect([...rules].sort()).toEqual(['aadpodidbinding-label', 'pod-identity-object']);
+
+    expect(await runCli(['fix', '--phase', 'cutover', '--write', '.'], capture(dir))).toBe(0);
+    const after = capture(dir);
+    expect(await runCli(['check', '--fail-on', 'note', '--format', 'json', '.'], after)).toBe(0);
+    expect((JSON.parse(after.out()) as Report).findings).toEqual([]);
   });
 });
