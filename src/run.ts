@@ -173,27 +173,19 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   const paths: Record<MigrationPath, number> = { latest: 0, legacy: 0, migrated: 0, unknown: 0, 'not-applicable': 0 };
   for (const workload of workloads) paths[workload.migration.path]++;
   const report: ScanReport = {
-    schemaVersion: 1,
-    tool: { name: 'pod2wi', version: toolVersion },
-    root: display,
+    ...draft,
     summary: {
       files: walked.files.length,
       manifestFiles: manifests.manifestFiles,
       charts: manifests.charts.length,
       kustomizations: manifests.kustomizations.length,
-      workloads: inventory.workloads.length,
-      withPodIdentity: inventory.workloads.filter((workload) => workload.podIdentity !== null).length,
+      workloads: workloads.length,
+      withPodIdentity: workloads.filter((workload) => workload.podIdentity !== null).length,
       applications: applications.length,
       paths,
       walk: walked.method,
     },
     workloads,
-    identities: inventory.identities,
-    bindings: inventory.bindings,
-    exceptions: inventory.exceptions,
-    serviceAccounts: inventory.serviceAccounts,
-    namespaces: inventory.namespaces,
-    applications,
     findings: sortFindings(sink.all),
   };
   return { report, plan, root, repo, manifests };

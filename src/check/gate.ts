@@ -1,3 +1,4 @@
+import type { ScanOptions } from '../run.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { readManifests } from '../k8s/read.js';
@@ -30,15 +31,7 @@ export const gateRuleIds: readonly GateRuleId[] = [...gateFindingIds, 'manifest-
 const suppressionRules: ReadonlySet<string> = new Set(['invalid-suppression', 'expired-suppression', 'unused-suppression']);
 
 /** Everything a gate run needs, as the CLI resolved it from its options; `now` makes expiry testable. */
-export interface CheckOptions {
-  /** Paths as the user gave them (files or folders); empty means the current directory. */
-  readonly paths: readonly string[];
-  readonly cwd: string;
-  readonly exclude: readonly string[];
-  readonly defaultExcludes: boolean;
-  readonly maxFileSize: number;
-  /** --namespace: where objects without a namespace land (else `default`). */
-  readonly namespace: string | null;
+export interface CheckOptions extends Pick<ScanOptions, 'paths' | 'cwd' | 'exclude' | 'defaultExcludes' | 'maxFileSize' | 'namespace'> {
   /** --config: a configuration file to use instead of `.pod2wi.yaml` at the root (relative to cwd). */
   readonly config: string | null;
   readonly failOn: Severity;

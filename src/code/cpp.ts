@@ -3,9 +3,9 @@ import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
 import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
-import type { StringCandidate, StringDialect } from './strings.js';
+import type { StringCandidate } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
+import { descendants, grammarDialect, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
 
 const functionScopes = new Set(['function_definition', 'lambda_expression']);
 
@@ -42,46 +42,30 @@ function defineLiteral(node: Node): string | null {
   return match ? (match[1] ?? '') : null;
 }
 
-const dialect: StringDialect<Node> = {
-  parts(node) {
-    switch (node.type) {
-      case 'string_literal':
-        return [{ literal: namedChildren(node).map((child) => child.text).join('') }];
-      case 'raw_string_literal':
-        return [{ literal: namedChildren(node).filter((child) => child.type === 'raw_string_content').map((child) => child.text).join('') }];
-      case 'preproc_arg': {
-        const literal = defineLiteral(node);
-        return literal === null ? null : [{ literal }];
-      }
-      case 'concatenated_string':
-        return namedChildren(node).map((operand) => ({ operand }));
-      case 'binary_expression': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (node.childForFieldName('operator')?.type !== '+' || !left || !right) return null;
-        return [{ operand: left }, { operand: right }];
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChild(0);
-        return inner ? [{ operand: inner }] : null;
-      }
-      case 'call_expression': {
-        // std::string("...") and std::string(CONSTANT) are the string they wrap
-        const fn = qualifiedPath(node.childForFieldName('function'));
-        const args = namedChildren(node.childForFieldName('arguments') ?? node);
-        const [only] = args;
-        if (fn?.join('::') !== 'std::string' || args.length !== 1 || !only) return null;
-        return [{ operand: only }];
-      }
-      default:
-        return null;
+const dialect = grammarDialect((node) => {
+  switch (node.type) {
+    case 'string_literal':
+      return [{ literal: namedChildren(node).map((child) => child.text).join('') }];
+    case 'raw_string_literal':
+      return [{ literal: namedChildren(node).filter((child) => child.type === 'raw_string_content').map((child) => child.text).join('') }];
+    case 'preproc_arg': {
+      const literal = defineLiteral(node);
+      return literal === null ? null : [{ literal }];
     }
-  },
-  name(node) {
-    return node.type === 'identifier' ? node.text : null;
-  },
-  position: positionOf,
-};
+    case 'concatenated_string':
+      return namedChildren(node).map((operand) => ({ operand }));
+    case 'call_expression': {
+      // std::string("...") and std::string(CONSTANT) are the string they wrap
+      const fn = qualifiedPath(node.childForFieldName('function'));
+      const args = namedChildren(node.childForFieldName('arguments') ?? node);
+      const [only] = args;
+      if (fn?.join('::') !== 'std::string' || args.length !== 1 || !only) return null;
+      return [{ operand: only }];
+    }
+    default:
+      return null;
+  }
+});
 
 /** The node types the walk stops at (everything else only passes its context on). */
 const visited = new Set([

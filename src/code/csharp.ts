@@ -4,9 +4,9 @@ import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
 import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
-import type { StringCandidate, StringDialect, StringPart } from './strings.js';
+import type { StringCandidate, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, ScopedValues, walkTree, withTree } from './tree-sitter.js';
+import { descendants, grammarDialect, namedChildren, positionOf, ScopedValues, walkTree, withTree } from './tree-sitter.js';
 
 const functionScopes = new Set(['method_declaration', 'constructor_declaration', 'local_function_statement', 'lambda_expression', 'accessor_declaration']);
 
@@ -125,45 +125,29 @@ function readUsing(node: Node): { kind: 'namespace' | 'alias' | 'static'; target
   return alias ? { kind: 'alias', target: path, alias: alias.text } : { kind: 'namespace', target: path, alias: null };
 }
 
-const dialect: StringDialect<Node> = {
-  parts(node) {
-    switch (node.type) {
-      case 'string_literal':
-        return [{ literal: namedChildren(node).map((child) => child.text).join('') }];
-      case 'verbatim_string_literal':
-        return [{ literal: node.text.replace(/^@"/, '').replace(/"$/, '').replaceAll('""', '"') }];
-      case 'raw_string_literal':
-        return [{ literal: namedChildren(node).filter((child) => child.type === 'raw_string_content').map((child) => child.text).join('') }];
-      case 'interpolated_string_expression': {
-        const parts: Array<StringPart<Node>> = [];
-        for (const child of namedChildren(node)) {
-          if (child.type === 'string_content' || child.type === 'escape_sequence') parts.push({ literal: child.text });
-          else if (child.type === 'interpolation') {
-            const expression = namedChildren(child).find((inner) => inner.type !== 'interpolation_brace' && inner.type !== 'interpolation_alignment_clause' && inner.type !== 'interpolation_format_clause');
-            parts.push(expression ? { operand: expression } : { hole: true });
-          }
+const dialect = grammarDialect((node) => {
+  switch (node.type) {
+    case 'string_literal':
+      return [{ literal: namedChildren(node).map((child) => child.text).join('') }];
+    case 'verbatim_string_literal':
+      return [{ literal: node.text.replace(/^@"/, '').replace(/"$/, '').replaceAll('""', '"') }];
+    case 'raw_string_literal':
+      return [{ literal: namedChildren(node).filter((child) => child.type === 'raw_string_content').map((child) => child.text).join('') }];
+    case 'interpolated_string_expression': {
+      const parts: Array<StringPart<Node>> = [];
+      for (const child of namedChildren(node)) {
+        if (child.type === 'string_content' || child.type === 'escape_sequence') parts.push({ literal: child.text });
+        else if (child.type === 'interpolation') {
+          const expression = namedChildren(child).find((inner) => inner.type !== 'interpolation_brace' && inner.type !== 'interpolation_alignment_clause' && inner.type !== 'interpolation_format_clause');
+          parts.push(expression ? { operand: expression } : { hole: true });
         }
-        return parts;
       }
-      case 'binary_expression': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (node.childForFieldName('operator')?.type !== '+' || !left || !right) return null;
-        return [{ operand: left }, { operand: right }];
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChild(0);
-        return inner ? [{ operand: inner }] : null;
-      }
-      default:
-        return null;
+      return parts;
     }
-  },
-  name(node) {
-    return node.type === 'identifier' ? node.text : null;
-  },
-  position: positionOf,
-};
+    default:
+      return null;
+  }
+});
 
 /** The node types the walk stops at (everything else only passes its context on). */
 const visited = new Set([

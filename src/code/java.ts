@@ -3,9 +3,9 @@ import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
 import type { CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
-import type { StringCandidate, StringDialect } from './strings.js';
+import type { StringCandidate } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
-import { descendants, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
+import { descendants, grammarDialect, namedChildren, positionOf, ScopedValues, walkTree } from './tree-sitter.js';
 
 const functionScopes = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression']);
 
@@ -43,30 +43,14 @@ function scopedPath(node: Node | null): string[] | null {
   }
 }
 
-const dialect: StringDialect<Node> = {
-  parts(node) {
-    switch (node.type) {
-      case 'string_literal':
-        return [{ literal: namedChildren(node).map((child) => child.text).join('') }];
-      case 'binary_expression': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (node.childForFieldName('operator')?.type !== '+' || !left || !right) return null;
-        return [{ operand: left }, { operand: right }];
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChild(0);
-        return inner ? [{ operand: inner }] : null;
-      }
-      default:
-        return null;
-    }
-  },
-  name(node) {
-    return node.type === 'identifier' ? node.text : null;
-  },
-  position: positionOf,
-};
+const dialect = grammarDialect((node) => {
+  switch (node.type) {
+    case 'string_literal':
+      return [{ literal: namedChildren(node).map((child) => child.text).join('') }];
+    default:
+      return null;
+  }
+});
 
 /** The node types the walk stops at (everything else only passes its context on). */
 const visited = new Set([

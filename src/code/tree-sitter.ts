@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import type { Position } from './facts.js';
+import type { StringDialect, StringPart } from './strings.js';
 
 /** Grammar files shipped by @vscode/tree-sitter-wasm that pod2wi uses (note `c-sharp`, not `c_sharp`). */
 export type GrammarName = 'python' | 'c-sharp' | 'java' | 'go' | 'cpp' | 'bash';
@@ -177,4 +178,33 @@ export class ScopedValues {
     for (let current = node.parent; current; current = current.parent) if (this.#scopes.has(current.type)) return current.id;
     return -1;
   }
+}
+
+/**
+ * The string dialect of a tree-sitter grammar whose concatenation is a `binary_expression` with `left`, `operator`
+ * and `right` fields, which parenthesizes with `parenthesized_expression` and names with `identifier` (C++, C#, Go,
+ * Java). `literal` reads the grammar's own string nodes, or returns null for anything else.
+ */
+export function grammarDialect(literal: (node: Node) => ReadonlyArray<StringPart<Node>> | null): StringDialect<Node> {
+  return {
+    parts(node) {
+      const own = literal(node);
+      if (own) return own;
+      if (node.type === 'binary_expression') {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (node.childForFieldName('operator')?.type !== '+' || !left || !right) return null;
+        return [{ operand: left }, { operand: right }];
+      }
+      if (node.type === 'parenthesized_expression') {
+        const inner = node.namedChild(0);
+        return inner ? [{ operand: inner }] : null;
+      }
+      return null;
+    },
+    name(node) {
+      return node.type === 'identifier' ? node.text : null;
+    },
+    position: positionOf,
+  };
 }
