@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { renderJson } from '../src/report/json.js';
 import { renderPlanMarkdown } from '../src/report/plan-markdown.js';
 import { renderText } from '../src/report/text.js';
-import { analyze, defaultMaxFileSize } from '../src/run.js';
+import { analyze } from '../src/run.js';
+import { scanOptionsFor } from './helpers/repo.js';
 import { expectGolden } from './helpers/golden.js';
 import { validateScanReport } from './helpers/schema.js';
 
@@ -14,16 +15,7 @@ const golden = (name: string) => join(repository, 'test', 'golden', 'contoso', n
 
 describe('examples/contoso', () => {
   it('scans and plans as the README shows', async () => {
-    const { report, plan } = await analyze({
-      paths: ['examples/contoso'],
-      cwd: repository,
-      exclude: [],
-      defaultExcludes: true,
-      maxFileSize: defaultMaxFileSize,
-      namespace: null,
-      forceNamespaced: false,
-      allDependencies: false,
-    });
+    const { report, plan } = await analyze(scanOptionsFor(repository, ['examples/contoso']));
     expect(validateScanReport(report)).toEqual([]);
     expect(report.summary.paths).toMatchObject({ legacy: 3, latest: 2, migrated: 1 });
     expect(report.applications.filter((app) => app.kind !== 'loose-files').map((app) => [app.path, app.ecosystems.join('+')])).toEqual([

@@ -9,10 +9,10 @@ import { renderPlanJson } from '../src/report/plan-json.js';
 import { renderPlanMarkdown } from '../src/report/plan-markdown.js';
 import { renderPlanShell } from '../src/report/plan-shell.js';
 import { renderPlanTerraform } from '../src/report/plan-terraform.js';
-import { analyze, defaultMaxFileSize, type ScanOptions } from '../src/run.js';
+import { analyze, type ScanOptions } from '../src/run.js';
 import { checkBicep } from './helpers/bicep.js';
 import { expectGolden } from './helpers/golden.js';
-import { copyFixture, tempDir } from './helpers/repo.js';
+import { copyFixture, scanOptionsFor, tempDir } from './helpers/repo.js';
 
 /**
  * One test per fixture folder under fixtures/plan/: the folder is copied to a temporary directory, `paths` (default
@@ -35,17 +35,7 @@ for (const name of readdirSync(fixtures).sort()) {
     for (const run of runs) {
       it(run.name, async () => {
         const dir = copyFixture(folder);
-        const { report, plan } = await analyze({
-          paths: run.paths ?? ['repo'],
-          cwd: dir,
-          exclude: [],
-          defaultExcludes: true,
-          maxFileSize: defaultMaxFileSize,
-          namespace: null,
-          forceNamespaced: false,
-          allDependencies: false,
-          ...run.options,
-        });
+        const { report, plan } = await analyze(scanOptionsFor(dir, run.paths ?? ['repo'], run.options));
         const meta = { version: report.tool.version, root: report.root };
         const outputs: Record<string, string> = {
           'plan.md': renderPlanMarkdown(report, plan),

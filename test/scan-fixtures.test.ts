@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderJson } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
-import { defaultMaxFileSize, scan, type ScanOptions } from '../src/run.js';
+import { scan, type ScanOptions } from '../src/run.js';
 import { expectGolden } from './helpers/golden.js';
-import { copyFixture } from './helpers/repo.js';
+import { copyFixture, scanOptionsFor } from './helpers/repo.js';
 import { validateScanReport } from './helpers/schema.js';
 
 /**
@@ -30,17 +30,7 @@ for (const name of readdirSync(fixtures).sort()) {
     for (const run of runs) {
       it(run.name, async () => {
         const dir = copyFixture(join(folder, 'repo'));
-        const options: ScanOptions = {
-          paths: ['.'],
-          cwd: dir,
-          exclude: [],
-          defaultExcludes: true,
-          maxFileSize: defaultMaxFileSize,
-          namespace: null,
-          forceNamespaced: false,
-          allDependencies: false,
-          ...run.options,
-        };
+        const options: ScanOptions = scanOptionsFor(dir, ['.'], run.options);
         const report = await scan(options);
         expect(validateScanReport(report)).toEqual([]);
         expectGolden(join(folder, 'expected', `${run.name}.json`), renderJson(report));

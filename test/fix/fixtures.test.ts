@@ -6,9 +6,9 @@ import { writeChanges } from '../../src/fix/edit.js';
 import { planFix, type Phase } from '../../src/fix/index.js';
 import { renderFixDiff } from '../../src/report/fix-diff.js';
 import { renderFixJson } from '../../src/report/fix-json.js';
-import { analyze, defaultMaxFileSize, type ScanOptions } from '../../src/run.js';
+import { analyze, type ScanOptions } from '../../src/run.js';
 import { expectGolden } from '../helpers/golden.js';
-import { copyFixture } from '../helpers/repo.js';
+import { copyFixture, scanOptionsFor } from '../helpers/repo.js';
 import { expectSoundPlan, snapshot } from './checks.js';
 
 /**
@@ -39,17 +39,7 @@ interface Fixture {
 const update = process.env.UPDATE_GOLDEN === '1' && process.env.CI !== 'true';
 
 async function analysisOf(dir: string, fixture: Fixture) {
-  return analyze({
-    paths: ['repo'],
-    cwd: dir,
-    exclude: [],
-    defaultExcludes: true,
-    maxFileSize: defaultMaxFileSize,
-    namespace: null,
-    forceNamespaced: false,
-    allDependencies: false,
-    ...fixture.options,
-  });
+  return analyze(scanOptionsFor(dir, ['repo'], fixture.options));
 }
 
 function goldenFiles(folder: string): string[] {

@@ -6,6 +6,7 @@ import { FindingSink } from '../../src/model/findings-sink.js';
 import { loadFindingCatalogue } from '../../src/rules/catalogue.js';
 import { Repo } from '../../src/walk/repo.js';
 import { walk } from '../../src/walk/walk.js';
+import { defaultMaxFileSize, type ScanOptions } from '../../src/run.js';
 
 const created: string[] = [];
 
@@ -48,4 +49,19 @@ export function openRepo(root: string, maxFileSize = 5 * 1024 * 1024): { repo: R
 export function repoOf(files: Readonly<Record<string, string | Uint8Array>>): { repo: Repo; sink: FindingSink; root: string } {
   const root = writeTree(files);
   return { ...openRepo(root), root };
+}
+
+/** The options `pod2wi scan PATHS` runs with from `cwd` when no flag is given, plus `overrides`. */
+export function scanOptionsFor(cwd: string, paths: readonly string[], overrides: Partial<ScanOptions> = {}): ScanOptions {
+  return {
+    paths,
+    cwd,
+    exclude: [],
+    defaultExcludes: true,
+    maxFileSize: defaultMaxFileSize,
+    namespace: null,
+    forceNamespaced: false,
+    allDependencies: false,
+    ...overrides,
+  };
 }
