@@ -18,7 +18,8 @@ import { writeJson, writeYaml, type Formatting, type Value } from './generate.js
  * 3. the same phase on the result makes no edit.
  * Reproduce a failure with FIX_PROPERTY_SEED=<seed> (printed by fast-check); FIX_PROPERTY_RUNS scales the count.
  */
-const seed = process.env.FIX_PROPERTY_SEED ? Number(process.env.FIX_PROPERTY_SEED) : undefined;
+// CI replays one fixed seed, so its verdict depends on the change alone; local runs explore new cases each time.
+const seed = process.env.FIX_PROPERTY_SEED ? Number(process.env.FIX_PROPERTY_SEED) : process.env.CI ? 20261128 : undefined;
 const runs = Number(process.env.FIX_PROPERTY_RUNS ?? 1500);
 
 const use = 'azure.workload.identity/use';
