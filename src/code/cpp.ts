@@ -97,14 +97,10 @@ interface Construction {
 export function analyzeCpp(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('cpp');
   const scope = new NameScope();
-  const constants = new Map<string, Node>();
   const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const constructions: Construction[] = [];
-  const remember = (name: string, value: Node): void => {
-    assigned.add(name, value);
-    if (!constants.has(name)) constants.set(name, value);
-  };
+  const remember = (name: string, value: Node): void => assigned.define(name, value);
 
   walkTree<Context>(root, { message: false, inString: false }, (node, context) => {
     switch (node.type) {
@@ -201,7 +197,7 @@ export function analyzeCpp(root: Node, rules: CredentialRules): FileFacts {
     if (!resolved) continue;
     facts.sites.push({ at: positionOf(construction.at), rule: resolved.rule, module: resolved.module, ...readArguments(construction.args, assigned) });
   }
-  recordStrings(strings, dialect, constants, facts);
+  recordStrings(strings, dialect, assigned.constants, facts);
   return facts.build();
 }
 

@@ -177,7 +177,6 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
     if (using.alias) scope.bind(using.alias, using.namespace);
     else scope.addWildcard(using.namespace);
   }
-  const constants = new Map<string, Node>();
   const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const creations: Array<{ node: Node; type: Node | null }> = [];
@@ -204,8 +203,7 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
         const name = node.childForFieldName('name')?.text;
         const value = namedChildren(node).find((child) => child.id !== node.childForFieldName('name')?.id);
         if (name && value) {
-          if (!constants.has(name)) constants.set(name, value);
-          assigned.add(name, value, node);
+          assigned.define(name, value, node);
         }
         return context;
       }
@@ -260,7 +258,7 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
     if (!resolved) continue;
     facts.sites.push({ at: positionOf(creation.node), rule: resolved.rule, module: resolved.module, ...readArguments(creation.node, assigned) });
   }
-  recordStrings(strings, dialect, constants, facts);
+  recordStrings(strings, dialect, assigned.constants, facts);
   return facts.build();
 }
 

@@ -47,14 +47,9 @@ interface Context {
 export function analyzeGo(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('go');
   const scope = new NameScope();
-  const constants = new Map<string, Node>();
   const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const calls: Node[] = [];
-  const assign = (name: string, value: Node): void => {
-    assigned.add(name, value);
-    if (!constants.has(name)) constants.set(name, value);
-  };
 
   walkTree<Context>(root, { message: false, inString: false }, (node, context) => {
     switch (node.type) {
@@ -75,7 +70,7 @@ export function analyzeGo(root: Node, rules: CredentialRules): FileFacts {
         const values = valueList ? namedChildren(valueList) : [];
         names.forEach((name, index) => {
           const value = values[index];
-          if (value) assign(name.text, value);
+          if (value) assigned.define(name.text, value);
         });
         return context;
       }
@@ -87,7 +82,7 @@ export function analyzeGo(root: Node, rules: CredentialRules): FileFacts {
           left.forEach((target, index) => {
             const value = right[index];
             if (!value) return;
-            if (target.type === 'identifier') assign(target.text, value);
+            if (target.type === 'identifier') assigned.define(target.text, value);
             // opts.ID = azidentity.ClientID(x): remember it on `opts`
             else if (target.type === 'selector_expression') {
               const operand = target.childForFieldName('operand');
@@ -146,7 +141,7 @@ export function analyzeGo(root: Node, rules: CredentialRules): FileFacts {
     if (!resolved) continue;
     facts.sites.push({ at: positionOf(call), rule: resolved.rule, module: resolved.module, ...readArguments(call, assigned) });
   }
-  recordStrings(strings, dialect, constants, facts);
+  recordStrings(strings, dialect, assigned.constants, facts);
   return facts.build();
 }
 

@@ -74,7 +74,6 @@ const typeDeclarations = new Set(['class_declaration', 'interface_declaration', 
 export function analyzeJava(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('java');
   const scope = new NameScope();
-  const constants = new Map<string, Node>();
   const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const creations: Node[] = [];
@@ -98,8 +97,7 @@ export function analyzeJava(root: Node, rules: CredentialRules): FileFacts {
         const name = node.childForFieldName('name')?.text;
         const value = node.childForFieldName('value');
         if (name && value) {
-          if (!constants.has(name)) constants.set(name, value);
-          assigned.add(name, value, node);
+          assigned.define(name, value, node);
         }
         return context;
       }
@@ -145,7 +143,7 @@ export function analyzeJava(root: Node, rules: CredentialRules): FileFacts {
     const builder = resolved.rule.kind === 'builder';
     facts.sites.push({ at: positionOf(creation), rule: resolved.rule, module: resolved.module, ...readChain(creation, assigned, builder) });
   }
-  recordStrings(strings, dialect, constants, facts);
+  recordStrings(strings, dialect, assigned.constants, facts);
   return facts.build();
 }
 

@@ -97,7 +97,6 @@ interface Context {
 export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
   const facts = new FactsBuilder('python');
   const scope = new NameScope();
-  const constants = new Map<string, Node>();
   const assigned = new ScopedValues(functionScopes);
   const strings: Array<StringCandidate<Node>> = [];
   const calls: Node[] = [];
@@ -123,8 +122,7 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
         if (left?.type === 'identifier' && right) {
-          if (!constants.has(left.text)) constants.set(left.text, right);
-          assigned.add(left.text, right, node);
+          assigned.define(left.text, right, node);
         }
         return context;
       }
@@ -176,7 +174,7 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
     if (!resolved) continue;
     facts.sites.push({ at: positionOf(call), rule: resolved.rule, module: resolved.module, ...readArguments(call, assigned, rules) });
   }
-  recordStrings(strings, dialect, constants, facts);
+  recordStrings(strings, dialect, assigned.constants, facts);
   return facts.build();
 }
 

@@ -157,6 +157,7 @@ export function descendants(node: Node, types: ReadonlySet<string>): Node[] {
  */
 export class ScopedValues {
   readonly #values = new Map<string, Node[]>();
+  readonly #first = new Map<string, Node>();
   readonly #scopes: ReadonlySet<string>;
 
   /** `scopes`: the node types that open a function scope in the grammar. */
@@ -167,6 +168,17 @@ export class ScopedValues {
   add(name: string, value: Node, at: Node = value): void {
     const key = `${this.#scopeOf(at)}\u0000${name}`;
     this.#values.set(key, [...(this.#values.get(key) ?? []), value]);
+  }
+
+  /** A named value of the file: kept in its scope, and the first one of each name is the file's constant. */
+  define(name: string, value: Node, at: Node = value): void {
+    this.add(name, value, at);
+    if (!this.#first.has(name)) this.#first.set(name, value);
+  }
+
+  /** The first value defined for each name anywhere in the file, for joining strings across constants. */
+  get constants(): ReadonlyMap<string, Node> {
+    return this.#first;
   }
 
   lookup(name: string, at: Node): readonly Node[] {
