@@ -94,6 +94,11 @@ export interface RPair {
   readonly key: string;
   readonly keyOrigin: Origin;
   readonly value: RNode;
+  /**
+   * Template branches taken around this pair inside its object (`if eq .Values.armAuth.type "aadPodIdentity"`),
+   * outermost first; absent when none beyond the object's own.
+   */
+  readonly conditions?: readonly Condition[];
 }
 
 export interface RMap {

@@ -1,6 +1,6 @@
 import { isAlias, isMap as isYamlMap, isPair, isScalar as isYamlScalar, isSeq as isYamlSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import { LineIndex } from './line-index.js';
-import type { Origin, RMap, RNode, RPair, RScalar, RSeq, RUnknown, ScalarPart, SourceKind, Unknown } from './rendered.js';
+import type { Condition, Origin, RMap, RNode, RPair, RScalar, RSeq, RUnknown, ScalarPart, SourceKind, Unknown } from './rendered.js';
 
 /**
  * YAML text → rendered trees with origins. A plain file maps every node to its own text; a rendered template maps
@@ -20,6 +20,8 @@ export interface OutputMap {
   originOf(start: number, end: number): Origin;
   /** The unknown an `\uE000n\uE001` token stands for. */
   unknown(index: number): Unknown | null;
+  /** Template branches taken around an output offset, outermost first (empty when none). */
+  conditionsAt?(offset: number): readonly Condition[];
 }
 
 /** A YAML document read into a tree, with its place in the text. */
@@ -186,7 +188,10 @@ class TreeBuilder {
         const value: RNode = valueNode
           ? this.build(valueNode, childPath, depth + 1, viaAlias)
           : { kind: 'scalar', value: null, origin: { ...keyOrigin, span: null } };
-        const pair: RPair = { key, keyOrigin: viaAlias ? { ...keyOrigin, span: null, via: viaAlias } : keyOrigin, value };
+        const conditions = this.#options.map?.conditionsAt?.(keyNode.range?.[0] ?? 0) ?? [];
+        const pair: RPair = conditions.length > 0
+          ? { key, keyOrigin: viaAlias ? { ...keyOrigin, span: null, via: viaAlias } : keyOrigin, value, conditions }
+          : { key, keyOrigin: viaAlias ? { ...keyOrigin, span: null, via: viaAlias } : keyOrigin, value };
         explicit.push(pair);
         const keyStart = keyNode.range?.[0] ?? 0;
         if (!viaAlias && (!valueNode || (isYamlScalar(valueNode) && valueNode.value === null && valueNode.source === ''))) {
