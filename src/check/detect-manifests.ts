@@ -1,10 +1,10 @@
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
-import { dirname, joinPath } from '../k8s/helm/chart.js';
-import { isKustomizationFile } from '../k8s/kustomize.js';
-import { LineIndex } from '../k8s/line-index.js';
-import { displayName, effectiveNamespace, type K8sObject } from '../k8s/object.js';
-import { get, getIn, isInactive, nodeLocation, text, type Entry, type SourceDoc } from '../k8s/source-doc.js';
-import { readWorkload } from '../k8s/workloads.js';
+import { parseAllDocuments } from 'yaml';
+import { displayName, effectiveNamespace } from '../k8s/namespaces.js';
+import { dirname, joinPath } from '../k8s/paths.js';
+import { get, getIn, isMap, isScalar, isSeq, scalarRef, textOf, type Origin, type RenderedObject, type RNode } from '../k8s/rendered.js';
+import { readWorkload, type Field } from '../k8s/workloads.js';
+import { readTree } from '../k8s/yaml-tree.js';
+import { viaOf } from '../podidentity/inventory.js';
 import { isPodIdentityObject, podIdentityGroup } from '../podidentity/crds.js';
 import { podIdentityLabel } from '../podidentity/graph.js';
 import type { GateContext } from './context.js';
@@ -19,28 +19,45 @@ const policyGroups = new Set([
   'admissionregistration.k8s.io',
 ]);
 
-export function isPolicyObject(object: K8sObject): boolean {
+const kustomizationName = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
+
+export function isPolicyObject(object: RenderedObject): boolean {
   const slash = object.apiVersion.indexOf('/');
   return slash > 0 && policyGroups.has(object.apiVersion.slice(0, slash));
 }
 
 /** `Kind namespace/name` as the cluster will see it, for messages. */
-export function objectTitle(object: K8sObject, namespace: string | null): string {
+export function objectTitle(object: RenderedObject, namespace: string | null): string {
   return `${object.kind} ${effectiveNamespace(object, namespace).value}/${displayName(object)}`;
 }
 
+/** The text of a name or namespace as written in the object's own file (before a prefix, a namespace override). */
+function writtenText(node: RNode | null, file: string): string {
+  if (!node) return '';
+  if (node.kind === 'scalar' && node.parts) {
+    const own = node.parts.find((part) => 'text' in part && part.origin.file === file && part.origin.source !== 'kustomize-name');
+    if (own && 'text' in own) return own.text;
+  }
+  if (node.origin.source === 'kustomize-namespace') return '';
+  return scalarRef(node)?.display ?? '';
+}
+
 /** `Kind/namespace/name` as written in the file: stable across overlays, for fingerprints. */
-export function objectSubject(object: K8sObject): string {
-  return `${object.kind}/${object.namespace?.value ?? object.namespace?.template ?? ''}/${object.name?.value ?? object.name?.template ?? ''}`;
+export function objectSubject(object: RenderedObject): string {
+  return `${object.kind}/${writtenText(object.namespace, object.at.file)}/${writtenText(object.name, object.at.file)}`;
 }
 
-/** First and last line of an object's node. */
-export function objectLines(object: K8sObject): readonly [number, number] {
-  const [start = 0, valueEnd = start] = object.node.range ?? [];
-  return [object.doc.index.line(start), object.doc.index.line(Math.max(start, valueEnd - 1))];
+/** First and last line of an object's text in its own file (its first line when it is not written verbatim). */
+export function objectLines(object: RenderedObject, fileText: string | null): readonly [number, number] {
+  const span = object.root.origin.span;
+  if (!span || fileText === null || object.root.origin.file !== object.at.file) return [object.at.line, object.at.line];
+  let line = object.root.origin.line;
+  const end = Math.min(Math.max(span[0], span[1] - 1), fileText.length);
+  for (let i = span[0]; i < end; i++) if (fileText.charCodeAt(i) === 10) line++;
+  return [object.root.origin.line, line];
 }
 
-const labelValue = (entry: Entry): string => entry.value?.value ?? entry.value?.template ?? '';
+const labelValue = (entry: Field): string => scalarRef(entry.value)?.display ?? '';
 
 /**
  * The structural detectors over what the manifest stage read: aadpodidbinding on workloads (pod template, selector,
@@ -50,10 +67,11 @@ const labelValue = (entry: Entry): string => entry.value?.value ?? entry.value?.
  */
 export function detectManifests(context: GateContext): void {
   const { manifests, detections, coverage, namespace } = context;
+  const lines = (object: RenderedObject) => objectLines(object, context.texts.file(object.at.file)?.text ?? null);
   const objects = manifests.objects.filter((object) => {
     if (!isPolicyObject(object)) return true;
-    const [from, to] = objectLines(object);
-    coverage.addRange(object.doc.file, from, to);
+    const [from, to] = lines(object);
+    coverage.addRange(object.at.file, from, to);
     return false;
   });
 
@@ -71,22 +89,22 @@ export function detectManifests(context: GateContext): void {
     const title = objectTitle(object, namespace);
     for (const entry of view.template.labels) {
       if (entry.key !== podIdentityLabel) continue;
-      const how = { inline: '', include: ' (from a named template)', values: ' (from Helm values)', kustomize: ' (from Kustomize labels)' }[entry.via];
-      const when = entry.conditions.length > 0 ? ` when ${entry.conditions.join(' and ')}` : '';
-      detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyAt, message: `${title}: aadpodidbinding=${labelValue(entry)} on the pod template${how}${when}` });
+      const how = { inline: '', include: ' (from a named template)', values: ' (from Helm values)', kustomize: ' (from Kustomize)' }[viaOf(entry, object)];
+      const when = entry.conditions.length > 0 ? ` when ${entry.conditions.map((condition) => condition.expression).join(' and ')}` : '';
+      detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyOrigin, message: `${title}: aadpodidbinding=${labelValue(entry)} on the pod template${how}${when}` });
     }
     for (const entry of view.selectorLabels) {
       if (entry.key !== podIdentityLabel) continue;
-      detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyAt, message: `${title}: aadpodidbinding=${labelValue(entry)} in the selector, which is immutable: removing it means re-creating the ${object.kind}` });
+      detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyOrigin, message: `${title}: aadpodidbinding=${labelValue(entry)} in the selector, which is immutable: removing it means re-creating the ${object.kind}` });
     }
     for (const entry of view.metadataLabels) {
       if (entry.key !== podIdentityLabel) continue;
-      detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyAt, message: `${title}: aadpodidbinding=${labelValue(entry)} on the ${object.kind}'s own labels` });
+      detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyOrigin, message: `${title}: aadpodidbinding=${labelValue(entry)} on the ${object.kind}'s own labels` });
     }
     for (const container of view.template.containers) {
-      const image = container.image?.value ?? '';
+      const image = textOf(container.image) ?? '';
       if (/aad-pod-identity\/(mic|nmi)(:|@|$)/.test(image)) {
-        detections.add({ ruleId: 'pod-identity-install', at: container.image?.at ?? container.at, message: `${title} runs aad-pod-identity's ${/\/mic/.test(image) ? 'MIC' : 'NMI'} (${image}); remove it once no workload uses pod identity`, subject: objectSubject(object) });
+        detections.add({ ruleId: 'pod-identity-install', at: container.image?.origin ?? container.at, message: `${title} runs aad-pod-identity's ${/\/mic/.test(image) ? 'MIC' : 'NMI'} (${image}); remove it once no workload uses pod identity`, subject: objectSubject(object) });
       }
     }
   }
@@ -94,21 +112,21 @@ export function detectManifests(context: GateContext): void {
   for (const { release, label } of manifests.releaseLabels) {
     detections.add({
       ruleId: 'aadpodidbinding-label',
-      at: label.keyAt,
+      at: label.keyOrigin,
       message: `${objectTitle(release.object, namespace)}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
     });
   }
   for (const object of objects) {
     const title = objectTitle(object, namespace);
     if (isPodIdentityObject(object)) {
-      const [from, to] = objectLines(object);
-      coverage.addRange(object.doc.file, from, to);
+      const [from, to] = lines(object);
+      coverage.addRange(object.at.file, from, to);
       detections.add({ ruleId: 'pod-identity-object', at: object.at, message: `${title}: aad-pod-identity object; delete it at cut-over`, subject: objectSubject(object) });
       continue;
     }
-    if (object.kind === 'CustomResourceDefinition' && text(object.doc, getIn(object.doc, object.node, ['spec', 'group']))?.value === podIdentityGroup) {
-      const [from, to] = objectLines(object);
-      coverage.addRange(object.doc.file, from, to);
+    if (object.kind === 'CustomResourceDefinition' && textOf(getIn(object.root, ['spec', 'group'])) === podIdentityGroup) {
+      const [from, to] = lines(object);
+      coverage.addRange(object.at.file, from, to);
       detections.add({ ruleId: 'pod-identity-install', at: object.at, message: `CustomResourceDefinition ${displayName(object)} installs aad-pod-identity's API; delete it at cut-over`, subject: objectSubject(object) });
       continue;
     }
@@ -116,58 +134,44 @@ export function detectManifests(context: GateContext): void {
     if (chart) {
       detections.add({ ruleId: 'pod-identity-install', at: object.at, message: `${title} installs the ${chart} chart; remove it once no workload uses pod identity`, subject: objectSubject(object) });
     }
-    for (const found of keysNamed(object.doc, object.node, podIdentityLabel)) {
+    for (const found of keysNamed(object.root, podIdentityLabel)) {
       detections.add({ ruleId: 'aadpodidbinding-label', at: found.at, message: `${title}: aadpodidbinding${found.value === null ? '' : `=${found.value}`} at ${found.path.join('.')}` });
     }
   }
 
-  for (const label of manifests.helperLabels) {
-    detections.add({ ruleId: 'aadpodidbinding-label', at: label.at, message: `named template sets aadpodidbinding=${label.value}; every workload that includes it carries the label` });
-  }
-  for (const kustomization of manifests.kustomizations) {
-    for (const set of kustomization.labels) {
-      for (const entry of set.entries) {
-        if (entry.key !== podIdentityLabel) continue;
-        const reach = set.templates || set.selectors ? 'every object it builds, pod templates included' : 'the metadata of every object it builds';
-        detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyAt, message: `kustomization puts aadpodidbinding=${labelValue(entry)} on ${reach}` });
-      }
-    }
+  for (const label of manifests.conditionalLabels) {
+    detections.add({ ruleId: 'aadpodidbinding-label', at: label.at, message: `template sets aadpodidbinding=${label.value} when ${label.condition} (${label.unit.label}); pods carry the label when an installer sets that` });
   }
   detectKustomizePatches(context);
 }
 
 /** The chart an object installs when it is aad-pod-identity: a Flux HelmRelease or an Argo CD Application. */
-function installedChart(object: K8sObject): string | null {
-  const { doc, node } = object;
+function installedChart(object: RenderedObject): string | null {
   const candidates: (string | null | undefined)[] = [];
-  if (object.kind === 'HelmRelease') candidates.push(text(doc, getIn(doc, node, ['spec', 'chart', 'spec', 'chart']))?.value);
+  if (object.kind === 'HelmRelease') candidates.push(textOf(getIn(object.root, ['spec', 'chart', 'spec', 'chart'])));
   if (object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/')) {
-    candidates.push(text(doc, getIn(doc, node, ['spec', 'source', 'chart']))?.value);
-    const sources = getIn(doc, node, ['spec', 'sources']);
-    if (isSeq(sources)) for (const source of sources.items) candidates.push(text(doc, get(doc, source as Node, 'chart'))?.value);
+    candidates.push(textOf(getIn(object.root, ['spec', 'source', 'chart'])));
+    const sources = getIn(object.root, ['spec', 'sources']);
+    if (isSeq(sources)) for (const source of sources.items) candidates.push(textOf(get(source, 'chart')));
   }
   const found = candidates.find((chart): chart is string => typeof chart === 'string' && /(^|\/)aad-pod-identity\/?$/.test(chart));
   return found === undefined ? null : 'aad-pod-identity';
 }
 
 interface FoundKey {
-  readonly at: ReturnType<typeof nodeLocation>;
+  readonly at: Origin;
   readonly path: readonly string[];
   readonly value: string | null;
 }
 
-/** Every map key named `name` under a node, with its path; keys in template branches that do not render are left out. */
-export function keysNamed(doc: SourceDoc, root: Node | null, name: string): FoundKey[] {
+/** Every map key named `name` under a rendered node, with its path. */
+export function keysNamed(root: RNode | null, name: string): FoundKey[] {
   const found: FoundKey[] = [];
-  const visit = (node: unknown, path: readonly string[]): void => {
+  const visit = (node: RNode | null, path: readonly string[]): void => {
     if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        const at = nodeLocation(doc, pair.key as Node);
-        if (isInactive(doc, at.line)) continue;
-        if (key === name) found.push({ at, path: [...path, key], value: text(doc, (pair.value as Node | null) ?? null)?.value ?? null });
-        visit(pair.value, [...path, key]);
+      for (const pair of node.pairs) {
+        if (pair.key === name) found.push({ at: pair.keyOrigin, path: [...path, pair.key], value: scalarRef(pair.value)?.display ?? null });
+        visit(pair.value, [...path, pair.key]);
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => visit(item, [...path, String(index)]));
@@ -184,24 +188,22 @@ export function keysNamed(doc: SourceDoc, root: Node | null, name: string): Foun
 function detectKustomizePatches(context: GateContext): void {
   const { repo, texts, detections } = context;
   for (const file of repo.files) {
-    if (!isKustomizationFile(file.path)) continue;
+    if (!kustomizationName.test(file.path)) continue;
     const source = texts.file(file.path);
     if (!source?.text.includes('patch')) continue;
-    const parsed = parseAllDocuments(source.text, { uniqueKeys: false })[0];
-    if (!parsed || Array.isArray(parsed) || parsed.errors.length > 0) continue;
-    const index = new LineIndex(source.text);
-    const doc: SourceDoc = { file: file.path, text: source.text, index, contents: parsed.contents as Node | null, template: null };
+    const tree = readTree(file.path, source.text, { source: 'manifest' });
+    const root = tree.documents[0]?.node ?? null;
+    if (!isMap(root)) continue;
     const lines = texts.lines(file.path) ?? [];
     const dir = dirname(file.path);
     for (const key of ['patchesStrategicMerge', 'patches', 'patchesJson6902', 'patchesJSON6902']) {
-      const list = get(doc, doc.contents, key);
+      const list = get(root, key);
       if (!isSeq(list)) continue;
       for (const item of list.items) {
-        const itemNode = item as Node;
-        const target = describeTarget(doc, isMap(itemNode) ? get(doc, itemNode, 'target') : null);
-        const pathNode = isMap(itemNode) ? get(doc, itemNode, 'path') : itemNode;
-        const inline = isMap(itemNode) ? get(doc, itemNode, 'patch') : null;
-        const pathValue = isScalar(pathNode) ? text(doc, pathNode)?.value : null;
+        const target = describeTarget(isMap(item) ? get(item, 'target') : null);
+        const pathNode = isMap(item) ? get(item, 'path') : item;
+        const inline = isMap(item) ? get(item, 'patch') : null;
+        const pathValue = textOf(pathNode);
         if (pathValue && !pathValue.includes('\n') && !inline) {
           const patchPath = joinPath(dir, pathValue);
           const removals = labelRemovals(texts.file(patchPath)?.text ?? '');
@@ -217,11 +219,12 @@ function detectKustomizePatches(context: GateContext): void {
           continue;
         }
         const patch = inline ?? pathNode;
-        if (!isScalar(patch) || !patch.range) continue;
-        const [start, end] = patch.range;
+        if (!isScalar(patch) || !patch.origin.span) continue;
+        const [start, end] = patch.origin.span;
         const removals = labelRemovals(String(patch.value ?? ''));
         for (let offset = source.text.indexOf(podIdentityLabel, start); offset >= 0 && offset < end; offset = source.text.indexOf(podIdentityLabel, offset + 1)) {
-          const { line, column } = index.position(offset);
+          const line = lineOf(source.text, offset);
+          const column = offset - source.text.lastIndexOf('\n', offset - 1);
           const code = lines[line - 1]?.code ?? '';
           if (!isLabelAt(code, column - 1)) continue;
           if (removesLabel(code, removals)) {
@@ -262,10 +265,16 @@ function removesLabel(code: string, removals: ReadonlySet<string>): boolean {
   return path !== undefined && removals.has(path);
 }
 
-function describeTarget(doc: SourceDoc, target: Node | null): string {
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function describeTarget(target: RNode | null): string {
   if (!isMap(target)) return '';
-  const kind = text(doc, get(doc, target, 'kind'))?.value;
-  const name = text(doc, get(doc, target, 'name'))?.value;
+  const kind = textOf(get(target, 'kind'));
+  const name = textOf(get(target, 'name'));
   const described = [kind, name].filter((part): part is string => typeof part === 'string' && part !== '').join(' ');
   return described ? ` to ${described}` : '';
 }

@@ -1,4 +1,4 @@
-import { chartDirOf } from '../k8s/helm/chart.js';
+import { folderOf as chartDirOf } from '../k8s/paths.js';
 import { podIdentityGroup } from '../podidentity/crds.js';
 import { podIdentityLabel } from '../podidentity/graph.js';
 import type { GateContext } from './context.js';

@@ -1,6 +1,7 @@
-import { effectiveName, effectiveNamespace, type K8sObject } from '../k8s/object.js';
-import type { Entry } from '../k8s/source-doc.js';
-import { mapEntries, operatingSystem, readWorkload } from '../k8s/workloads.js';
+import { effectiveNamespace, objectName } from '../k8s/namespaces.js';
+import { scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
+import { fieldsAt, operatingSystem, readWorkload, type Field } from '../k8s/workloads.js';
+import { unitKey } from '../podidentity/graph.js';
 import { formatLocation } from '../model/location.js';
 import { isPodIdentityObject } from '../podidentity/crds.js';
 import { clientIdAnnotation, proxyPortAnnotation, proxySidecarAnnotation, useLabel } from '../podidentity/inventory.js';
@@ -13,13 +14,13 @@ export const tokenExpirationAnnotation = 'azure.workload.identity/service-accoun
 export const tokenExpirationRange = { min: 3600, max: 86400 } as const;
 
 interface ServiceAccount {
-  readonly object: K8sObject;
-  readonly labels: readonly Entry[];
-  readonly annotations: readonly Entry[];
+  readonly object: RenderedObject;
+  readonly labels: readonly Field[];
+  readonly annotations: readonly Field[];
 }
 
-/** The value of an entry when it is known: null for a template pod2wi could not resolve. */
-const known = (entry: Entry | undefined): string | null => (entry?.value?.value === undefined ? null : entry.value.value);
+/** The value of a field when it is known: null for a value pod2wi could not know, '' when absent. */
+const known = (entry: Field | undefined): string | null => (entry === undefined ? '' : (scalarRef(entry.value)?.value ?? (entry.value.kind === 'unknown' ? null : '')));
 
 /**
  * Broken workload-identity setups, read from pod templates and the ServiceAccounts they name (in the same namespace,
@@ -36,12 +37,13 @@ export function detectWorkloadIdentity(context: GateContext): void {
     if (object.kind !== 'ServiceAccount' || object.apiVersion !== 'v1') continue;
     const account: ServiceAccount = {
       object,
-      labels: mapEntries(object.doc, object.node, ['metadata', 'labels']),
-      annotations: mapEntries(object.doc, object.node, ['metadata', 'annotations']),
+      labels: fieldsAt(object.root, ['metadata', 'labels']),
+      annotations: fieldsAt(object.root, ['metadata', 'annotations']),
     };
-    const name = effectiveName(object);
+    const name = objectName(object);
     const key = `${effectiveNamespace(object, namespace).value}/${name ?? ''}`;
-    if (name && !accounts.has(key)) accounts.set(key, account);
+    // Looked up in the workload's own unit first (each overlay is its own environment), then anywhere.
+    for (const indexKey of [`${unitKey(object.unit)}|${key}`, key]) if (name && !accounts.has(indexKey)) accounts.set(indexKey, account);
     const expiration = account.annotations.find((entry) => entry.key === tokenExpirationAnnotation);
     if (expiration) checkExpiration(context, expiration, `ServiceAccount ${key}`, objectSubject(object));
   }
@@ -62,29 +64,29 @@ export function detectWorkloadIdentity(context: GateContext): void {
     if (proxy) {
       const value = known(proxy);
       if (value !== null && value !== 'true') {
-        detections.add({ ruleId: 'proxy-sidecar-false', at: proxy.keyAt, message: `${title}: ${proxySidecarAnnotation}: "${value}" still injects the proxy; remove the annotation to turn it off, or write "true"`, subject });
+        detections.add({ ruleId: 'proxy-sidecar-false', at: proxy.keyOrigin, message: `${title}: ${proxySidecarAnnotation}: "${value}" still injects the proxy; remove the annotation to turn it off, or write "true"`, subject });
       }
       const os = operatingSystem(template);
       if (os.os === 'windows') {
-        detections.add({ ruleId: 'proxy-sidecar-on-windows', at: proxy.keyAt, message: `${title} runs on Windows (${os.at ? formatLocation(os.at) : 'its manifest'}); the proxy sidecar is Linux-only`, subject });
+        detections.add({ ruleId: 'proxy-sidecar-on-windows', at: proxy.keyOrigin, message: `${title} runs on Windows (${os.at ? formatLocation(os.at) : 'its manifest'}); the proxy sidecar is Linux-only`, subject });
       }
-      if (template.hostNetwork?.value === 'true') {
-        detections.add({ ruleId: 'proxy-sidecar-on-host-network', at: proxy.keyAt, message: `${title} sets hostNetwork: true (${formatLocation(template.hostNetwork.at)}); the webhook rejects the proxy sidecar on it`, subject });
+      if (textOf(template.hostNetwork) === 'true' && template.hostNetwork) {
+        detections.add({ ruleId: 'proxy-sidecar-on-host-network', at: proxy.keyOrigin, message: `${title} sets hostNetwork: true (${formatLocation(template.hostNetwork.origin)}); the webhook rejects the proxy sidecar on it`, subject });
       }
       const port = annotation(proxyPortAnnotation);
       const portValue = known(port);
       if (port && portValue !== null && !isPort(portValue)) {
-        detections.add({ ruleId: 'proxy-sidecar-port-invalid', at: port.keyAt, message: `${title}: ${proxyPortAnnotation}: "${portValue}" is not a port number (1–65535); admission fails`, subject });
+        detections.add({ ruleId: 'proxy-sidecar-port-invalid', at: port.keyOrigin, message: `${title}: ${proxyPortAnnotation}: "${portValue}" is not a port number (1–65535); admission fails`, subject });
       }
     }
 
     const use = label(useLabel);
     const useValue = use ? known(use) : '';
-    const accountRef = template.serviceAccountName;
+    const accountRef = scalarRef(template.serviceAccountName);
     if (useValue === null || (accountRef && accountRef.value === null)) continue;
     const accountName = accountRef?.value || 'default';
     const accountKey = `${view.namespace?.value ?? effectiveNamespace(object, namespace).value}/${accountName}`;
-    const account = accounts.get(accountKey);
+    const account = accounts.get(`${unitKey(object.unit)}|${accountKey}`) ?? accounts.get(accountKey);
     if (!account) continue;
     const clientId = account.annotations.find((entry) => entry.key === clientIdAnnotation);
     const clientIdValue = clientId ? known(clientId) : '';
@@ -93,16 +95,16 @@ export function detectWorkloadIdentity(context: GateContext): void {
 
     if (useValue === 'true') {
       if (clientIdValue === '') {
-        detections.add({ ruleId: 'use-label-without-client-id', at: use?.keyAt ?? template.at, message: `${title} is labelled ${useLabel}: "true" but ServiceAccount ${accountKey} (${accountAt}) has no ${clientIdAnnotation} annotation: AZURE_CLIENT_ID is not injected`, subject });
+        detections.add({ ruleId: 'use-label-without-client-id', at: use?.keyOrigin ?? template.at, message: `${title} is labelled ${useLabel}: "true" but ServiceAccount ${accountKey} (${accountAt}) has no ${clientIdAnnotation} annotation: AZURE_CLIENT_ID is not injected`, subject });
       }
       continue;
     }
     if (useValue === 'false') continue; // an explicit opt-out of the webhook
     if (accountUse) {
-      detections.add({ ruleId: 'use-label-on-service-account', at: accountUse.keyAt, message: `ServiceAccount ${accountKey} carries ${useLabel}, which the webhook ignores there; ${title} lacks the label on its pod template, so its pods are not mutated`, subject: objectSubject(account.object) });
+      detections.add({ ruleId: 'use-label-on-service-account', at: accountUse.keyOrigin, message: `ServiceAccount ${accountKey} carries ${useLabel}, which the webhook ignores there; ${title} lacks the label on its pod template, so its pods are not mutated`, subject: objectSubject(account.object) });
     } else if (clientIdValue) {
-      const where = template.labels.find((entry) => entry.via === 'inline')?.keyAt ?? template.at;
-      detections.add({ ruleId: 'client-id-without-use-label', at: where, message: `${title} uses ServiceAccount ${accountKey}, which has ${clientIdAnnotation} (${clientId ? formatLocation(clientId.keyAt) : accountAt}), but its pod template lacks ${useLabel}: "true", so the webhook never mutates its pods`, subject });
+      const where = template.labels.find((entry) => entry.keyOrigin.file === object.at.file)?.keyOrigin ?? template.at;
+      detections.add({ ruleId: 'client-id-without-use-label', at: where, message: `${title} uses ServiceAccount ${accountKey}, which has ${clientIdAnnotation} (${clientId ? formatLocation(clientId.keyOrigin) : accountAt}), but its pod template lacks ${useLabel}: "true", so the webhook never mutates its pods`, subject });
     }
   }
 }
@@ -113,12 +115,12 @@ function isPort(value: string): boolean {
   return port >= 1 && port <= 65535;
 }
 
-function checkExpiration(context: GateContext, entry: Entry, owner: string, subject: string): void {
+function checkExpiration(context: GateContext, entry: Field, owner: string, subject: string): void {
   const value = known(entry);
   if (value === null) return;
   const trimmed = value.trim();
   const seconds = /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (Number.isInteger(seconds) && seconds >= tokenExpirationRange.min && seconds <= tokenExpirationRange.max) return;
   const why = Number.isNaN(seconds) ? 'is not a whole number of seconds' : `is outside ${tokenExpirationRange.min}–${tokenExpirationRange.max} seconds`;
-  context.detections.add({ ruleId: 'token-expiration-out-of-range', at: entry.keyAt, message: `${owner}: ${tokenExpirationAnnotation}: "${value}" ${why}; the webhook rejects the pod`, subject });
+  context.detections.add({ ruleId: 'token-expiration-out-of-range', at: entry.keyOrigin, message: `${owner}: ${tokenExpirationAnnotation}: "${value}" ${why}; the webhook rejects the pod`, subject });
 }

@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, parse, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { LineIndex } from '../k8s/line-index.js';
-import { hasTemplateSyntax, sanitizeTemplate, type SanitizedTemplate } from '../k8s/helm/template.js';
+import { hasTemplateSyntax, sanitizeTemplate, type SanitizedTemplate } from './template-text.js';
 
 /** A key path from a document's root: map keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];

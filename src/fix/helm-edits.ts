@@ -1,5 +1,5 @@
 import type { Node } from 'yaml';
-import { describeCondition, type Injection, type SanitizedTemplate, type TemplateAction } from '../k8s/helm/template.js';
+import { describeCondition, type Injection, type SanitizedTemplate, type TemplateAction } from './template-text.js';
 import { columnOf, lineStartOf, nextLineStart, startsLine, type FileModel } from './file-model.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { decodePlaceholders, partsToTemplate, type SanitizedTemplate } from '../k8s/helm/template.js';
+import { decodePlaceholders, partsToTemplate, type SanitizedTemplate } from './template-text.js';
 import { fileModel, type FileModel, type YamlPath } from './file-model.js';
 
 /**

@@ -27,6 +27,9 @@ export const manifestFindingIds = [
   'pod-identity-exception',
   'pod-identity-infrastructure',
   'rollout-workload-ref',
+  'read-error',
+  'render-problem',
+  'conditional-label',
 ] as const;
 
 

@@ -1,70 +1,149 @@
-import { isMap, type Node } from 'yaml';
-import type { Location } from '../model/location.js';
-import type { Chart, ValuesLayer } from './helm/chart.js';
-import { effectiveName, type K8sObject } from './object.js';
-import { get, getIn, nodeLocation, text, type Entry, type SourceDoc } from './source-doc.js';
+import { objectName } from './namespaces.js';
+import { joinPath } from './paths.js';
+import {
+  get,
+  getIn,
+  isMap,
+  isSeq,
+  scalarRef,
+  textOf,
+  type Origin,
+  type RenderedObject,
+  type RMap,
+  type RNode,
+} from './rendered.js';
+import type { Field } from './workloads.js';
 
 /** A Flux HelmRelease: which chart it installs, where, and with which values. */
 export interface HelmRelease {
-  readonly object: K8sObject;
+  readonly object: RenderedObject;
   /** `spec.chart.spec.chart`: a path inside a GitRepository, or a chart name in a HelmRepository. */
   readonly chart: string | null;
+  /** `spec.chart.spec.version`, when pinned. */
+  readonly version: string | null;
   readonly sourceKind: string | null;
-  readonly values: ValuesLayer | null;
-  readonly namespace: { readonly value: string; readonly at: Location } | null;
-  readonly releaseName: string;
+  /** spec.values with the origins of the HelmRelease's file, re-labelled as release values. */
+  readonly values: RMap | null;
+  readonly namespace: { readonly value: string; readonly origin: Origin } | null;
+  readonly releaseName: { readonly value: string; readonly origin: Origin };
 }
 
-export function isHelmRelease(object: K8sObject): boolean {
+export function isHelmRelease(object: RenderedObject): boolean {
   return object.kind === 'HelmRelease' && object.apiVersion.startsWith('helm.toolkit.fluxcd.io/');
 }
 
-export function readHelmRelease(object: K8sObject): HelmRelease {
-  const { doc, node } = object;
-  const spec = get(doc, node, 'spec');
-  const chart = text(doc, getIn(doc, spec, ['chart', 'spec', 'chart']));
-  const sourceKind = text(doc, getIn(doc, spec, ['chart', 'spec', 'sourceRef', 'kind']));
-  const valuesNode = get(doc, spec, 'values');
-  const target = text(doc, get(doc, spec, 'targetNamespace'));
-  const own = object.overlay?.namespace ?? object.namespace;
-  const namespace = target?.value ? target : own?.value ? own : null;
+export function isFluxKustomization(object: RenderedObject): boolean {
+  return object.kind === 'Kustomization' && object.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+}
+
+/** Marks a values tree as given by an installer: each origin becomes `release-values` with its key path. */
+export function asReleaseValues(node: RNode, path: readonly (string | number)[] = []): RNode {
+  const origin = { ...node.origin, source: node.origin.source === 'manifest' ? ('release-values' as const) : node.origin.source, path };
+  switch (node.kind) {
+    case 'scalar':
+    case 'unknown':
+      return { ...node, origin };
+    case 'map':
+      return {
+        ...node,
+        origin,
+        pairs: node.pairs.map((pair) => ({
+          ...pair,
+          keyOrigin: { ...pair.keyOrigin, source: pair.keyOrigin.source === 'manifest' ? 'release-values' : pair.keyOrigin.source, path: [...path, pair.key] },
+          value: asReleaseValues(pair.value, [...path, pair.key]),
+        })),
+      };
+    case 'seq':
+      return { ...node, origin, items: node.items.map((item, index) => asReleaseValues(item, [...path, index])) };
+  }
+}
+
+export function readHelmRelease(object: RenderedObject): HelmRelease {
+  const spec = get(object.root, 'spec');
+  const chartSpec = getIn(spec, ['chart', 'spec']);
+  const valuesNode = get(spec, 'values');
+  const target = scalarRef(get(spec, 'targetNamespace'));
+  const own = scalarRef(object.namespace);
+  const namespace = target?.value ? { value: target.value, origin: target.origin } : own?.value ? { value: own.value, origin: own.origin } : null;
+  const given = scalarRef(get(spec, 'releaseName'));
+  const name = objectName(object) ?? 'release';
+  // Flux names the release [targetNamespace-]name unless spec.releaseName says otherwise.
+  const releaseName = given?.value
+    ? { value: given.value, origin: given.origin }
+    : { value: target?.value ? `${target.value}-${name}` : name, origin: object.name?.origin ?? object.at };
+  const values = valuesNode && isMap(valuesNode) ? asReleaseValues(valuesNode) : null;
   return {
     object,
-    chart: chart?.value ?? null,
-    sourceKind: sourceKind?.value ?? null,
-    values: isMap(valuesNode) ? { doc, root: valuesNode } : null,
-    namespace: namespace?.value ? { value: namespace.value, at: namespace.at } : null,
-    releaseName: text(doc, get(doc, spec, 'releaseName'))?.value || effectiveName(object) || 'release',
+    chart: textOf(get(chartSpec, 'chart')),
+    version: textOf(get(chartSpec, 'version')),
+    sourceKind: textOf(getIn(chartSpec, ['sourceRef', 'kind'])),
+    values: values && isMap(values) ? values : null,
+    namespace,
+    releaseName,
   };
 }
 
 /** The chart of the repository a release installs, when its chart path points at one (`./charts/api`). */
-export function localChart(release: HelmRelease, charts: readonly Chart[]): Chart | null {
+export function localChartDir(release: HelmRelease, chartDirs: readonly string[]): string | null {
   if (!release.chart || (release.sourceKind !== null && release.sourceKind !== 'GitRepository' && release.sourceKind !== 'Bucket')) return null;
-  const path = release.chart.replace(/^\.\//, '').replace(/\/$/, '');
+  const path = joinPath('', release.chart.replace(/\/$/, ''));
   if (!path || !release.chart.includes('/')) return null;
-  const found = charts.filter((chart) => chart.dir === path || chart.dir.endsWith(`/${path}`));
+  const found = chartDirs.filter((dir) => dir === path || dir.endsWith(`/${path}`));
   return found.length === 1 ? (found[0] ?? null) : null;
 }
 
-/** Every `aadpodidbinding` key under a values node, as label entries located in the values. */
-export function labelsInValues(doc: SourceDoc, node: Node | null): Entry[] {
-  const found: Entry[] = [];
-  const visit = (current: unknown): void => {
+/** Every `aadpodidbinding` key under a values node, as label fields located in the values. */
+export function labelsInValues(node: RNode | null): Field[] {
+  const found: Field[] = [];
+  const visit = (current: RNode | null): void => {
     if (isMap(current)) {
-      for (const pair of current.items) {
-        const key = (pair.key as { value?: unknown } | null)?.value;
-        if (key === 'aadpodidbinding') {
-          const keyAt = nodeLocation(doc, pair.key as Node);
-          const valueNode = (pair.value as Node | null) ?? null;
-          found.push({ key, keyAt, node: valueNode, value: text(doc, valueNode) ?? { value: '', at: keyAt }, doc, via: 'values', conditions: [] });
-        }
+      for (const pair of current.pairs) {
+        if (pair.key === 'aadpodidbinding') found.push({ key: pair.key, keyOrigin: pair.keyOrigin, value: pair.value, conditions: pair.conditions ?? [] });
         visit(pair.value);
       }
-    } else if (current && typeof current === 'object' && 'items' in current && Array.isArray((current as { items: unknown[] }).items)) {
-      for (const item of (current as { items: unknown[] }).items) visit(item);
+    } else if (isSeq(current)) {
+      for (const item of current.items) visit(item);
     }
   };
   visit(node);
   return found;
+}
+
+/** A Flux Kustomization: the folder it applies and the variables it substitutes after the build. */
+export interface FluxKustomization {
+  readonly object: RenderedObject;
+  /** spec.path, relative to the source's root (taken as the scanned root), normalised; null when absent. */
+  readonly path: string | null;
+  readonly targetNamespace: { readonly value: string; readonly origin: Origin } | null;
+  /** spec.postBuild.substitute, by name. */
+  readonly substitute: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }>;
+  /** spec.postBuild.substituteFrom: ConfigMaps and Secrets by kind and name, with `optional`. */
+  readonly substituteFrom: readonly { readonly kind: string; readonly name: string; readonly optional: boolean; readonly origin: Origin }[];
+}
+
+export function readFluxKustomization(object: RenderedObject): FluxKustomization {
+  const spec = get(object.root, 'spec');
+  const path = textOf(get(spec, 'path'));
+  const target = scalarRef(get(spec, 'targetNamespace'));
+  const substitute = new Map<string, { value: string; origin: Origin }>();
+  const given = getIn(spec, ['postBuild', 'substitute']);
+  if (isMap(given)) {
+    for (const pair of given.pairs) {
+      const value = scalarRef(pair.value);
+      if (value?.value !== null && value) substitute.set(pair.key, { value: value.value ?? '', origin: value.origin });
+    }
+  }
+  const from = getIn(spec, ['postBuild', 'substituteFrom']);
+  const substituteFrom = (isSeq(from) ? from.items : []).flatMap((item) => {
+    const kind = textOf(get(item, 'kind'));
+    const name = textOf(get(item, 'name'));
+    return kind && name ? [{ kind, name, optional: textOf(get(item, 'optional')) === 'true', origin: item.origin }] : [];
+  });
+  return {
+    object,
+    path: path === null ? null : joinPath('', path),
+    targetNamespace: target?.value ? { value: target.value, origin: target.origin } : null,
+    substitute,
+    substituteFrom,
+  };
 }

@@ -1,168 +1,374 @@
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Location } from '../model/location.js';
+import { compareStrings } from '../model/location.js';
 import type { Repo } from '../walk/repo.js';
-import { chartDirOf, collectDefines, findCharts, helmContext, valuesLayers, type Chart, type HelmInstance } from './helm/chart.js';
-import { hasTemplateSyntax, type SanitizedTemplate } from './helm/template.js';
-import { isHelmRelease, labelsInValues, localChart, readHelmRelease, type HelmRelease } from './flux.js';
-import { buildKustomizations, isKustomizationFile, type Kustomization } from './kustomize.js';
-import { objectsOf, type K8sObject } from './object.js';
-import { parseManifestFile, type ParsedFile } from './parse.js';
-import type { Entry, TemplateContext } from './source-doc.js';
+import { fileSource, type FileSource, type RenderProblem } from './files.js';
+import {
+  asReleaseValues,
+  isFluxKustomization,
+  isHelmRelease,
+  labelsInValues,
+  localChartDir,
+  readFluxKustomization,
+  readHelmRelease,
+  type FluxKustomization,
+  type HelmRelease,
+} from './flux.js';
+import type { FindingId } from '../rules/finding-ids.js';
+import { LineIndex } from './line-index.js';
+import { isInside } from './paths.js';
+import {
+  buildKustomize,
+  kustomizeRoots,
+  listCharts,
+  listKustomizations,
+  renderChartInstall,
+  renderChartVariants,
+  substituteVariables,
+  type ChartRef,
+  type ChartResult,
+  type KustomizeResult,
+} from './render-adapters.js';
+import { get, isMap, scalarRef, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
+import { objectsOfDocument } from './rendered-objects.js';
 import { findTextLabels } from './text-labels.js';
-import type { ValuesLayer } from './helm/chart.js';
+import type { Field } from './workloads.js';
+import { readTree } from './yaml-tree.js';
 
-/** Everything the manifest stage read from the repository. */
+/**
+ * Everything the manifest stage read from the repository: one list of rendered objects (plain manifests, Kustomize
+ * builds, Helm charts with each values source, Flux releases and post-build substitutions), each with its unit and
+ * the origin of every field, plus what installers say about charts outside the repository.
+ */
 export interface ManifestScan {
-  readonly objects: readonly K8sObject[];
-  readonly charts: readonly Chart[];
-  readonly kustomizations: readonly Kustomization[];
+  /** The files as the renderers read them; the fix renders again over the same source with its edits applied. */
+  readonly files: FileSource;
+  readonly objects: readonly RenderedObject[];
+  readonly units: readonly RenderUnit[];
+  readonly charts: readonly ChartRef[];
+  /** Every kustomization file. */
+  readonly kustomizations: readonly string[];
+  readonly kustomizeBuilds: readonly KustomizeResult[];
+  readonly chartRenders: readonly ChartResult[];
   readonly releases: readonly HelmRelease[];
+  readonly fluxKustomizations: readonly FluxKustomization[];
   /** Values that declare identities for the aad-pod-identity chart itself, with the namespace they default to. */
-  readonly podIdentityChartValues: readonly { layer: ValuesLayer; namespace: string }[];
+  readonly podIdentityChartValues: readonly { readonly values: RMap; readonly unit: RenderUnit; readonly namespace: string }[];
   /** Releases of charts outside the repository whose values set aadpodidbinding: their pods carry it. */
-  readonly releaseLabels: readonly { release: HelmRelease; label: Entry }[];
-  /** Literal aadpodidbinding lines inside Helm helpers (define bodies), for the report when no workload used them. */
-  readonly helperLabels: readonly { at: Location; value: string }[];
+  readonly releaseLabels: readonly { readonly release: HelmRelease; readonly label: Field }[];
+  /** aadpodidbinding written in a template branch that does not render with the values in use. */
+  readonly conditionalLabels: readonly { readonly at: Location; readonly value: string; readonly condition: string; readonly unit: RenderUnit }[];
   /** Files read as manifests (plain, template, kustomize resource). */
   readonly manifestFiles: number;
+  /** What could not be read or rendered, as findings (also given to the scan's sink). */
+  readonly problems: readonly ScanProblem[];
+}
+
+/** A finding of the reading stage, before it reaches a sink. */
+export interface ScanProblem {
+  readonly id: FindingId;
+  readonly at: Location;
+  readonly message: string;
+}
+
+/**
+ * Renders kept between runs over the same files (the fix renders again after each edit): a unit is reused while
+ * every file it read still has the same text.
+ */
+export class RenderCache {
+  readonly #entries = new Map<string, { readonly reads: readonly (readonly [string, string | null])[]; readonly value: unknown }>();
+
+  get<T>(key: string, files: FileSource): T | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    for (const [path, text] of entry.reads) if (files.read(path) !== text) return undefined;
+    return entry.value as T;
+  }
+
+  set(key: string, files: FileSource, read: readonly string[], value: unknown): void {
+    this.#entries.set(key, { reads: read.map((path) => [path, files.read(path)] as const), value });
+  }
+}
+
+/** Collects findings in a list (the renders the fix repeats must not report twice). */
+class ProblemList {
+  readonly all: ScanProblem[] = [];
+  add(id: FindingId, at: Location, message: string): void {
+    this.all.push({ id, at: { file: at.file, line: at.line, column: at.column }, message });
+  }
 }
 
 const manifestExtension = /\.(ya?ml|json)$/i;
 const templateManifest = /\.(ya?ml)\.(tpl|tmpl|gotmpl)$/i;
 const manifestHint = /\b(apiVersion|kind)\b|aadpodidbinding/;
+const kustomizationName = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
-const goTemplate = (sanitized: SanitizedTemplate): TemplateContext => ({
-  kind: 'go-template',
-  sanitized,
-  chart: null,
-  resolve: () => null,
-  isActive: () => null,
-  inject: () => [],
-});
+/** Maps a renderer's problem code to the finding the scan reports. */
+function findingOf(problem: RenderProblem): FindingId {
+  switch (problem.code) {
+    case 'remote-resource':
+    case 'outside-root':
+      return 'kustomize-remote-resource';
+    case 'missing-resource':
+      return 'kustomize-missing-resource';
+    case 'parse-error':
+      return 'manifest-parse-error';
+    default:
+      return 'render-problem';
+  }
+}
 
 /**
- * Reads every manifest in the repository: plain YAML and JSON files, Kustomize builds, Helm chart templates
- * (per values set: the chart's defaults, or each Flux HelmRelease that installs it), and Go-templated YAML.
- * A file consumed by a kustomization is read only through it; files of a chart's templates/ only through Helm.
+ * Reads every manifest of the repository as the deploy tools would render it. A file a kustomization consumes is read
+ * only through it; a chart's files only through Helm. Every unit is isolated: a fault inside one becomes a finding.
  */
 export function readManifests(repo: Repo, namespaceOption: string | null, sink: FindingSink): ManifestScan {
-  const charts = findCharts(repo);
-  const chartDirs = new Set(charts.map((chart) => chart.dir));
-  const parsed = new Map<string, ParsedFile>();
-  let manifestFiles = 0;
+  const files = fileSource(repo.files.map((file) => file.path), (path) => repo.read(path)?.text ?? null);
+  const scan = renderRepository(files, namespaceOption);
+  for (const problem of scan.problems) sink.add(problem.id, problem.at, problem.message);
+  return scan;
+}
 
-  const parseFile = (path: string): ParsedFile => {
-    const cached = parsed.get(path);
-    if (cached) return cached;
-    const file = repo.read(path);
-    let result: ParsedFile = { docs: [], problems: [] };
-    if (file && manifestHint.test(file.text)) {
-      // Go templates, and files named as templates (Terraform templatefile `%{ }`, `${ }`) are not plain YAML.
-      const templated = hasTemplateSyntax(file.text) || templateManifest.test(path) || /^\s*%\{/m.test(file.text);
-      result = parseManifestFile(file, templated ? goTemplate : null);
-      for (const problem of result.problems) {
-        const labels = templated ? findTextLabels(path, file.text, problem.start, problem.end) : [];
-        if (templated) {
-          sink.add('template-unparsed', problem.at, `template document does not read as YAML (${problem.message}); its workloads are not reported`);
-        } else {
-          sink.add(problem.looksLikeManifest ? 'manifest-parse-error' : 'yaml-parse-error', problem.at, problem.message);
-        }
-        for (const label of labels) sink.add('template-text-label', label.at, `aadpodidbinding: ${label.value} in a document pod2wi could not parse`);
+/**
+ * Renders every unit of the files: the scan's repository, or the same with the fix's edits in memory. With a cache,
+ * units whose files did not change are not rendered again.
+ */
+export function renderRepository(files: FileSource, namespaceOption: string | null, cache: RenderCache = new RenderCache()): ManifestScan {
+  const sink = new ProblemList();
+  const report = (problems: readonly RenderProblem[]) => {
+    for (const problem of problems) sink.add(findingOf(problem), problem.at, problem.message);
+  };
+  const cached = <T extends { problems: readonly RenderProblem[] }>(key: string, read: (value: T) => readonly string[], run: () => T): T => {
+    const hit = cache.get<T>(key, files);
+    if (hit) return hit;
+    const value = run();
+    cache.set(key, files, read(value), value);
+    return value;
+  };
+  const isolated = <T>(what: string, at: Location, fallback: T, run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof Error) {
+        sink.add('read-error', at, `${what} could not be read: ${(error.message || String(error)).split('\n')[0]}; the rest of the scan goes on`);
+        return fallback;
       }
-      if (result.docs.length > 0 || result.problems.length > 0) manifestFiles++;
+      throw error;
     }
-    parsed.set(path, result);
-    return result;
   };
 
-  const kustomize = buildKustomizations(repo, (path) => parseFile(path).docs.flatMap((doc) => objectsOf(doc, 'kustomize')), sink);
-
-  const objects: K8sObject[] = [...kustomize.objects];
-  for (const file of repo.files) {
-    const path = file.path;
-    if (!manifestExtension.test(path) && !templateManifest.test(path)) continue;
-    if (isKustomizationFile(path) || kustomize.ownedFiles.has(path)) continue;
-    const chart = chartDirOf(path, chartDirs);
-    if (chart !== null) {
-      const rest = chart ? path.slice(chart.length + 1) : path;
-      // A chart's templates are read through Helm; its Chart.yaml and values are not manifests. crds/ is plain YAML.
-      if (rest.startsWith('templates/') || /^(Chart\.(ya?ml|lock)|values([-.][^/]*)?\.ya?ml)$/.test(rest)) continue;
-    }
-    objects.push(...parseFile(path).docs.flatMap((doc) => objectsOf(doc, 'manifest')));
+  // Charts and kustomizations first: what they read is not read again as plain manifests.
+  const charts = listCharts(files);
+  const chartFiles = new Set(charts.flatMap((chart) => chart.files));
+  const kustomizations = listKustomizations(files);
+  const memo = new Map<string, unknown>();
+  const builds: KustomizeResult[] = [];
+  for (const path of kustomizeRoots(files, kustomizations)) {
+    const build = isolated(`kustomization ${path}`, { file: path, line: 1, column: 1 }, null, () => cached(`kustomize:${path}`, (value) => value.files, () => buildKustomize(files, path, memo)));
+    if (!build) continue;
+    builds.push(build);
+    report(build.problems);
   }
+  const consumed = new Set(builds.flatMap((build) => build.files));
 
-  const releases = objects.filter(isHelmRelease).map(readHelmRelease);
-  const podIdentityChartValues: { layer: ValuesLayer; namespace: string }[] = [];
-  const helperLabels: { at: Location; value: string }[] = [];
-  const releaseLabels: { release: HelmRelease; label: Entry }[] = [];
+  let manifestFiles = 0;
+  const units: { unit: RenderUnit; objects: RenderedObject[] }[] = [];
+  for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects] });
+  for (const path of files.list('')) {
+    if (!manifestExtension.test(path) && !templateManifest.test(path)) continue;
+    if (kustomizationName.test(path) || consumed.has(path) || chartFiles.has(path)) continue;
+    const plain = isolated(path, { file: path, line: 1, column: 1 }, null, () =>
+      cached(`plain:${path}`, () => [path], () => {
+        const local = new ProblemList();
+        const objects = readPlainFile(files, path, local);
+        return { objects, problems: [] as RenderProblem[], found: local.all };
+      }),
+    );
+    if (plain) sink.all.push(...plain.found);
+    const objects = plain?.objects ?? null;
+    if (objects === null) continue;
+    manifestFiles++;
+    if (objects.length > 0) units.push({ unit: objects[0]?.unit ?? plainUnit(path), objects });
+  }
+  manifestFiles += consumed.size;
+
+  // Flux Kustomizations with post-build substitution render their folder once per Kustomization that applies it.
+  const fluxKustomizations = units.flatMap((entry) => entry.objects.filter(isFluxKustomization)).map(readFluxKustomization);
+  const configMaps = units.flatMap((entry) => entry.objects.filter((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'));
+  const replaced = new Set<string>();
+  const substituted: { unit: RenderUnit; objects: RenderedObject[] }[] = [];
+  for (const flux of fluxKustomizations) {
+    if (flux.path === null || (flux.substitute.size === 0 && flux.substituteFrom.length === 0)) continue;
+    const under = units.filter((entry) => isInside(entry.unit.kind === 'kustomization' ? dirOf(entry.unit.path) : entry.unit.path, flux.path ?? ''));
+    if (under.length === 0) continue;
+    const variables = new Map(flux.substitute);
+    for (const from of flux.substituteFrom) {
+      const source = configMaps.find((object) => object.kind === from.kind && scalarRef(object.name)?.value === from.name);
+      const data = get(source?.root, from.kind === 'Secret' ? 'stringData' : 'data');
+      if (!isMap(data)) {
+        if (!from.optional) sink.add('render-problem', from.origin, `${from.kind} ${from.name} named by postBuild.substituteFrom is not in the repository; its variables stay unknown`);
+        continue;
+      }
+      for (const pair of data.pairs) {
+        const value = scalarRef(pair.value);
+        if (value?.value !== null && value && !variables.has(pair.key)) variables.set(pair.key, { value: value.value ?? '', origin: value.origin });
+      }
+    }
+    const fluxFile = flux.object.at.file;
+    for (const entry of under) {
+      replaced.add(`${entry.unit.kind}:${entry.unit.path}:${entry.unit.variant}`);
+      const unit: RenderUnit = {
+        kind: 'flux-kustomization',
+        path: entry.unit.path,
+        variant: `${fluxFile}#${scalarRef(flux.object.name)?.display ?? ''}`,
+        label: `${entry.unit.label} (Flux Kustomization ${scalarRef(flux.object.name)?.display ?? ''}, ${fluxFile})`,
+        namespace: flux.targetNamespace,
+      };
+      const result = substituteVariables(entry.objects, variables);
+      report(result.problems);
+      substituted.push({ unit, objects: result.objects.map((object) => ({ ...object, unit })) });
+    }
+  }
+  const rendered = [...units.filter((entry) => !replaced.has(`${entry.unit.kind}:${entry.unit.path}:${entry.unit.variant}`)), ...substituted];
+
+  // Helm: each chart once per installer (HelmRelease), or with its own values (and alternatives) when none installs it.
+  const releases = rendered.flatMap((entry) => entry.objects.filter(isHelmRelease)).map(readHelmRelease);
+  const podIdentityChartValues: { values: RMap; unit: RenderUnit; namespace: string }[] = [];
+  const releaseLabels: { release: HelmRelease; label: Field }[] = [];
+  const chartRenders: ChartResult[] = [];
   const defaultNamespace = namespaceOption ?? 'default';
-
+  const chartDirs = charts.map((chart) => chart.dir);
   for (const chart of charts) {
-    const ownReleases = releases.filter((release) => localChart(release, charts) === chart);
-    const defaults = chart.valuesFiles.flatMap((path) => valuesLayers(repo, path));
+    if (chart.library) continue;
+    const installs = releases.filter((release) => localChartDir(release, chartDirs) === chart.dir);
     if (chart.name === 'aad-pod-identity') {
       sink.add('pod-identity-infrastructure', { file: chart.chartFile, line: 1, column: 1 }, `the aad-pod-identity chart is vendored at ${chart.dir || '.'}; uninstall it at cut-over`);
-      const main = defaults.filter((layer) => /(^|\/)values\.ya?ml$/.test(layer.doc.file));
-      for (const layer of main) podIdentityChartValues.push({ layer, namespace: defaultNamespace });
-      for (const release of ownReleases) if (release.values) podIdentityChartValues.push({ layer: release.values, namespace: release.namespace?.value ?? defaultNamespace });
       continue;
     }
-    const instances: HelmInstance[] = ownReleases.length
-      ? ownReleases.map((release) => ({
-          chart,
-          values: [...(release.values ? [release.values] : []), ...defaults],
-          namespace: release.namespace,
-          releaseName: release.releaseName,
-          release: release.object.doc.file,
-        }))
-      : [{ chart, values: defaults, namespace: null, releaseName: null, release: null }];
-    const defines = collectDefines(repo, charts, chart);
-    let first = true;
-    for (const instance of instances) {
-      for (const path of chart.templates) {
-        const file = repo.read(path);
-        if (!file) continue;
-        const result = parseManifestFile(file, (sanitized) => helmContext(instance, defines, sanitized));
-        if (first) {
-          manifestFiles++;
-          for (const problem of result.problems) {
-            sink.add('template-unparsed', problem.at, `Helm template document does not read as YAML once its actions are blanked (${problem.message}); its workloads are not reported`);
-            for (const label of findTextLabels(path, file.text, problem.start, problem.end)) {
-              sink.add('template-text-label', label.at, `aadpodidbinding: ${label.value} in a template document pod2wi could not parse`);
-            }
-          }
-        }
-        objects.push(...result.docs.flatMap((doc) => objectsOf(doc, 'helm', instance)));
-      }
-      first = false;
-    }
-    for (const path of chart.helpers) {
-      const file = repo.read(path);
-      if (file) helperLabels.push(...findTextLabels(path, file.text));
+    const results = installs.length > 0
+      ? installs.map((release) => isolated(`chart ${chart.dir || '.'}`, release.object.at, null, () =>
+          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}`, (value) => [...value.files, release.object.at.file], () => renderChartInstall(files, chart, {
+            unit: releaseUnit(release, chart),
+            values: release.values ? [release.values] : [],
+            releaseName: release.releaseName,
+            namespace: release.namespace,
+          }))))
+      : isolated(`chart ${chart.dir || '.'}`, { file: chart.chartFile, line: 1, column: 1 }, [], () =>
+          cached(`charts:${chart.dir}`, (value) => [...new Set(value.results.flatMap((result) => result.files)), ...chart.files], () => ({ results: renderChartVariants(files, chart), problems: [] })).results);
+    for (const result of results) {
+      if (!result) continue;
+      chartRenders.push(result);
+      report(result.problems);
+      rendered.push({ unit: result.unit, objects: [...result.objects] });
     }
   }
-
   for (const release of releases) {
-    if (localChart(release, charts)) continue;
+    if (localChartDir(release, chartDirs) !== null) continue;
     if (release.chart === 'aad-pod-identity') {
-      sink.add('pod-identity-infrastructure', release.object.at, `HelmRelease ${release.releaseName} installs aad-pod-identity; remove it at cut-over`);
-      if (release.values) podIdentityChartValues.push({ layer: release.values, namespace: release.namespace?.value ?? defaultNamespace });
+      sink.add('pod-identity-infrastructure', release.object.at, `HelmRelease ${release.releaseName.value} installs aad-pod-identity; remove it at cut-over`);
+      if (release.values) podIdentityChartValues.push({ values: release.values, unit: release.object.unit, namespace: release.namespace?.value ?? defaultNamespace });
       continue;
     }
-    for (const label of labelsInValues(release.object.doc, release.values?.root ?? null)) {
+    for (const label of labelsInValues(release.values)) {
       releaseLabels.push({ release, label });
-      sink.add('helm-release-values-label', label.keyAt, `HelmRelease ${release.releaseName} (chart ${release.chart ?? '?'}) sets aadpodidbinding=${label.value?.value ?? '?'} through its values; its pods are reported as one workload`);
+      sink.add('helm-release-values-label', label.keyOrigin, `HelmRelease ${release.releaseName.value} (chart ${release.chart ?? '?'}) sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} through its values; its pods are reported as one workload`);
+    }
+  }
+  for (const chart of charts) {
+    if (chart.name !== 'aad-pod-identity') continue;
+    const installs = releases.filter((release) => localChartDir(release, chartDirs) === chart.dir);
+    const valuesFile = chart.files.find((path) => path === `${chart.dir ? `${chart.dir}/` : ''}values.yaml`);
+    const own = valuesFile ? readTree(valuesFile, files.read(valuesFile) ?? '', { source: 'chart-values', paths: true }).documents[0]?.node : null;
+    if (own && isMap(own)) podIdentityChartValues.push({ values: own, unit: chartUnit(chart), namespace: defaultNamespace });
+    for (const release of installs) {
+      const values = release.values ? asReleaseValues(release.values) : null;
+      if (values && isMap(values)) podIdentityChartValues.push({ values, unit: release.object.unit, namespace: release.namespace?.value ?? defaultNamespace });
     }
   }
 
+  const conditionalLabels = chartRenders.flatMap((result) =>
+    result.untaken.flatMap((branch) => {
+      const text = files.read(branch.file);
+      if (!text) return [];
+      return findTextLabels(branch.file, text, branch.start, branch.end).map((label) => ({ at: label.at, value: label.value, condition: `${branch.condition.expression} (${branch.condition.value === null ? 'unknown' : String(branch.condition.value)} here)`, unit: result.unit }));
+    }),
+  );
+
+  const objects = rendered.flatMap((entry) => entry.objects);
   return {
+    files,
     objects,
+    units: rendered.map((entry) => entry.unit).sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.variant, b.variant)),
     charts,
-    kustomizations: kustomize.kustomizations,
+    kustomizations,
+    kustomizeBuilds: builds,
+    chartRenders,
     releases,
+    fluxKustomizations,
     podIdentityChartValues,
     releaseLabels,
-    helperLabels,
+    conditionalLabels,
     manifestFiles,
+    problems: sink.all,
   };
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+export function plainUnit(path: string): RenderUnit {
+  return { kind: 'manifest', path, variant: '', label: path };
+}
+
+function chartUnit(chart: ChartRef): RenderUnit {
+  return { kind: 'chart', path: chart.dir, variant: '', label: chart.dir || '.' };
+}
+
+function releaseUnit(release: HelmRelease, chart: ChartRef): RenderUnit {
+  const name = release.releaseName.value;
+  return {
+    kind: 'helm-release',
+    path: chart.dir,
+    variant: `${release.object.at.file}#${name}`,
+    label: `${chart.dir || '.'} (HelmRelease ${name}, ${release.object.at.file})`,
+    namespace: release.namespace,
+  };
+}
+
+/**
+ * A plain manifest file: its objects, or null when it is not a manifest at all (no apiVersion/kind/aadpodidbinding).
+ * Documents that do not parse become findings; a file with template syntax that does not parse is reported with the
+ * aadpodidbinding lines found in its text.
+ */
+function readPlainFile(files: FileSource, path: string, sink: ProblemList): RenderedObject[] | null {
+  const text = files.read(path);
+  if (text === null || !manifestHint.test(text)) return null;
+  const unit = plainUnit(path);
+  const tree = readTree(path, text, { source: 'manifest' });
+  const templated = /\{\{|\$\{|%\{/.test(text) || templateManifest.test(path);
+  for (const problem of tree.problems) {
+    if (templated) {
+      sink.add('template-unparsed', problem.at, `templated document does not read as YAML (${problem.message}); its workloads are not reported`);
+      for (const label of findTextLabels(path, text, problem.start, problem.end)) sink.add('template-text-label', label.at, `aadpodidbinding: ${label.value} in a document pod2wi could not parse`);
+    } else {
+      sink.add(problem.looksLikeManifest ? 'manifest-parse-error' : 'yaml-parse-error', problem.at, problem.message);
+    }
+  }
+  if (tree.documents.length === 0 && tree.problems.length === 0) return null;
+  const objects: RenderedObject[] = [];
+  for (const document of tree.documents) objects.push(...objectsOfDocument(document, unit, [], objects.length));
+  return objects;
+}
+
+/** Where an origin points, as a finding location. */
+export function locationOf(origin: Origin): Location {
+  return { file: origin.file, line: origin.line, column: origin.column };
+}
+
+/** A line index of a file's text (for evidence lines of ranges). */
+export function lineIndexOf(files: FileSource, path: string): LineIndex | null {
+  const text = files.read(path);
+  return text === null ? null : new LineIndex(text);
 }

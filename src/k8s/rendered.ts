@@ -133,6 +133,11 @@ export interface RenderUnit {
   readonly variant: string;
   /** What a person reads to recognise the unit: `charts/api (values-prod.yaml)`, `overlays/prod`. */
   readonly label: string;
+  /**
+   * Where objects without a namespace of their own land, when the unit says (a HelmRelease's target namespace);
+   * absent when the installer decides.
+   */
+  readonly namespace?: { readonly value: string; readonly origin: Origin } | null;
 }
 
 /** A Kubernetes object as a deploy tool would render it, with where every field came from. */
@@ -258,4 +263,27 @@ export function generatedOrigin(via: string, near?: Origin): Origin {
   return near
     ? { source: 'generated', file: near.file, line: near.line, column: near.column, span: null, via }
     : { source: 'generated', file: '', line: 1, column: 1, span: null, via };
+}
+
+/**
+ * A scalar as the inventory reads it: `value` when fully known (YAML's text form), else null with `display`
+ * showing the unknown parts (`{{ .Release.Name }}-identity`); `origin` is where the value is written (a values line
+ * for a value passed through a template).
+ */
+export interface ScalarRef {
+  readonly value: string | null;
+  readonly display: string;
+  readonly origin: Origin;
+  readonly unknowns: readonly Unknown[];
+}
+
+/** A scalar or unknown node as a ScalarRef; null for maps, sequences and absence. */
+export function scalarRef(node: RNode | null | undefined): ScalarRef | null {
+  if (!node) return null;
+  if (node.kind === 'scalar') {
+    const value = textOf(node) ?? '';
+    return { value, display: value, origin: node.origin, unknowns: [] };
+  }
+  if (node.kind === 'unknown') return { value: null, display: displayText(node) ?? '', origin: node.origin, unknowns: unknownsOf(node) };
+  return null;
 }

@@ -1,18 +1,20 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { Location } from '../model/location.js';
-import type { EffectiveNamespace, K8sObject } from './object.js';
+import { effectiveNamespace, type EffectiveNamespace } from './namespaces.js';
 import {
-  asSeq,
-  entries,
   get,
   getIn,
-  nodeLocation,
-  pairOf,
-  text,
-  type Entry,
-  type SourceDoc,
-  type TextValue,
-} from './source-doc.js';
+  isMap,
+  isSeq,
+  textOf,
+  type Condition,
+  type Origin,
+  type RenderedObject,
+  type RMap,
+  type RNode,
+  type RScalar,
+  type RUnknown,
+  type Unknown,
+} from './rendered.js';
 
 /** Where each workload kind keeps its pod template (metadata + spec), from the object root. */
 const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
@@ -29,140 +31,148 @@ const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
 /** Kinds whose selector is immutable once created. */
 export const immutableSelectorKinds: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout']);
 
-export interface ContainerView {
-  readonly name: string | null;
-  readonly image: TextValue | null;
-  readonly ports: readonly number[];
-  readonly init: boolean;
-  readonly at: Location;
+/**
+ * A key of a rendered map (a label, an annotation) with where its key and value came from and the template branches
+ * taken around it.
+ */
+export interface Field {
+  readonly key: string;
+  readonly keyOrigin: Origin;
+  readonly value: RNode;
+  readonly conditions: readonly Condition[];
 }
 
-/** A pod template as pod2wi reads it: every label with where it is written, and the facts the migration needs. */
+export interface ContainerView {
+  readonly name: string | null;
+  readonly image: RScalar | RUnknown | null;
+  readonly ports: readonly number[];
+  readonly init: boolean;
+  readonly at: Origin;
+}
+
+/** A pod template as rendered: its labels and annotations with origins, and the facts the migration needs. */
 export interface PodTemplateView {
   /** Path from the object root to the template: `[]` for a Pod. */
   readonly path: readonly string[];
-  readonly node: YAMLMap | null;
-  readonly at: Location;
-  readonly labels: readonly Entry[];
-  readonly annotations: readonly Entry[];
-  readonly serviceAccountName: TextValue | null;
-  readonly hostNetwork: TextValue | null;
-  readonly nodeSelector: readonly Entry[];
+  readonly node: RMap | null;
+  readonly at: Origin;
+  readonly labels: readonly Field[];
+  readonly annotations: readonly Field[];
+  /** Content of the labels map the renderer could not know (an include of a template outside the repository). */
+  readonly unknownLabels: readonly Unknown[];
+  readonly serviceAccountName: RScalar | RUnknown | null;
+  readonly hostNetwork: RScalar | null;
+  readonly nodeSelector: readonly Field[];
   readonly containers: readonly ContainerView[];
-  /** `kubernetes.io/os` required by node affinity, with where. */
-  readonly affinityOs: TextValue | null;
-  readonly tolerations: readonly { key: string | null; value: string | null; at: Location }[];
+  /** `kubernetes.io/os` required by node affinity. */
+  readonly affinityOs: RScalar | null;
+  readonly tolerations: readonly { readonly key: string | null; readonly value: string | null; readonly at: Origin }[];
 }
 
 export interface WorkloadView {
-  readonly object: K8sObject;
+  readonly object: RenderedObject;
   /** Set when the namespace is not the object's own (a HelmRelease's pods land in its target namespace). */
   readonly namespace?: EffectiveNamespace;
   /** Known kind, or the object's own kind for a generic workload (anything with spec.template.spec.containers). */
   readonly kind: string;
   readonly generic: boolean;
   readonly template: PodTemplateView;
-  readonly metadataLabels: readonly Entry[];
-  readonly selectorLabels: readonly Entry[];
+  readonly metadataLabels: readonly Field[];
+  readonly selectorLabels: readonly Field[];
 }
 
 /** The pod-template path of a kind, or null when the object is not a workload pod2wi knows. */
-export function podTemplatePath(object: K8sObject): { path: readonly string[]; generic: boolean } | null {
+export function podTemplatePath(object: RenderedObject): { path: readonly string[]; generic: boolean } | null {
   const known = podTemplatePaths[object.kind];
   if (known) return { path: known, generic: false };
-  if (object.kind === 'Rollout' && object.apiVersion.startsWith('argoproj.io/')) {
-    return { path: ['spec', 'template'], generic: false };
-  }
-  if (isSeq(getIn(object.doc, object.node, ['spec', 'template', 'spec', 'containers']))) {
-    return { path: ['spec', 'template'], generic: true };
-  }
+  if (object.kind === 'Rollout' && object.apiVersion.startsWith('argoproj.io/')) return { path: ['spec', 'template'], generic: false };
+  if (isSeq(getIn(object.root, ['spec', 'template', 'spec', 'containers']))) return { path: ['spec', 'template'], generic: true };
   return null;
 }
 
-export function readWorkload(object: K8sObject): WorkloadView | null {
+/** The fields of the map at `path` under `node` (empty when absent or not a map). */
+export function fieldsAt(node: RNode | null | undefined, path: readonly string[]): Field[] {
+  return fieldsOf(path.length === 0 ? node : getIn(node, path));
+}
+
+/** The fields of a map node, in order; a duplicated key keeps only its last occurrence, as Kubernetes reads it. */
+export function fieldsOf(node: RNode | null | undefined): Field[] {
+  if (!isMap(node)) return [];
+  const last = new Map<string, number>();
+  node.pairs.forEach((pair, index) => last.set(pair.key, index));
+  return node.pairs.flatMap((pair, index) =>
+    last.get(pair.key) === index ? [{ key: pair.key, keyOrigin: pair.keyOrigin, value: pair.value, conditions: pair.conditions ?? [] }] : [],
+  );
+}
+
+export function readWorkload(object: RenderedObject): WorkloadView | null {
   const where = podTemplatePath(object);
   if (!where) return null;
-  const { doc, node } = object;
-  const templateNode = where.path.length === 0 ? node : getIn(doc, node, where.path);
+  const templateNode = where.path.length === 0 ? object.root : getIn(object.root, where.path);
   const template = readPodTemplate(object, where.path, isMap(templateNode) ? templateNode : null);
-  const metadataLabels = mapEntries(doc, node, ['metadata', 'labels']);
   const selectorPath = object.kind === 'ReplicationController' ? ['spec', 'selector'] : ['spec', 'selector', 'matchLabels'];
-  const selectorLabels = where.path.length === 0 ? [] : mapEntries(doc, node, selectorPath);
-  const overlay = object.overlay;
   return {
     object,
     kind: object.kind,
     generic: where.generic,
     template,
-    metadataLabels: overlay ? [...metadataLabels, ...overlay.metadataLabels] : metadataLabels,
-    selectorLabels: overlay && where.path.length > 0 ? [...selectorLabels, ...overlay.selectorLabels] : selectorLabels,
+    metadataLabels: fieldsAt(object.root, ['metadata', 'labels']),
+    selectorLabels: where.path.length === 0 ? [] : fieldsAt(object.root, selectorPath),
   };
 }
 
-function readPodTemplate(object: K8sObject, path: readonly string[], node: YAMLMap | null): PodTemplateView {
-  const { doc } = object;
-  const spec = get(doc, node, 'spec');
-  const overlay = object.overlay;
-  const ownLabels = mapEntries(doc, node, ['metadata', 'labels']);
-  const overlayLabels = overlay ? (path.length === 0 ? overlay.metadataLabels : overlay.templateLabels) : [];
-  const serviceAccount = text(doc, get(doc, spec, 'serviceAccountName')) ?? text(doc, get(doc, spec, 'serviceAccount'));
+function scalarOrUnknown(node: RNode | null): RScalar | RUnknown | null {
+  return node && (node.kind === 'scalar' || node.kind === 'unknown') ? node : null;
+}
+
+function scalar(node: RNode | null): RScalar | null {
+  return node?.kind === 'scalar' ? node : null;
+}
+
+function readPodTemplate(object: RenderedObject, path: readonly string[], node: RMap | null): PodTemplateView {
+  const spec = get(node, 'spec');
+  const labelsNode = getIn(node, ['metadata', 'labels']);
   return {
     path,
     node,
-    at: node ? nodeLocation(doc, node) : object.at,
-    labels: [...ownLabels, ...overlayLabels],
-    annotations: mapEntries(doc, node, ['metadata', 'annotations']),
-    serviceAccountName: serviceAccount && overlay && serviceAccount.value
-      ? { ...serviceAccount, value: overlay.serviceAccountNames.get(serviceAccount.value) ?? serviceAccount.value }
-      : serviceAccount,
-    hostNetwork: text(doc, get(doc, spec, 'hostNetwork')),
-    nodeSelector: mapEntries(doc, spec, ['nodeSelector']),
-    containers: [...readContainers(doc, get(doc, spec, 'initContainers'), true), ...readContainers(doc, get(doc, spec, 'containers'), false)],
-    affinityOs: readAffinityOs(doc, spec),
-    tolerations: (asSeq(get(doc, spec, 'tolerations'))?.items ?? []).flatMap((item) =>
-      isMap(item)
-        ? [{ key: text(doc, get(doc, item, 'key'))?.value ?? null, value: text(doc, get(doc, item, 'value'))?.value ?? null, at: nodeLocation(doc, item) }]
-        : [],
+    at: node?.origin ?? object.at,
+    labels: fieldsOf(labelsNode),
+    annotations: fieldsAt(node, ['metadata', 'annotations']),
+    unknownLabels: isMap(labelsNode) ? (labelsNode.unknowns ?? []) : labelsNode?.kind === 'unknown' ? labelsNode.parts.flatMap((part) => ('unknown' in part ? [part.unknown] : [])) : [],
+    serviceAccountName: scalarOrUnknown(get(spec, 'serviceAccountName')) ?? scalarOrUnknown(get(spec, 'serviceAccount')),
+    hostNetwork: scalar(get(spec, 'hostNetwork')),
+    nodeSelector: fieldsAt(spec, ['nodeSelector']),
+    containers: [...readContainers(get(spec, 'initContainers'), true), ...readContainers(get(spec, 'containers'), false)],
+    affinityOs: readAffinityOs(spec),
+    tolerations: (isSeq(get(spec, 'tolerations')) ? (get(spec, 'tolerations') as { items: readonly RNode[] }).items : []).flatMap((item) =>
+      isMap(item) ? [{ key: textOf(get(item, 'key')), value: textOf(get(item, 'value')), at: item.origin }] : [],
     ),
   };
 }
 
-/** Entries of the map at `path` under `node`, including what a template injects into that block. */
-export function mapEntries(doc: SourceDoc, node: Node | null | undefined, path: readonly string[]): Entry[] {
-  const parentPath = path.slice(0, -1);
-  const parent = parentPath.length === 0 ? node : getIn(doc, node, parentPath);
-  const pair = pairOf(doc, parent, path[path.length - 1] ?? '');
-  if (!pair) return [];
-  const keyAt = isScalar(pair.key) ? nodeLocation(doc, pair.key) : undefined;
-  return entries(doc, (pair.value as Node | null) ?? null, keyAt);
-}
-
-function readContainers(doc: SourceDoc, node: Node | null, init: boolean): ContainerView[] {
-  return (asSeq(node)?.items ?? []).flatMap((item) => {
+function readContainers(node: RNode | null, init: boolean): ContainerView[] {
+  if (!isSeq(node)) return [];
+  return node.items.flatMap((item) => {
     if (!isMap(item)) return [];
-    const ports = (asSeq(get(doc, item, 'ports'))?.items ?? []).flatMap((port) => {
-      const value = Number(text(doc, get(doc, port as Node, 'containerPort'))?.value);
+    const portsNode = get(item, 'ports');
+    const ports = (isSeq(portsNode) ? portsNode.items : []).flatMap((port) => {
+      const value = Number(textOf(get(port, 'containerPort')));
       return Number.isInteger(value) ? [value] : [];
     });
-    return [{
-      name: text(doc, get(doc, item, 'name'))?.value ?? null,
-      image: text(doc, get(doc, item, 'image')),
-      ports,
-      init,
-      at: nodeLocation(doc, item),
-    }];
+    return [{ name: textOf(get(item, 'name')), image: scalarOrUnknown(get(item, 'image')), ports, init, at: item.origin }];
   });
 }
 
-function readAffinityOs(doc: SourceDoc, spec: Node | null): TextValue | null {
-  const terms = asSeq(getIn(doc, spec, ['affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms']));
-  for (const term of terms?.items ?? []) {
-    for (const expression of asSeq(get(doc, term as Node, 'matchExpressions'))?.items ?? []) {
-      const key = text(doc, get(doc, expression as Node, 'key'))?.value;
-      const operator = text(doc, get(doc, expression as Node, 'operator'))?.value;
+function readAffinityOs(spec: RNode | null): RScalar | null {
+  const terms = getIn(spec, ['affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms']);
+  for (const term of isSeq(terms) ? terms.items : []) {
+    const expressions = get(term, 'matchExpressions');
+    for (const expression of isSeq(expressions) ? expressions.items : []) {
+      const key = textOf(get(expression, 'key'));
+      const operator = textOf(get(expression, 'operator'));
       if ((key === 'kubernetes.io/os' || key === 'beta.kubernetes.io/os') && operator === 'In') {
-        const values = asSeq(get(doc, expression as Node, 'values'))?.items ?? [];
-        const first = text(doc, values[0] as Node);
+        const values = get(expression, 'values');
+        const first = isSeq(values) ? scalar(values.items[0] ?? null) : null;
         if (first) return first;
       }
     }
@@ -179,31 +189,27 @@ const windowsImage = /(^|\/)(windows|nanoserver|servercore|windowsservercore)([/
  * kubernetes.io/os, a Windows toleration, or a Windows base image. Unknown when nothing says.
  */
 export function operatingSystem(template: PodTemplateView): { os: OperatingSystem; at: Location | null } {
-  for (const entry of template.nodeSelector) {
-    if ((entry.key === 'kubernetes.io/os' || entry.key === 'beta.kubernetes.io/os') && entry.value?.value) {
-      const os = entry.value.value.toLowerCase();
-      if (os === 'windows' || os === 'linux') return { os, at: entry.keyAt };
-    }
+  for (const field of template.nodeSelector) {
+    const value = textOf(field.value)?.toLowerCase();
+    if ((field.key === 'kubernetes.io/os' || field.key === 'beta.kubernetes.io/os') && (value === 'windows' || value === 'linux')) return { os: value, at: field.keyOrigin };
   }
-  const affinity = template.affinityOs?.value?.toLowerCase();
-  if (template.affinityOs && (affinity === 'windows' || affinity === 'linux')) return { os: affinity, at: template.affinityOs.at };
+  const affinity = textOf(template.affinityOs)?.toLowerCase();
+  if (template.affinityOs && (affinity === 'windows' || affinity === 'linux')) return { os: affinity, at: template.affinityOs.origin };
   for (const toleration of template.tolerations) {
-    if ((toleration.key === 'os' || toleration.key === 'kubernetes.io/os') && toleration.value?.toLowerCase() === 'windows') {
-      return { os: 'windows', at: toleration.at };
-    }
+    if ((toleration.key === 'os' || toleration.key === 'kubernetes.io/os') && toleration.value?.toLowerCase() === 'windows') return { os: 'windows', at: toleration.at };
   }
   for (const container of template.containers) {
-    const image = container.image?.value;
-    if (image && windowsImage.test(image)) return { os: 'windows', at: container.image?.at ?? container.at };
+    const image = textOf(container.image);
+    if (image && windowsImage.test(image)) return { os: 'windows', at: container.image?.origin ?? container.at };
   }
   return { os: 'unknown', at: null };
 }
 
 /**
- * The pods of a HelmRelease whose chart is not in the repository, as far as its values tell: the label entry, the
- * release's target namespace. Nothing else of the pod template is known.
+ * The pods of a HelmRelease whose chart is not in the repository, as far as its values tell: the label field, the
+ * release's target namespace, the ServiceAccount its values name. Nothing else of the pod template is known.
  */
-export function releaseWorkload(object: K8sObject, label: Entry, namespace: EffectiveNamespace, serviceAccountName: TextValue): WorkloadView {
+export function releaseWorkload(object: RenderedObject, label: Field, namespace: EffectiveNamespace, serviceAccountName: RScalar | RUnknown): WorkloadView {
   return {
     object,
     namespace,
@@ -212,9 +218,10 @@ export function releaseWorkload(object: K8sObject, label: Entry, namespace: Effe
     template: {
       path: ['spec', 'values'],
       node: null,
-      at: label.keyAt,
+      at: label.keyOrigin,
       labels: [label],
       annotations: [],
+      unknownLabels: [],
       serviceAccountName,
       hostNetwork: null,
       nodeSelector: [],
@@ -226,3 +233,5 @@ export function releaseWorkload(object: K8sObject, label: Entry, namespace: Effe
     selectorLabels: [],
   };
 }
+
+export { effectiveNamespace, type EffectiveNamespace };

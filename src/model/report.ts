@@ -63,6 +63,8 @@ export interface WorkloadReport extends Evidence {
   readonly credentialUses: readonly CredentialUse[];
   /** The kustomization, chart folder or HelmRelease that rendered it; null for a plain manifest. */
   readonly origin: string | null;
+  /** The render it comes from, as a person reads it (`overlays/prod`, `charts/api (values-prod.yaml)`, the file). */
+  readonly unit: string;
   /** A kind pod2wi does not know but that has a pod template (spec.template.spec.containers). */
   readonly generic: boolean;
   readonly serviceAccount: {
@@ -153,6 +155,8 @@ export interface BoundIdentity extends IdentityFields {
 export interface IdentityReport extends IdentityFields {
   readonly namespaced: boolean;
   readonly source: 'manifest' | 'helm' | 'kustomize';
+  /** The render it comes from (one overlay, one chart render): an identity of a shared base appears once per overlay. */
+  readonly unit: string;
   /** Workload ids bound to it. */
   readonly usedBy: readonly string[];
 }
@@ -160,6 +164,7 @@ export interface IdentityReport extends IdentityFields {
 export interface BindingReport extends Evidence {
   readonly name: string;
   readonly namespace: string;
+  readonly unit: string;
   readonly selector: string | null;
   readonly azureIdentity: string | null;
   readonly identityFound: boolean;
@@ -175,6 +180,7 @@ export interface ExceptionReport extends Evidence {
 export interface ServiceAccountReport extends Evidence {
   readonly name: string;
   readonly namespace: string;
+  readonly unit: string;
   readonly clientId: string | null;
   readonly tenantId: string | null;
   /** An azure.workload.identity/use label on the ServiceAccount: ignored by the webhook since v1.0. */

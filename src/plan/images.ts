@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { Location } from '../model/location.js';
 import { LineIndex } from '../k8s/line-index.js';
 import type { Repo } from '../walk/repo.js';
-import { dirname, joinPath } from '../k8s/helm/chart.js';
+import { dirname, joinPath } from '../k8s/paths.js';
 
 /** An image some build in the repository produces from a folder, with where the build says so. */
 export interface ImageBuild {

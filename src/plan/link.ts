@@ -1,7 +1,7 @@
 import type { Application } from '../model/application.js';
 import type { Evidence, WorkloadReport } from '../model/report.js';
 import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
-import { isInside } from '../k8s/helm/chart.js';
+import { isInside } from '../k8s/paths.js';
 import type { ApplicationLink } from './model.js';
 import { imageName, imageRepository, type ImageBuild } from './images.js';
 

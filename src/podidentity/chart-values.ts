@@ -1,8 +1,5 @@
-import { isMap, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { FindingSink } from '../model/findings-sink.js';
-import type { ValuesLayer } from '../k8s/helm/chart.js';
-import type { K8sObject } from '../k8s/object.js';
-import { entries, get, nodeLocation, text, type TextValue } from '../k8s/source-doc.js';
+import { get, isMap, isSeq, scalarRef, type RenderedObject, type RenderUnit, type RMap, type RNode, type RScalar } from '../k8s/rendered.js';
 import { readAzureIdentity, type AzureIdentity, type AzureIdentityBinding } from './crds.js';
 
 /**
@@ -14,59 +11,58 @@ import { readAzureIdentity, type AzureIdentity, type AzureIdentityBinding } from
  * Each record points at its lines in the values file (or the HelmRelease's spec.values).
  */
 export function identitiesFromChartValues(
-  layer: ValuesLayer,
+  values: RMap,
+  unit: RenderUnit,
   releaseNamespace: string,
   sink: FindingSink,
 ): { identities: AzureIdentity[]; bindings: AzureIdentityBinding[] } {
-  const { doc, root } = layer;
   const identities: AzureIdentity[] = [];
   const bindings: AzureIdentityBinding[] = [];
-  const add = (key: TextValue | null, item: YAMLMap, bindingNode: Node | null) => {
-    const nameValue = text(doc, get(doc, item, 'name'));
-    const name = nameValue?.value ? nameValue : key;
-    if (!name?.value) return;
-    const namespaceValue = text(doc, get(doc, item, 'namespace'));
-    const namespace: TextValue = namespaceValue?.value ? namespaceValue : { value: releaseNamespace, at: name.at };
-    const synthetic = (kind: string, node: YAMLMap, objectName: TextValue): K8sObject => ({
+  const add = (key: RScalar | null, item: RMap, bindingNode: RNode | null) => {
+    const nameNode = get(item, 'name');
+    const name: RScalar | null = nameNode?.kind === 'scalar' && scalarRef(nameNode)?.value ? nameNode : key;
+    const nameText = scalarRef(name)?.value;
+    if (!name || !nameText) return;
+    const namespaceNode = get(item, 'namespace');
+    const namespace: RScalar = namespaceNode?.kind === 'scalar' && scalarRef(namespaceNode)?.value ? namespaceNode : { kind: 'scalar', value: releaseNamespace, origin: { ...name.origin, span: null } };
+    const synthetic = (kind: string, root: RMap, objectName: RScalar): RenderedObject => ({
       apiVersion: 'aadpodidentity.k8s.io/v1',
       kind,
       name: objectName,
       namespace,
-      at: nodeLocation(doc, node),
-      doc,
-      node,
-      source: 'helm',
-      overlay: null,
-      helm: null,
+      root,
+      unit,
+      at: root.origin,
+      conditions: [],
+      index: 0,
     });
-    const enabled = text(doc, get(doc, item, 'enabled'))?.value;
-    if (enabled === 'false') return;
+    if (scalarRef(get(item, 'enabled'))?.value === 'false') return;
     const identity = readAzureIdentity(synthetic('AzureIdentity', item, name), releaseNamespace, sink, item);
     if (!identity) return;
-    identities.push({ ...identity, at: name.at });
+    identities.push({ ...identity, at: name.origin });
     if (!isMap(bindingNode)) return;
-    const bindingName = text(doc, get(doc, bindingNode, 'name'));
-    const resolvedName: TextValue = bindingName?.value ? bindingName : { value: `${name.value}-binding`, at: name.at };
+    const bindingName = get(bindingNode, 'name');
+    const resolvedName: RScalar = bindingName?.kind === 'scalar' && scalarRef(bindingName)?.value ? bindingName : { kind: 'scalar', value: `${nameText}-binding`, origin: { ...name.origin, span: null } };
     bindings.push({
       object: synthetic('AzureIdentityBinding', bindingNode, resolvedName),
-      name: resolvedName.value ?? '',
-      namespace: namespace.value ?? releaseNamespace,
-      azureIdentity: name,
-      identityKey: name.value,
-      selector: text(doc, get(doc, bindingNode, 'selector')),
-      at: nodeLocation(doc, bindingNode),
+      name: scalarRef(resolvedName)?.value ?? '',
+      namespace: scalarRef(namespace)?.value ?? releaseNamespace,
+      azureIdentity: scalarRef(name),
+      identityKey: nameText,
+      selector: scalarRef(get(bindingNode, 'selector')),
+      at: bindingNode.origin,
     });
   };
 
-  const declared = get(doc, root, 'azureIdentities');
+  const declared = get(values, 'azureIdentities');
   if (isMap(declared)) {
-    for (const entry of entries(doc, declared)) {
-      if (isMap(entry.node)) add({ value: entry.key, at: entry.keyAt }, entry.node, get(doc, entry.node, 'binding'));
+    for (const pair of declared.pairs) {
+      if (isMap(pair.value)) add({ kind: 'scalar', value: pair.key, origin: pair.keyOrigin }, pair.value, get(pair.value, 'binding'));
     }
   } else if (isSeq(declared)) {
-    for (const item of declared.items) if (isMap(item)) add(null, item, get(doc, item, 'binding'));
+    for (const item of declared.items) if (isMap(item)) add(null, item, get(item, 'binding'));
   }
-  const single = get(doc, root, 'azureIdentity');
-  if (isMap(single)) add(null, single, get(doc, root, 'azureIdentityBinding'));
+  const single = get(values, 'azureIdentity');
+  if (isMap(single)) add(null, single, get(values, 'azureIdentityBinding'));
   return { identities, bindings };
 }

@@ -1,8 +1,8 @@
-import { isMap, type Node } from 'yaml';
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Location } from '../model/location.js';
-import { effectiveName, effectiveNamespace, type K8sObject } from '../k8s/object.js';
-import { entries, get, pairOf, nodeLocation, text, type Entry, type TextValue } from '../k8s/source-doc.js';
+import { effectiveNamespace, objectName } from '../k8s/namespaces.js';
+import { get, isMap, pairOf, scalarRef, type RenderedObject, type RNode, type ScalarRef } from '../k8s/rendered.js';
+import { fieldsAt, fieldsOf, type Field } from '../k8s/workloads.js';
 
 export const podIdentityGroup = 'aadpodidentity.k8s.io';
 
@@ -23,16 +23,16 @@ export interface ResourceIdParts {
 
 /** An AzureIdentity as written, with the namespace it lands in. */
 export interface AzureIdentity {
-  readonly object: K8sObject;
+  readonly object: RenderedObject;
   /** The name as rendered, or the template text when it could not be resolved. */
   readonly name: string;
   /** What bindings refer to it by: the name, or chart-qualified template text (see `referenceKey`). */
   readonly key: string;
   readonly namespace: string;
   readonly type: IdentityType;
-  readonly clientId: TextValue | null;
-  readonly tenantId: TextValue | null;
-  readonly resourceId: TextValue | null;
+  readonly clientId: ScalarRef | null;
+  readonly tenantId: ScalarRef | null;
+  readonly resourceId: ScalarRef | null;
   readonly resourceIdParts: ResourceIdParts | null;
   /** `aadpodidentity.k8s.io/Behavior: namespaced`: matches only pods and bindings of its own namespace. */
   readonly namespaced: boolean;
@@ -40,41 +40,36 @@ export interface AzureIdentity {
 }
 
 export interface AzureIdentityBinding {
-  readonly object: K8sObject;
+  readonly object: RenderedObject;
   readonly name: string;
   readonly namespace: string;
-  readonly azureIdentity: TextValue | null;
+  readonly azureIdentity: ScalarRef | null;
   /** `referenceKey` of spec.azureIdentity, compared with AzureIdentity.key. */
   readonly identityKey: string | null;
-  readonly selector: TextValue | null;
+  readonly selector: ScalarRef | null;
   readonly at: Location;
 }
 
 export interface AzurePodIdentityException {
-  readonly object: K8sObject;
+  readonly object: RenderedObject;
   readonly name: string;
   readonly namespace: string;
-  readonly podLabels: readonly Entry[];
+  readonly podLabels: readonly Field[];
   readonly at: Location;
 }
 
 /**
- * How one object refers to another by name: the literal name, or — when both are written with the same unresolved
- * template expression in the same chart (`{{ $fullname }}-identity`) — the chart and the normalised template text.
+ * How one object refers to another by name: the name when known, or — when both are written with the same unknown
+ * part in the same unit (`{{ .Release.Name }}-identity` in one chart render) — the unit and the display text.
  */
-export function referenceKey(value: TextValue | null, chart: string | null, prefix = '', suffix = ''): string | null {
+export function referenceKey(value: ScalarRef | null, unit: string): string | null {
   if (!value) return null;
-  if (value.value) return `${prefix}${value.value}${suffix}`;
-  if (value.template) return `{{${chart ?? ''}}}${value.template.replace(/\{\{-?\s*/g, '{{').replace(/\s*-?\}\}/g, '}}').replace(/\s+/g, ' ')}`;
+  if (value.value) return value.value;
+  if (value.unknowns.length > 0 && value.display) return `{{${unit}}}${value.display}`;
   return null;
 }
 
-/** The name an object is shown by: effective name, else its template text. */
-function objectName(object: K8sObject): string | null {
-  return effectiveName(object) ?? object.name?.template ?? null;
-}
-
-export function isPodIdentityObject(object: K8sObject): boolean {
+export function isPodIdentityObject(object: RenderedObject): boolean {
   return object.apiVersion.startsWith(`${podIdentityGroup}/`);
 }
 
@@ -88,22 +83,22 @@ export function isGuid(value: string): boolean {
  * Reads a spec field in either casing: the camelCase name aad-pod-identity ≥ 1.6 uses, or the PascalCase name of
  * older manifests (reported, since CRDs of 1.8+ prune it).
  */
-function field(object: K8sObject, spec: Node | null, camel: string, pascal: string[]): { node: Node | null; pascal: { name: string; at: Location } | null } {
-  const own = pairOf(object.doc, spec, camel);
-  if (own) return { node: (own.value as Node | null) ?? null, pascal: null };
+function field(spec: RNode | null, camel: string, pascal: string[]): { node: RNode | null; pascal: { name: string; at: Location } | null } {
+  const own = pairOf(spec, camel);
+  if (own) return { node: own.value, pascal: null };
   for (const name of pascal) {
-    const old = pairOf(object.doc, spec, name);
-    if (old) return { node: (old.value as Node | null) ?? null, pascal: { name, at: nodeLocation(object.doc, old.key as Node) } };
+    const old = pairOf(spec, name);
+    if (old) return { node: old.value, pascal: { name, at: old.keyOrigin } };
   }
   return { node: null, pascal: null };
 }
 
-function reportPascal(object: K8sObject, fields: readonly ({ name: string; at: Location } | null)[], sink: FindingSink): void {
+function reportPascal(object: RenderedObject, fields: readonly ({ name: string; at: Location } | null)[], sink: FindingSink): void {
   const used = fields.filter((field): field is { name: string; at: Location } => field !== null).sort((a, b) => a.at.line - b.at.line);
   const first = used[0];
   if (!first) return;
   const names = used.map((field) => field.name);
-  sink.add('pascal-case-fields', first.at, `${object.kind} ${effectiveName(object) ?? ''} uses PascalCase field${used.length > 1 ? 's' : ''} ${names.join(', ')}: aad-pod-identity ≥ 1.6 reads ${names.map(toCamel).join(', ')} (read anyway)`);
+  sink.add('pascal-case-fields', first.at, `${object.kind} ${objectName(object) ?? ''} uses PascalCase field${used.length > 1 ? 's' : ''} ${names.join(', ')}: aad-pod-identity ≥ 1.6 reads ${names.map(toCamel).join(', ')} (read anyway)`);
 }
 
 function toCamel(name: string): string {
@@ -128,48 +123,48 @@ export function splitResourceId(resourceId: string): ResourceIdParts | null {
 }
 
 export function readAzureIdentity(
-  object: K8sObject,
+  object: RenderedObject,
   namespaceOption: string | null,
   sink: FindingSink,
-  spec: Node | null = get(object.doc, object.node, 'spec'),
+  spec: RNode | null = get(object.root, 'spec'),
 ): AzureIdentity | null {
   const name = objectName(object);
-  const key = referenceKey(object.name, object.helm?.chart.dir ?? null, object.overlay?.namePrefix, object.overlay?.nameSuffix);
+  const key = referenceKey(scalarRef(object.name), object.unit.path);
   if (!name || !key) return null;
-  const type = field(object, spec, 'type', ['Type']);
-  const clientId = field(object, spec, 'clientID', ['ClientID', 'clientId', 'ClientId']);
-  const tenantId = field(object, spec, 'tenantID', ['TenantID', 'tenantId', 'TenantId']);
-  const resourceId = field(object, spec, 'resourceID', ['ResourceID', 'resourceId', 'ResourceId']);
+  const type = field(spec, 'type', ['Type']);
+  const clientId = field(spec, 'clientID', ['ClientID', 'clientId', 'ClientId']);
+  const tenantId = field(spec, 'tenantID', ['TenantID', 'tenantId', 'TenantId']);
+  const resourceId = field(spec, 'resourceID', ['ResourceID', 'resourceId', 'ResourceId']);
   reportPascal(object, [type.pascal, clientId.pascal, tenantId.pascal, resourceId.pascal], sink);
 
-  const typeText = text(object.doc, type.node);
+  const typeText = scalarRef(type.node);
   const typeValue = typeText?.value === '' || !typeText ? '0' : typeText.value;
   const identityType = typeValue === null ? 'user-assigned-managed-identity' : identityTypes[typeValue];
   const resolvedType = identityType ?? 'user-assigned-managed-identity';
-  const clientIdText = text(object.doc, clientId.node);
-  const tenantIdText = text(object.doc, tenantId.node);
-  const resourceIdText = text(object.doc, resourceId.node);
+  const clientIdText = scalarRef(clientId.node);
+  const tenantIdText = scalarRef(tenantId.node);
+  const resourceIdText = scalarRef(resourceId.node);
   const parts = resourceIdText?.value ? splitResourceId(resourceIdText.value) : null;
-  const namespaced = entries(object.doc, get(object.doc, get(object.doc, object.node, 'metadata'), 'annotations')).some(
-    (entry) => entry.key === 'aadpodidentity.k8s.io/Behavior' && entry.value?.value === 'namespaced',
+  const namespaced = fieldsAt(object.root, ['metadata', 'annotations']).some(
+    (entry) => entry.key === 'aadpodidentity.k8s.io/Behavior' && scalarRef(entry.value)?.value === 'namespaced',
   );
 
   const label = `AzureIdentity ${name}`;
   if (typeText && typeValue !== null && !identityType) {
-    sink.add('identity-incomplete', typeText.at, `${label}: type ${typeValue} is not 0, 1 or 2; read as a user-assigned managed identity`);
+    sink.add('identity-incomplete', typeText.origin, `${label}: type ${typeValue} is not 0, 1 or 2; read as a user-assigned managed identity`);
   }
-  const clientAt = clientIdText?.at ?? object.at;
+  const clientAt = clientIdText?.origin ?? object.at;
   if (!clientIdText) sink.add('identity-client-id-unresolved', clientAt, `${label} has no clientID`);
-  else if (clientIdText.value === null) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID ${clientIdText.template ?? ''} could not be resolved from values`);
-  else if (clientIdText.value === '') sink.add('identity-client-id-unresolved', clientIdText.resolvedAt ?? clientAt, `${label}: clientID is empty${clientIdText.template ? ` (${clientIdText.template})` : ''}`);
+  else if (clientIdText.value === null) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID ${clientIdText.display} is not known from the repository (${clientIdText.unknowns[0]?.reason ?? 'unknown'})`);
+  else if (clientIdText.value === '') sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID is empty`);
   else if (!isGuid(clientIdText.value)) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID "${clientIdText.value}" is not a GUID (placeholder?)`);
 
   if (resolvedType === 'user-assigned-managed-identity') {
     if (resourceIdText?.value && !parts) {
-      sink.add('identity-invalid-resource-id', resourceIdText.at, `${label}: resourceID "${resourceIdText.value}" is not /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`);
+      sink.add('identity-invalid-resource-id', resourceIdText.origin, `${label}: resourceID "${resourceIdText.value}" is not /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`);
     } else if (!resourceIdText?.value) {
-      const where = resourceIdText?.resolvedAt ?? resourceIdText?.at ?? object.at;
-      const why = !resourceIdText ? 'has no resourceID' : resourceIdText.value === null ? `resourceID ${resourceIdText.template ?? ''} could not be resolved from values` : 'has an empty resourceID';
+      const where = resourceIdText?.origin ?? object.at;
+      const why = !resourceIdText ? 'has no resourceID' : resourceIdText.value === null ? `resourceID ${resourceIdText.display} is not known from the repository` : 'has an empty resourceID';
       sink.add('identity-invalid-resource-id', where, `${label} ${why}; the federated credential needs the identity's name and resource group`);
     }
   } else if (!tenantIdText?.value || !clientIdText?.value) {
@@ -191,37 +186,37 @@ export function readAzureIdentity(
   };
 }
 
-export function readBinding(object: K8sObject, namespaceOption: string | null, sink: FindingSink): AzureIdentityBinding | null {
-  const spec = get(object.doc, object.node, 'spec');
+export function readBinding(object: RenderedObject, namespaceOption: string | null, sink: FindingSink): AzureIdentityBinding | null {
+  const spec = get(object.root, 'spec');
   const name = objectName(object);
   if (!name) return null;
-  const identity = field(object, spec, 'azureIdentity', ['AzureIdentity', 'AzureIdentityName']);
-  const azureIdentity = text(object.doc, identity.node);
-  const selector = field(object, spec, 'selector', ['Selector']);
+  const identity = field(spec, 'azureIdentity', ['AzureIdentity', 'AzureIdentityName']);
+  const azureIdentity = scalarRef(identity.node);
+  const selector = field(spec, 'selector', ['Selector']);
   reportPascal(object, [identity.pascal, selector.pascal], sink);
   return {
     object,
     name,
     namespace: effectiveNamespace(object, namespaceOption).value,
     azureIdentity,
-    identityKey: referenceKey(azureIdentity, object.helm?.chart.dir ?? null),
-    selector: text(object.doc, selector.node),
+    identityKey: referenceKey(azureIdentity, object.unit.path),
+    selector: scalarRef(selector.node),
     at: object.at,
   };
 }
 
-export function readException(object: K8sObject, namespaceOption: string | null, sink: FindingSink): AzurePodIdentityException | null {
-  const spec = get(object.doc, object.node, 'spec');
+export function readException(object: RenderedObject, namespaceOption: string | null, sink: FindingSink): AzurePodIdentityException | null {
+  const spec = get(object.root, 'spec');
   const name = objectName(object);
   if (!name) return null;
-  const podLabels = field(object, spec, 'podLabels', ['PodLabels']);
+  const podLabels = field(spec, 'podLabels', ['PodLabels']);
   reportPascal(object, [podLabels.pascal], sink);
-  const labels = isMap(podLabels.node) ? entries(object.doc, podLabels.node) : [];
+  const labels = isMap(podLabels.node) ? fieldsOf(podLabels.node) : [];
   const namespace = effectiveNamespace(object, namespaceOption).value;
   sink.add(
     'pod-identity-exception',
     object.at,
-    `AzurePodIdentityException ${namespace}/${name}: pods labelled ${labels.map((entry) => `${entry.key}=${entry.value?.value ?? '?'}`).join(', ') || '(none)'} bypass NMI; delete it with aad-pod-identity`,
+    `AzurePodIdentityException ${namespace}/${name}: pods labelled ${labels.map((entry) => `${entry.key}=${scalarRef(entry.value)?.display ?? '?'}`).join(', ') || '(none)'} bypass NMI; delete it with aad-pod-identity`,
   );
-  return { object, name, namespace, podLabels: labels, at: nodeLocation(object.doc, object.node) };
+  return { object, name, namespace, podLabels: labels, at: object.at };
 }

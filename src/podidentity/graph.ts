@@ -1,7 +1,9 @@
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Location } from '../model/location.js';
-import type { Entry, TextValue } from '../k8s/source-doc.js';
+import { scalarRef, type ScalarRef } from '../k8s/rendered.js';
+import type { Field } from '../k8s/workloads.js';
 import type { AzureIdentity, AzureIdentityBinding } from './crds.js';
+import type { RenderUnit } from '../k8s/rendered.js';
 
 export const podIdentityLabel = 'aadpodidbinding';
 
@@ -10,9 +12,9 @@ export interface GraphWorkload {
   readonly id: string;
   readonly namespace: string;
   /** The aadpodidbinding label on the pod template, or null. */
-  readonly label: Entry | null;
-  /** Chart directory when the workload comes from a Helm template (templated selectors only match inside it). */
-  readonly chart: string | null;
+  readonly label: Field | null;
+  /** The unit that rendered it (see `unitKey`): bindings of the same unit are preferred, and selectors with unknown parts only match inside it. */
+  readonly unitKey: string;
 }
 
 export interface IdentityMatch {
@@ -36,17 +38,10 @@ export interface PodIdentityGraph {
   readonly bindingTargets: ReadonlyMap<AzureIdentityBinding, AzureIdentity | null>;
 }
 
-/** Template text compared without spacing or trim markers: `{{- $fullname }}` equals `{{ $fullname }}`. */
-export function normalizeTemplate(template: string): string {
-  return template.replace(/\{\{-?\s*/g, '{{').replace(/\s*-?\}\}/g, '}}').replace(/\s+/g, ' ');
-}
-
-function selectorMatches(selector: TextValue | null, label: TextValue | null, sameChart: boolean): 'literal' | 'template' | null {
+function selectorMatches(selector: ScalarRef | null, label: ScalarRef | null, sameUnit: boolean): 'literal' | 'template' | null {
   if (!selector || !label) return null;
   if (selector.value !== null && label.value !== null) return selector.value !== '' && selector.value === label.value ? 'literal' : null;
-  if (selector.value === null && label.value === null && sameChart && selector.template && label.template) {
-    return normalizeTemplate(selector.template) === normalizeTemplate(label.template) ? 'template' : null;
-  }
+  if (selector.value === null && label.value === null && sameUnit && selector.display && selector.display === label.display) return 'template';
   return null;
 }
 
@@ -63,18 +58,22 @@ export function linkPodIdentity(
   options: GraphOptions,
   sink: FindingSink,
 ): PodIdentityGraph {
+  // A unit (one overlay, one chart render) is one environment: references resolve inside it first, then anywhere.
   const identityByKey = new Map<string, AzureIdentity>();
   for (const identity of identities) {
-    const key = `${identity.namespace}/${identity.key}`;
-    if (!identityByKey.has(key)) identityByKey.set(key, identity);
+    for (const key of [`${unitKey(identity.object.unit)}|${identity.namespace}/${identity.key}`, `${identity.namespace}/${identity.key}`]) {
+      if (!identityByKey.has(key)) identityByKey.set(key, identity);
+    }
   }
   const bindingTargets = new Map<AzureIdentityBinding, AzureIdentity | null>();
   for (const binding of bindings) {
-    const target = binding.identityKey ? identityByKey.get(`${binding.namespace}/${binding.identityKey}`) ?? null : null;
+    const target = binding.identityKey
+      ? (identityByKey.get(`${unitKey(binding.object.unit)}|${binding.namespace}/${binding.identityKey}`) ?? identityByKey.get(`${binding.namespace}/${binding.identityKey}`) ?? null)
+      : null;
     bindingTargets.set(binding, target);
     if (!target) {
-      const where = binding.azureIdentity?.at ?? binding.at;
-      const named = binding.azureIdentity?.value ?? binding.azureIdentity?.template;
+      const where = binding.azureIdentity?.origin ?? binding.at;
+      const named = binding.azureIdentity?.display;
       const elsewhere = identities.filter((identity) => identity.name === named).map((identity) => identity.namespace);
       sink.add(
         'binding-missing-identity',
@@ -92,7 +91,7 @@ export function linkPodIdentity(
   for (const binding of bindings) {
     const value = binding.selector?.value;
     if (value) bySelector.set(value, [...(bySelector.get(value) ?? []), binding]);
-    else if (binding.selector?.template) templatedSelectors.push(binding);
+    else if (binding.selector && binding.selector.unknowns.length > 0) templatedSelectors.push(binding);
   }
 
   const matches = new Map<string, IdentityMatch[]>();
@@ -100,13 +99,16 @@ export function linkPodIdentity(
   const identitiesUsed = new Set<AzureIdentity>();
   for (const workload of workloads) {
     const label = workload.label;
-    if (!label?.value) continue;
+    const labelValue = scalarRef(label?.value);
+    if (!label || !labelValue) continue;
     const found: IdentityMatch[] = [];
     const ignoredByNamespace: AzureIdentityBinding[] = [];
     const withoutIdentity: AzureIdentityBinding[] = [];
-    const candidates = label.value.value !== null ? (bySelector.get(label.value.value) ?? []) : templatedSelectors;
+    const all = labelValue.value !== null ? (bySelector.get(labelValue.value) ?? []) : templatedSelectors;
+    const own = all.filter((binding) => unitKey(binding.object.unit) === workload.unitKey);
+    const candidates = own.length > 0 ? own : all;
     for (const binding of candidates) {
-      const kind = selectorMatches(binding.selector, label.value, workload.chart !== null && binding.object.helm?.chart.dir === workload.chart);
+      const kind = selectorMatches(binding.selector, labelValue, unitKey(binding.object.unit) === workload.unitKey);
       if (!kind) continue;
       bindingsUsed.add(binding);
       const identity = bindingTargets.get(binding);
@@ -128,8 +130,8 @@ export function linkPodIdentity(
 
   for (const binding of bindings) {
     if (!bindingsUsed.has(binding)) {
-      const selector = binding.selector?.value ?? binding.selector?.template ?? '(none)';
-      sink.add('unused-binding', binding.selector?.at ?? binding.at, `AzureIdentityBinding ${binding.namespace}/${binding.name}: no workload in the scanned manifests carries aadpodidbinding=${selector}`);
+      const selector = binding.selector?.display || '(none)';
+      sink.add('unused-binding', binding.selector?.origin ?? binding.at, `AzureIdentityBinding ${binding.namespace}/${binding.name}: no workload in the scanned manifests carries aadpodidbinding=${selector}`);
     }
   }
   const named = new Set([...bindingTargets.values()].filter((identity): identity is AzureIdentity => identity !== null));
@@ -143,19 +145,20 @@ export function linkPodIdentity(
 
 function reportWorkload(
   workload: GraphWorkload,
-  label: Entry,
+  label: Field,
   found: readonly IdentityMatch[],
   unmatched: { readonly ignoredByNamespace: readonly AzureIdentityBinding[]; readonly withoutIdentity: readonly AzureIdentityBinding[] },
   options: GraphOptions,
   sink: FindingSink,
 ): void {
-  const value = label.value?.value ?? label.value?.template ?? '';
-  const where: Location = label.keyAt;
-  if (label.value?.value === null) {
+  const ref = scalarRef(label.value);
+  const value = ref?.display ?? '';
+  const where: Location = label.keyOrigin;
+  if (ref && ref.value === null) {
     sink.add(
       'templated-label-value',
       where,
-      `${workload.id}: aadpodidbinding is ${label.value.template ?? 'templated'}, which pod2wi could not resolve from values${found.some((match) => match.templated) ? '; matched a binding with the same template' : ''}`,
+      `${workload.id}: aadpodidbinding is ${ref.display}, which is not known from the repository (${ref.unknowns[0]?.reason ?? 'unknown'})${found.some((match) => match.templated) ? '; matched a binding with the same text in the same render' : ''}`,
     );
   }
   if (found.length === 0) {
@@ -193,4 +196,9 @@ function reportWorkload(
       );
     }
   }
+}
+
+/** One key per unit: its kind, path and variant. */
+export function unitKey(unit: RenderUnit): string {
+  return `${unit.kind}:${unit.path}:${unit.variant}`;
 }

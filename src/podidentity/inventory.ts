@@ -14,9 +14,9 @@ import type {
   WorkloadReport,
 } from '../model/report.js';
 import type { ManifestScan } from '../k8s/read.js';
-import { displayName, effectiveName, effectiveNamespace, type K8sObject } from '../k8s/object.js';
-import { entries, get, getIn, text, type Entry, type TextValue } from '../k8s/source-doc.js';
-import { immutableSelectorKinds, mapEntries, operatingSystem, readWorkload, releaseWorkload, type WorkloadView } from '../k8s/workloads.js';
+import { displayName, effectiveNamespace, objectName } from '../k8s/namespaces.js';
+import { getIn, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RScalar, type RUnknown, type ScalarRef } from '../k8s/rendered.js';
+import { fieldsAt, immutableSelectorKinds, operatingSystem, readWorkload, releaseWorkload, type Field, type WorkloadView } from '../k8s/workloads.js';
 import { identitiesFromChartValues } from './chart-values.js';
 import {
   isPodIdentityObject,
@@ -26,7 +26,7 @@ import {
   type AzureIdentity,
   type AzureIdentityBinding,
 } from './crds.js';
-import { linkPodIdentity, podIdentityLabel, type IdentityMatch } from './graph.js';
+import { linkPodIdentity, podIdentityLabel, unitKey, type IdentityMatch } from './graph.js';
 
 export const useLabel = 'azure.workload.identity/use';
 export const clientIdAnnotation = 'azure.workload.identity/client-id';
@@ -51,22 +51,64 @@ export interface Inventory {
 interface ServiceAccountObject {
   readonly name: string;
   readonly namespace: string;
-  readonly object: K8sObject;
-  readonly annotations: readonly Entry[];
-  readonly labels: readonly Entry[];
+  readonly object: RenderedObject;
+  readonly annotations: readonly Field[];
+  readonly labels: readonly Field[];
 }
 
 const evidence = (at: Location): Evidence => ({ file: at.file, line: at.line });
 
-/** The aadpodidbinding entry that wins: a Kustomize label overrides the inline one, else the first written. */
-function podIdentityEntry(labels: readonly Entry[]): Entry | null {
-  const all = labels.filter((entry) => entry.key === podIdentityLabel);
-  return all.filter((entry) => entry.via === 'kustomize').pop() ?? all[0] ?? null;
+/** The aadpodidbinding label of a rendered map (the renderer already applied overrides). */
+function podIdentityEntry(labels: readonly Field[]): Field | null {
+  return labels.find((entry) => entry.key === podIdentityLabel) ?? null;
 }
 
-/** Where a value is written: the values line a template resolved it from, else the field itself. */
-function valueAt(value: TextValue | null): Evidence | null {
-  return value ? evidence(value.resolvedAt ?? value.at) : null;
+/** Where a value is written (for a value passed through a template, the values line). */
+function valueAt(value: ScalarRef | null): Evidence | null {
+  return value ? evidence(value.origin) : null;
+}
+
+/** How a label reaches the pod template, from where its key was written. */
+export function viaOf(field: Field, object: RenderedObject): 'inline' | 'include' | 'values' | 'kustomize' {
+  const source = field.keyOrigin.source;
+  if (source === 'chart-values' || source === 'release-values') return 'values';
+  if (source.startsWith('kustomize-')) return 'kustomize';
+  if (source === 'chart-template' && field.keyOrigin.file !== object.at.file) return 'include';
+  return 'inline';
+}
+
+/** The value written somewhere else than its key (a values line, a patch), or null. */
+function resolvedAt(field: Field): Evidence | null {
+  const value = scalarRef(field.value);
+  if (!value || value.origin.file === field.keyOrigin.file) return null;
+  return evidence(value.origin);
+}
+
+/** The kustomization, chart folder or HelmRelease file that rendered an object; null for a plain manifest. */
+export function unitOrigin(unit: RenderUnit): string | null {
+  switch (unit.kind) {
+    case 'manifest':
+      return null;
+    case 'kustomization':
+    case 'terraform':
+      return unit.path;
+    case 'helm-release':
+    case 'flux-kustomization':
+      return unit.variant.split('#')[0] || unit.path;
+    case 'chart':
+      return unit.variant ? unit.variant : unit.path || '.';
+  }
+}
+
+/** The last line of an object's own text, when it is written verbatim in one file. */
+function endLineOf(scan: ManifestScan, object: RenderedObject): number {
+  const span = object.root.origin.span;
+  if (!span || object.root.origin.file !== object.at.file) return object.at.line;
+  const text = scan.files.read(object.at.file);
+  if (text === null) return object.at.line;
+  let line = object.root.origin.line;
+  for (let i = object.root.origin.span?.[0] ?? 0; i < Math.min(span[1], text.length) - 1; i++) if (text.charCodeAt(i) === 10) line++;
+  return Math.max(line, object.at.line);
 }
 
 function identityFields(identity: AzureIdentity): IdentityFields {
@@ -96,7 +138,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   const bindings: AzureIdentityBinding[] = [];
   const exceptions: ExceptionReport[] = [];
   const serviceAccounts: ServiceAccountObject[] = [];
-  const namespaces: { name: string; labels: readonly Entry[]; at: Location }[] = [];
+  const namespaces: { name: string; labels: readonly Field[]; at: Location }[] = [];
   const views: WorkloadView[] = [];
 
   for (const object of scan.objects) {
@@ -109,38 +151,36 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
           exceptions.push({
             name: exception.name,
             namespace: exception.namespace,
-            podLabels: Object.fromEntries(exception.podLabels.map((entry) => [entry.key, entry.value?.value ?? ''])),
+            podLabels: Object.fromEntries(exception.podLabels.map((entry) => [entry.key, scalarRef(entry.value)?.display ?? ''])),
             ...evidence(exception.at),
           });
         }
       }
       continue;
     }
-    if (object.kind === 'CustomResourceDefinition' && text(object.doc, getIn(object.doc, object.node, ['spec', 'group']))?.value === 'aadpodidentity.k8s.io') {
+    if (object.kind === 'CustomResourceDefinition' && textOf(getIn(object.root, ['spec', 'group'])) === 'aadpodidentity.k8s.io') {
       sink.add('pod-identity-infrastructure', object.at, `CustomResourceDefinition ${displayName(object)} installs aad-pod-identity; delete it at cut-over`);
       continue;
     }
     if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
-      const name = effectiveName(object);
-      if (name) namespaces.push({ name, labels: entries(object.doc, getIn(object.doc, object.node, ['metadata', 'labels'])), at: object.at });
+      const name = objectName(object);
+      if (name) namespaces.push({ name, labels: fieldsAt(object.root, ['metadata', 'labels']), at: object.at });
       continue;
     }
     if (object.kind === 'ServiceAccount' && object.apiVersion === 'v1') {
-      const name = effectiveName(object);
+      const name = objectName(object);
       if (name) {
-        const metadata = get(object.doc, object.node, 'metadata');
         serviceAccounts.push({
           name,
           namespace: effectiveNamespace(object, options.namespace).value,
           object,
-          // Through mapEntries, so a chart's `toYaml .Values.serviceAccount.annotations` counts too.
-          annotations: mapEntries(object.doc, object.node, ['metadata', 'annotations']),
-          labels: entries(object.doc, get(object.doc, metadata, 'labels')),
+          annotations: fieldsAt(object.root, ['metadata', 'annotations']),
+          labels: fieldsAt(object.root, ['metadata', 'labels']),
         });
       }
       continue;
     }
-    if (object.kind === 'Rollout' && object.apiVersion.startsWith('argoproj.io/') && getIn(object.doc, object.node, ['spec', 'workloadRef'])) {
+    if (object.kind === 'Rollout' && object.apiVersion.startsWith('argoproj.io/') && getIn(object.root, ['spec', 'workloadRef'])) {
       sink.add('rollout-workload-ref', object.at, `Rollout ${displayName(object)} takes its pod template from spec.workloadRef; that workload carries the labels`);
       continue;
     }
@@ -150,17 +190,19 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   for (const { release, label } of scan.releaseLabels) {
     const target = release.namespace;
     // Charts name their ServiceAccount from values, else (by the common `fullname` convention) after the release.
-    const fromValues = release.values ? text(release.values.doc, getIn(release.values.doc, release.values.root, ['serviceAccount', 'name'])) : null;
-    const account = fromValues?.value ? fromValues : { value: release.releaseName, at: release.object.at };
+    const fromValues = getIn(release.values, ['serviceAccount', 'name']);
+    const account: RScalar | RUnknown = (fromValues?.kind === 'scalar' && textOf(fromValues)) || fromValues?.kind === 'unknown'
+      ? fromValues
+      : { kind: 'scalar', value: release.releaseName.value, origin: release.releaseName.origin };
     views.push(releaseWorkload(
       release.object,
       label,
-      target ? { value: target.value, at: target.at, source: 'helm-release' } : effectiveNamespace(release.object, options.namespace),
+      target ? { value: target.value, at: target.origin, source: 'helm-release' } : effectiveNamespace(release.object, options.namespace),
       account,
     ));
   }
-  for (const { layer, namespace } of scan.podIdentityChartValues) {
-    const declared = identitiesFromChartValues(layer, namespace, sink);
+  for (const { values, unit, namespace } of scan.podIdentityChartValues) {
+    const declared = identitiesFromChartValues(values, unit, namespace, sink);
     identities.push(...declared.identities);
     bindings.push(...declared.bindings);
   }
@@ -169,7 +211,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   const described = views.map((view) => {
     const namespace = view.namespace ?? effectiveNamespace(view.object, options.namespace);
     const name = view.kind === 'HelmRelease' ? (readReleaseName(view.object) ?? displayName(view.object)) : displayName(view.object);
-    const origin = view.object.overlay?.kustomization ?? view.object.helm?.release ?? (view.object.helm ? view.object.helm.chart.dir || '.' : null);
+    const origin = unitOrigin(view.object.unit);
     return { view, namespace, name, origin, id: `${view.kind}/${namespace.value}/${name}` };
   });
   const counts = new Map<string, number>();
@@ -183,7 +225,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       id: item.id,
       namespace: item.namespace.value,
       label: podIdentityEntry(item.view.template.labels),
-      chart: item.view.object.helm?.chart.dir ?? null,
+      unitKey: unitKey(item.view.object.unit),
     })),
     identities,
     bindings,
@@ -191,10 +233,12 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     sink,
   );
 
+  // A workload's ServiceAccount is looked up in its own unit first, then in the rest of the repository.
   const accountIndex = new Map<string, ServiceAccountObject>();
   for (const account of serviceAccounts) {
-    const key = `${account.namespace}/${account.name}`;
-    if (!accountIndex.has(key)) accountIndex.set(key, account);
+    for (const key of [`${unitKey(account.object.unit)}|${account.namespace}/${account.name}`, `${account.namespace}/${account.name}`]) {
+      if (!accountIndex.has(key)) accountIndex.set(key, account);
+    }
   }
 
   const usedLabelLocations = new Set<string>();
@@ -203,40 +247,44 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     const { view, namespace } = item;
     const template = view.template;
     const label = podIdentityEntry(template.labels);
-    if (label) usedLabelLocations.add(`${label.keyAt.file}:${label.keyAt.line}`);
+    if (label) usedLabelLocations.add(`${label.keyOrigin.file}:${label.keyOrigin.line}`);
     const matches = graph.matches.get(item.id) ?? [];
 
     const selectorEntry = view.selectorLabels.find((entry) => entry.key === podIdentityLabel);
     if (selectorEntry && immutableSelectorKinds.has(view.kind)) {
-      sink.add('label-in-selector', selectorEntry.keyAt, `${item.id}: aadpodidbinding is in spec.selector.matchLabels; the selector is immutable, so removing it later means deleting and re-creating the ${view.kind}`);
+      sink.add('label-in-selector', selectorEntry.keyOrigin, `${item.id}: aadpodidbinding is in spec.selector.matchLabels; the selector is immutable, so removing it later means deleting and re-creating the ${view.kind}`);
     }
     const onMetadata = view.metadataLabels.find((entry) => entry.key === podIdentityLabel);
     if (onMetadata && !label && template.path.length > 0) {
-      sink.add('label-not-on-pod-template', onMetadata.keyAt, `${item.id}: aadpodidbinding is on the ${view.kind} itself, not on spec.template.metadata.labels, so no pod carries it`);
+      sink.add('label-not-on-pod-template', onMetadata.keyOrigin, `${item.id}: aadpodidbinding is on the ${view.kind} itself, not on spec.template.metadata.labels, so no pod carries it`);
+    }
+    for (const unknown of template.unknownLabels) {
+      sink.add('render-problem', unknown.origin, `${item.id}: its pod labels include ${unknown.expression}, which pod2wi cannot render (${unknown.reason}); aadpodidbinding may be set there`);
     }
 
-    const saRef = template.serviceAccountName;
-    const saName = saRef?.value || saRef?.template || 'default';
-    const account = accountIndex.get(`${namespace.value}/${saName}`);
-    const saAt = account?.object.at ?? saRef?.at ?? template.at;
+    const saRef = scalarRef(template.serviceAccountName);
+    const saName = saRef?.display || 'default';
+    const account = accountIndex.get(`${unitKey(view.object.unit)}|${namespace.value}/${saName}`) ?? accountIndex.get(`${namespace.value}/${saName}`);
+    const saAt = account?.object.at ?? saRef?.origin ?? template.at;
     const annotation = (key: string) => account?.annotations.find((entry) => entry.key === key);
     const podAnnotation = (key: string) => template.annotations.find((entry) => entry.key === key);
     const use = template.labels.find((entry) => entry.key === useLabel);
     const clientId = annotation(clientIdAnnotation);
     const os = operatingSystem(template);
-    const useLabelOn = use?.value?.value === 'true';
-    const clientIdValue = clientId?.value?.value || null;
+    const useLabelOn = scalarRef(use?.value)?.value === 'true';
+    const clientIdValue = scalarRef(clientId?.value)?.value || null;
+    const labelValue = label ? scalarRef(label.value) : null;
 
     const podIdentity = label
       ? {
-          selector: label.value?.value ?? null,
-          template: label.value?.template ?? null,
-          resolvedAt: label.value?.resolvedAt ? evidence(label.value.resolvedAt) : null,
-          via: label.via,
-          conditions: label.conditions,
+          selector: labelValue?.value ?? null,
+          template: labelValue && labelValue.value === null ? labelValue.display : null,
+          resolvedAt: resolvedAt(label),
+          via: viaOf(label, view.object),
+          conditions: label.conditions.map((condition) => condition.expression),
           inSelector: selectorEntry !== undefined,
           identities: matches.map(boundIdentity).sort(compareIdentity),
-          ...evidence(label.keyAt),
+          ...evidence(label.keyOrigin),
         }
       : null;
 
@@ -244,13 +292,13 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     let path: WorkloadReport['migration']['path'] = 'not-applicable';
     if (useLabelOn && clientIdValue) {
       path = 'migrated';
-      reasons.push({ code: 'workload-identity-configured', message: `pod template has ${useLabel}: "true" and ServiceAccount ${saName} has ${clientIdAnnotation}`, ...evidence(use?.keyAt ?? template.at) });
+      reasons.push({ code: 'workload-identity-configured', message: `pod template has ${useLabel}: "true" and ServiceAccount ${saName} has ${clientIdAnnotation}`, ...evidence(use?.keyOrigin ?? template.at) });
     } else if (podIdentity) {
       path = 'unknown';
       reasons.push({
         code: 'pod-identity',
-        message: `aadpodidbinding=${podIdentity.selector ?? podIdentity.template ?? ''} binds ${matches.length === 0 ? 'no identity found in the repository' : matches.map((match) => match.identity.name).join(', ')}; the linked application decides latest or legacy`,
-        ...evidence(label?.keyAt ?? template.at),
+        message: `aadpodidbinding=${labelValue?.display ?? ''} binds ${matches.length === 0 ? 'no identity found in the repository' : matches.map((match) => match.identity.name).join(', ')}; the linked application decides latest or legacy`,
+        ...evidence(label?.keyOrigin ?? template.at),
       });
     }
 
@@ -261,50 +309,51 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       namespace: namespace.value,
       namespaceSource: namespace.source,
       namespaceAt: namespace.at ? evidence(namespace.at) : null,
-      source: view.object.source,
-      endLine: view.object.doc.index.position(view.object.node.range?.[1] ?? 0).line,
+      source: sourceOf(view.object.unit),
+      unit: view.object.unit.label,
+      endLine: endLineOf(scan, view.object),
       credentialUses: [],
       origin: item.origin,
       generic: view.generic,
       ...evidence(view.object.at),
-      serviceAccount: { name: saName, implicit: !saRef?.value && !saRef?.template, exists: account !== undefined, ...evidence(saAt) },
+      serviceAccount: { name: saName, implicit: !saRef, exists: account !== undefined, ...evidence(saAt) },
       podIdentity,
       workloadIdentity: {
         useLabel: useLabelOn,
         clientId: clientIdValue,
-        tenantId: annotation(tenantIdAnnotation)?.value?.value || null,
+        tenantId: scalarRef(annotation(tenantIdAnnotation)?.value)?.value || null,
         proxySidecar: podAnnotation(proxySidecarAnnotation) !== undefined,
-        proxySidecarPort: podAnnotation(proxyPortAnnotation)?.value?.value ?? null,
-        useLabelAt: use ? evidence(use.keyAt) : null,
-        clientIdAt: clientId ? evidence(clientId.keyAt) : null,
+        proxySidecarPort: scalarRef(podAnnotation(proxyPortAnnotation)?.value)?.display ?? null,
+        useLabelAt: use ? evidence(use.keyOrigin) : null,
+        clientIdAt: clientId ? evidence(clientId.keyOrigin) : null,
       },
       os: os.os,
       osAt: os.at ? evidence(os.at) : null,
-      hostNetwork: template.hostNetwork?.value === 'true',
+      hostNetwork: textOf(template.hostNetwork) === 'true',
       containers: template.containers.map((container) => ({
         name: container.name,
-        image: container.image?.value ?? container.image?.template ?? null,
+        image: scalarRef(container.image)?.display ?? null,
         ports: container.ports,
         init: container.init,
-        imageAt: valueAt(container.image),
+        imageAt: valueAt(scalarRef(container.image)),
       })),
       injectedSidecars: injectedSidecars(template.annotations, template.labels, namespaces.find((candidate) => candidate.name === namespace.value)?.labels ?? []),
       migration: { path, blocked: false, reasons, warnings: [] },
     });
 
     for (const container of template.containers) {
-      const image = container.image?.value ?? '';
+      const image = textOf(container.image) ?? '';
       if (/aad-pod-identity\/(mic|nmi)(:|@|$)/.test(image)) {
-        sink.add('pod-identity-infrastructure', container.image?.at ?? container.at, `${item.id} runs aad-pod-identity (${image}); remove it at cut-over`);
+        sink.add('pod-identity-infrastructure', container.image?.origin ?? container.at, `${item.id} runs aad-pod-identity (${image}); remove it at cut-over`);
       }
     }
   }
 
   reportSharedServiceAccounts(workloads, accountIndex, sink);
 
-  for (const label of scan.helperLabels) {
+  for (const label of scan.conditionalLabels) {
     if (usedLabelLocations.has(`${label.at.file}:${label.at.line}`)) continue;
-    sink.add('label-in-helper', label.at, `aadpodidbinding: ${label.value} in a named template; every workload that includes it carries pod identity`);
+    sink.add('conditional-label', label.at, `aadpodidbinding: ${label.value} renders only when ${label.condition} in ${label.unit.label}; pods carry pod identity when an installer sets that`);
   }
 
   // Back-references, indexed once: which workloads each identity, binding and ServiceAccount serves.
@@ -327,21 +376,23 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     namespaces: dedupe(namespaces.map((item) => ({
       name: item.name,
       namespace: item.name,
-      podSecurityEnforce: item.labels.find((entry) => entry.key === 'pod-security.kubernetes.io/enforce')?.value?.value ?? null,
+      podSecurityEnforce: scalarRef(item.labels.find((entry) => entry.key === 'pod-security.kubernetes.io/enforce')?.value)?.value ?? null,
       ...evidence(item.at),
     }))).sort(compareIdentity).map(({ namespace: _namespace, ...rest }) => rest),
     workloads: workloads.sort(compareWorkloads),
     identities: dedupe(identities.map((identity) => ({
       ...identityFields(identity),
       namespaced: identity.namespaced,
-      source: identity.object.source,
+      source: sourceOf(identity.object.unit),
+      unit: identity.object.unit.label,
       usedBy: sorted(identityUsers.get(identity)),
     }))).sort(compareIdentity),
     bindings: dedupe(bindings.map((binding) => ({
       name: binding.name,
       namespace: binding.namespace,
-      selector: binding.selector?.value ?? binding.selector?.template ?? null,
-      azureIdentity: binding.azureIdentity?.value ?? binding.azureIdentity?.template ?? null,
+      selector: binding.selector?.display ?? null,
+      azureIdentity: binding.azureIdentity?.display ?? null,
+      unit: binding.object.unit.label,
       identityFound: graph.bindingTargets.get(binding) !== null,
       usedBy: sorted(bindingUsers.get(binding)),
       ...evidence(binding.at),
@@ -350,8 +401,9 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
     serviceAccounts: dedupe(serviceAccounts.map((account) => ({
       name: account.name,
       namespace: account.namespace,
-      clientId: account.annotations.find((entry) => entry.key === clientIdAnnotation)?.value?.value || null,
-      tenantId: account.annotations.find((entry) => entry.key === tenantIdAnnotation)?.value?.value || null,
+      clientId: scalarRef(account.annotations.find((entry) => entry.key === clientIdAnnotation)?.value)?.value || null,
+      tenantId: scalarRef(account.annotations.find((entry) => entry.key === tenantIdAnnotation)?.value)?.value || null,
+      unit: account.object.unit.label,
       useLabel: account.labels.some((entry) => entry.key === useLabel),
       usedBy: sorted(accountUsers.get(`${account.namespace}/${account.name}`)),
       ...evidence(account.object.at),
@@ -359,25 +411,28 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   };
 }
 
-function readReleaseName(object: K8sObject): string | null {
-  const releaseName = getIn(object.doc, object.node, ['spec', 'releaseName']);
-  return releaseName ? (text(object.doc, releaseName)?.value ?? null) : null;
+function readReleaseName(object: RenderedObject): string | null {
+  return textOf(getIn(object.root, ['spec', 'releaseName'])) || null;
+}
+
+function sourceOf(unit: RenderUnit): 'manifest' | 'helm' | 'kustomize' {
+  return unit.kind === 'kustomization' || unit.kind === 'flux-kustomization' ? 'kustomize' : unit.kind === 'chart' || unit.kind === 'helm-release' ? 'helm' : 'manifest';
 }
 
 /** Sidecar injectors a pod asks for: Istio, Linkerd or Dapr, on the pod template or its namespace. */
-function injectedSidecars(annotations: readonly Entry[], labels: readonly Entry[], namespaceLabels: readonly Entry[]): WorkloadReport['injectedSidecars'] {
+function injectedSidecars(annotations: readonly Field[], labels: readonly Field[], namespaceLabels: readonly Field[]): WorkloadReport['injectedSidecars'] {
   const found: { system: 'istio' | 'linkerd' | 'dapr'; file: string; line: number }[] = [];
-  const on = (entries: readonly Entry[], key: string, values: readonly string[]) => {
+  const on = (entries: readonly Field[], key: string, values: readonly string[]) => {
     const entry = entries.find((candidate) => candidate.key === key);
-    return entry && values.includes((entry.value?.value ?? '').toLowerCase()) ? entry : undefined;
+    return entry && values.includes((scalarRef(entry.value)?.value ?? '').toLowerCase()) ? entry : undefined;
   };
   const istio = on(annotations, 'sidecar.istio.io/inject', ['true']) ?? on(labels, 'sidecar.istio.io/inject', ['true']) ?? on(namespaceLabels, 'istio-injection', ['enabled']);
   const disabledIstio = on(annotations, 'sidecar.istio.io/inject', ['false']) ?? on(labels, 'sidecar.istio.io/inject', ['false']);
-  if (istio && !disabledIstio) found.push({ system: 'istio', ...evidence(istio.keyAt) });
+  if (istio && !disabledIstio) found.push({ system: 'istio', ...evidence(istio.keyOrigin) });
   const linkerd = on(annotations, 'linkerd.io/inject', ['enabled']) ?? on(namespaceLabels, 'linkerd.io/inject', ['enabled']);
-  if (linkerd) found.push({ system: 'linkerd', ...evidence(linkerd.keyAt) });
+  if (linkerd) found.push({ system: 'linkerd', ...evidence(linkerd.keyOrigin) });
   const dapr = on(annotations, 'dapr.io/enabled', ['true']);
-  if (dapr) found.push({ system: 'dapr', ...evidence(dapr.keyAt) });
+  if (dapr) found.push({ system: 'dapr', ...evidence(dapr.keyOrigin) });
   return found;
 }
 
@@ -420,10 +475,10 @@ function reportSharedServiceAccounts(
   }
 }
 
-function dedupe<T extends Evidence & { name: string; namespace: string }>(items: T[]): T[] {
+function dedupe<T extends Evidence & { name: string; namespace: string; unit?: string }>(items: T[]): T[] {
   const seen = new Map<string, T>();
   for (const item of items) {
-    const key = `${item.namespace}/${item.name}@${item.file}:${item.line}`;
+    const key = `${item.unit ?? ''}|${item.namespace}/${item.name}@${item.file}:${item.line}`;
     if (!seen.has(key)) seen.set(key, item);
   }
   return [...seen.values()];

@@ -1,4 +1,4 @@
-import { LineIndex } from '../line-index.js';
+import { LineIndex } from '../k8s/line-index.js';
 
 /** One `{{ ... }}` action of a Go template (Helm, or a bare Go/text template). */
 export interface TemplateAction {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePlaceholders, describeCondition, lexActions, partsToTemplate, sanitizeTemplate } from '../../src/k8s/helm/template.js';
+import { decodePlaceholders, describeCondition, lexActions, partsToTemplate, sanitizeTemplate } from '../../src/fix/template-text.js';
 
 describe('lexActions', () => {
   it('finds actions, skipping braces inside strings and comments', () => {
