@@ -15,6 +15,7 @@ import { planMigration } from './plan/index.js';
 import type { MigrationPlan } from './plan/model.js';
 import { sdkKnowledge } from './plan/sdk.js';
 import { readManifests, type ManifestScan } from './k8s/read.js';
+import type { WorkloadView } from './k8s/workloads.js';
 import type { Application, CredentialUse } from './model/application.js';
 import { buildInventory } from './podidentity/inventory.js';
 import { loadFindingCatalogue } from './rules/catalogue.js';
@@ -50,6 +51,8 @@ export interface Analysis {
   readonly root: string;
   readonly repo: Repo;
   readonly manifests: ManifestScan;
+  /** The rendered workload behind each reported workload id. */
+  readonly views: ReadonlyMap<string, WorkloadView>;
 }
 
 export const defaultMaxFileSize = 5 * 1024 * 1024;
@@ -188,7 +191,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     workloads,
     findings: sortFindings(sink.all),
   };
-  return { report, plan, root, repo, manifests };
+  return { report, plan, root, repo, manifests, views: inventory.views };
 }
 
 function emptySummary(walk: 'git' | 'filesystem'): ScanReport['summary'] {

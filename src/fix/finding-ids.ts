@@ -6,6 +6,7 @@ export const fixFindingIds = [
   'fix-manual-step',
   'fix-not-applied',
   'fix-recreate-pod',
+  'fix-withdrawn',
 ] as const;
 
 export type FixFindingId = (typeof fixFindingIds)[number];

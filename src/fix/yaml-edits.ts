@@ -584,6 +584,22 @@ export function appendItem(at: Located<YAMLSeq>, value: Tree, why: string): Buil
   return { edits: [insert(file, where.offset, where.lead ? where.lead + text.slice(0, -file.eol.length) : text, why)], intents };
 }
 
+/** Appends a plain string item to a block list of strings (a kustomization's `resources`). */
+export function appendScalarItem(at: Located<YAMLSeq>, value: string, why: string): Built {
+  const { file, node } = at;
+  const intents: Intent[] = [{ op: 'push', doc: at.doc, path: at.path, value }];
+  const last = node.items[node.items.length - 1] as Node | undefined;
+  if (!last?.range || node.flow) return { decline: 'the list is empty or written inline' };
+  const dash = entryStart(node, node.items.length - 1, file);
+  if (dash === null || !startsLine(file.text, dash)) return { decline: 'cannot tell the indentation of the list' };
+  const dashColumn = columnOf(file.text, dash);
+  const itemColumn = columnOf(file.text, last.range[0]);
+  const style = isScalar(last) && last.type === 'QUOTE_DOUBLE' ? 'double' : isScalar(last) && last.type === 'QUOTE_SINGLE' ? 'single' : 'plain';
+  const text = `${' '.repeat(dashColumn)}-${' '.repeat(Math.max(1, itemColumn - dashColumn - 1))}${quote(value, style)}${file.eol}`;
+  const where = afterLine(file, last.range[1]);
+  return { edits: [insert(file, where.offset, where.lead ? where.lead + text.slice(0, -file.eol.length) : text, why)], intents };
+}
+
 /** The text of a new file holding one object: YAML block style, or JSON when the neighbour is JSON. */
 export function newFileText(value: Tree, json: boolean, step: number, eol: string): string {
   if (json) return `${JSON.stringify(value, null, step).split('\n').join(eol)}${eol}`;

@@ -46,6 +46,8 @@ export interface Inventory {
   readonly bindings: BindingReport[];
   readonly exceptions: ExceptionReport[];
   readonly serviceAccounts: ServiceAccountReport[];
+  /** The rendered workload behind each reported workload id. */
+  readonly views: ReadonlyMap<string, WorkloadView>;
 }
 
 interface ServiceAccountObject {
@@ -373,6 +375,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   const sorted = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])].sort(compareStrings);
 
   return {
+    views: new Map(described.map((item) => [item.id, item.view])),
     namespaces: dedupe(namespaces.map((item) => ({
       name: item.name,
       namespace: item.name,

@@ -1,0 +1,191 @@
+import { withChanges, type FileSource } from '../k8s/files.js';
+import { renderRepository, type ManifestScan, type RenderCache, type ScanProblem } from '../k8s/read.js';
+import { toPlain, type RenderedObject } from '../k8s/rendered.js';
+import { describeChange, judge, objectKey, type Change, type ObjectKey } from './changes.js';
+import type { EditState } from './editors.js';
+import type { Subject } from './phases.js';
+
+/**
+ * Realises subjects one after the other: each step takes the first candidate edit whose new render differs from the
+ * current one by exactly the step's changes (plus changes other subjects of the run also want); a subject whose steps
+ * cannot all be realised is withdrawn whole, with what each candidate would have done wrong. The run repeats until
+ * the final render differs from the scanned one by exactly the changes of the subjects kept.
+ */
+
+export interface Realised {
+  /** The files as they stand after every kept subject. */
+  readonly files: FileSource;
+  /** Per file, the subjects that changed it and why. */
+  readonly touched: ReadonlyMap<string, Set<string>>;
+  readonly kept: readonly Subject[];
+  readonly withdrawn: readonly { readonly subject: Subject; readonly reason: string }[];
+}
+
+interface State extends EditState {
+  readonly changed: ReadonlyMap<string, string | null>;
+}
+
+/** Objects by key, plain data computed on demand and reused for unchanged objects. */
+class Snapshot {
+  readonly #objects = new Map<ObjectKey, RenderedObject>();
+  readonly #plain = new WeakMap<RenderedObject, unknown>();
+
+  constructor(objects: readonly RenderedObject[]) {
+    for (const object of objects) {
+      const key = objectKey(object, null);
+      if (!this.#objects.has(key)) this.#objects.set(key, object);
+    }
+  }
+
+  keys(): IterableIterator<ObjectKey> {
+    return this.#objects.keys();
+  }
+
+  object(key: ObjectKey): RenderedObject | undefined {
+    return this.#objects.get(key);
+  }
+
+  plain(key: ObjectKey): unknown {
+    const object = this.#objects.get(key);
+    if (!object) return undefined;
+    if (!this.#plain.has(object)) this.#plain.set(object, toPlain(object.root));
+    return this.#plain.get(object);
+  }
+}
+
+const snapshots = new WeakMap<ManifestScan, Snapshot>();
+function snapshotOf(scan: ManifestScan): Snapshot {
+  let snapshot = snapshots.get(scan);
+  if (!snapshot) {
+    snapshot = new Snapshot(scan.objects);
+    snapshots.set(scan, snapshot);
+  }
+  return snapshot;
+}
+
+/** The difference between two renders, judged: only objects whose rendered tree changed are compared. */
+function judgeRenders(before: ManifestScan, after: ManifestScan, must: readonly Change[], may: readonly Change[]): string | null {
+  const a = snapshotOf(before);
+  const b = snapshotOf(after);
+  const keys = new Set([...a.keys(), ...b.keys(), ...must.map((change) => change.object)]);
+  const left = new Map<ObjectKey, unknown>();
+  const right = new Map<ObjectKey, unknown>();
+  for (const key of keys) {
+    const x = a.object(key);
+    const y = b.object(key);
+    if (x && y && x.root === y.root && !must.some((change) => change.object === key)) continue;
+    if (x) left.set(key, a.plain(key));
+    if (y) right.set(key, b.plain(key));
+  }
+  return judge(left, right, must, may);
+}
+
+const problemKey = (problem: ScanProblem) => `${problem.id}|${problem.at.file}|${problem.at.line}|${problem.message}`;
+
+/** A problem the edit introduced (a file that no longer parses, a patch that matches nothing), or null. */
+function newProblem(before: ManifestScan, after: ManifestScan): ScanProblem | null {
+  const known = new Set(before.problems.map(problemKey));
+  return after.problems.find((problem) => !known.has(problemKey(problem)) && problem.id !== 'render-problem') ?? null;
+}
+
+export function realise(
+  subjects: readonly Subject[],
+  scanned: ManifestScan,
+  namespace: string | null,
+  cache: RenderCache,
+): Realised {
+  const render = (files: FileSource) => renderRepository(files, namespace, cache);
+  const initial: State = { files: scanned.files, scan: scanned, changed: new Map() };
+  let failing = new Set<Subject>();
+  let result: Realised | null = null;
+  for (let round = 0; round <= subjects.length; round++) {
+    const viable = subjects.filter((subject) => !failing.has(subject));
+    const withdrawn: { subject: Subject; reason: string }[] = subjects.filter((subject) => failing.has(subject)).map((subject) => ({ subject, reason: reasons.get(subject) ?? 'its edits do not verify' }));
+    let state = initial;
+    const touched = new Map<string, Set<string>>();
+    const kept: Subject[] = [];
+    const allChanges = new Map(viable.map((subject) => [subject, subject.steps.flatMap((step) => step.changes)]));
+    for (const subject of viable) {
+      const others = viable.filter((other) => other !== subject).flatMap((other) => allChanges.get(other) ?? []);
+      const outcome = realiseSubject(subject, state, others, render, scanned.files);
+      if ('reason' in outcome) {
+        withdrawn.push({ subject, reason: outcome.reason });
+        reasons.set(subject, outcome.reason);
+        continue;
+      }
+      for (const path of outcome.state.changed.keys()) if (!state.changed.has(path) || state.changed.get(path) !== outcome.state.changed.get(path)) touched.set(path, (touched.get(path) ?? new Set()).add(subject.id));
+      state = outcome.state;
+      kept.push(subject);
+    }
+    const problem = judgeRenders(scanned, state.scan, kept.flatMap((subject) => subject.steps.flatMap((step) => step.changes)), []);
+    const newlyFailing = withdrawn.map((item) => item.subject).filter((subject) => !failing.has(subject));
+    result = { files: state.files, touched, kept, withdrawn };
+    if (!problem || newlyFailing.length === 0) {
+      if (problem) {
+        // Nothing left to withdraw but the whole still differs: keep nothing rather than write a wrong change.
+        return { files: scanned.files, touched: new Map(), kept: [], withdrawn: subjects.map((subject) => ({ subject, reason: `the combined change would not render as intended: ${problem}` })) };
+      }
+      return result;
+    }
+    failing = new Set([...failing, ...newlyFailing]);
+  }
+  return result ?? { files: scanned.files, touched: new Map(), kept: [], withdrawn: [] };
+}
+
+const reasons = new WeakMap<Subject, string>();
+
+function realiseSubject(
+  subject: Subject,
+  start: State,
+  others: readonly Change[],
+  render: (files: FileSource) => ManifestScan,
+  base: FileSource,
+): { state: State } | { reason: string } {
+  let state = start;
+  const done: Change[] = [];
+  for (let index = 0; index < subject.steps.length; index++) {
+    const step = subject.steps[index];
+    if (!step) continue;
+    const later = subject.steps.slice(index + 1).flatMap((item) => item.changes);
+    const must = [...done, ...step.changes];
+    // Already true (an earlier step, or another subject, made it so).
+    if (judgeRenders(state.scan, state.scan, must, []) === null) {
+      done.push(...step.changes);
+      continue;
+    }
+    const { candidates, declines } = step.candidates(state);
+    const tried: string[] = [...declines];
+    let picked: State | null = null;
+    for (const candidate of candidates) {
+      const changed = new Map(state.changed);
+      for (const [path, text] of candidate.texts) changed.set(path, text);
+      const files = withChanges(base, changed);
+      let scan: ManifestScan;
+      try {
+        scan = render(files);
+      } catch (error) {
+        tried.push(`${candidate.label}: rendering again failed (${error instanceof Error ? error.message : String(error)})`);
+        continue;
+      }
+      const problem = newProblem(state.scan, scan);
+      if (problem) {
+        tried.push(`${candidate.label}: ${problem.at.file}:${problem.at.line} would report ${problem.message}`);
+        continue;
+      }
+      const wrong = judgeRenders(state.scan, scan, must, [...others, ...later]);
+      if (wrong) {
+        tried.push(`${candidate.label}: ${wrong}`);
+        continue;
+      }
+      picked = { files, scan, changed };
+      break;
+    }
+    if (!picked) {
+      const what = step.changes.map(describeChange).join('; ');
+      return { reason: tried.length > 0 ? `${what}: no edit renders exactly that (${tried.join('; ')})` : `${what}: pod2wi found no place in the sources to make that change` };
+    }
+    state = picked;
+    done.push(...step.changes);
+  }
+  return { state };
+}
