@@ -26,6 +26,8 @@ export function effectiveNamespace(object: RenderedObject, option: string | null
   const unit = object.unit.namespace;
   if (unit) return { value: unit.value, at: unit.origin, source: 'helm-release' };
   if (option) return { value: option, at: null, source: 'option' };
+  // A chart installed by no one in the repository lands wherever its installer says: never guessed as `default`.
+  if (object.unit.kind === 'chart') return { value: '{{ .Release.Namespace }}', at: null, source: 'helm-release' };
   return { value: 'default', at: null, source: 'default' };
 }
 

@@ -19,6 +19,16 @@ export function credentialName(namespace: string, serviceAccount: string): strin
   return `${name.slice(0, 111).replace(/[-_]+$/, '')}-${hash}`;
 }
 
+/** The Azure identity a planned identity stands for: its client ID (and resource ID when known). */
+export function identityKey(identity: PlannedIdentity): string {
+  return `${identity.clientId}|${identity.resourceGroup ?? ''}/${identity.identityName ?? ''}`;
+}
+
+/** Whether a name pod2wi rendered holds a part only known at install time (shown as `{{ expression }}`). */
+export function hasUnknown(name: string): boolean {
+  return name.includes('{{');
+}
+
 /** One credential per identity × namespace × ServiceAccount, named uniquely per identity, in a stable order. */
 export function planFederatedCredentials(
   accounts: readonly { workload: string; identity: PlannedIdentity; serviceAccount: ServiceAccountPlan }[],
@@ -26,7 +36,9 @@ export function planFederatedCredentials(
 ): FederatedCredentialPlan[] {
   const byKey = new Map<string, { identity: PlannedIdentity; namespace: string; serviceAccount: string; workloads: string[] }>();
   for (const { workload, identity, serviceAccount } of accounts) {
-    const key = `${identity.namespace}/${identity.name}|${serviceAccount.namespace}/${serviceAccount.name}`;
+    // One Azure identity is one client ID: two overlays binding identities of the same name with different client IDs
+    // are two identities.
+    const key = `${identityKey(identity)}|${serviceAccount.namespace}/${serviceAccount.name}`;
     const entry = byKey.get(key) ?? { identity, namespace: serviceAccount.namespace, serviceAccount: serviceAccount.name, workloads: [] };
     entry.workloads.push(workload);
     byKey.set(key, entry);
@@ -35,12 +47,11 @@ export function planFederatedCredentials(
   return [...byKey.entries()]
     .sort(([a], [b]) => compareStrings(a, b))
     .map(([, entry]) => {
-      const identityKey = `${entry.identity.namespace}/${entry.identity.name}`;
-      const names = used.get(identityKey) ?? new Set<string>();
+      const names = used.get(identityKey(entry.identity)) ?? new Set<string>();
       let name = credentialName(entry.namespace, entry.serviceAccount);
       for (let n = 2; names.has(name); n++) name = `${credentialName(entry.namespace, entry.serviceAccount).slice(0, 116)}-${n}`;
       names.add(name);
-      used.set(identityKey, names);
+      used.set(identityKey(entry.identity), names);
       return {
         name,
         identity: entry.identity,

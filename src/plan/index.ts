@@ -3,7 +3,7 @@ import type { FindingSink } from '../model/findings-sink.js';
 import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
 import { isGuid } from '../podidentity/crds.js';
 import { decide, type DecisionContext } from './decide.js';
-import { federatedCredentialLimit, planFederatedCredentials } from './federated.js';
+import { federatedCredentialLimit, hasUnknown, identityKey, planFederatedCredentials } from './federated.js';
 import type { ImageBuild } from './images.js';
 import { linkApplications } from './link.js';
 import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
@@ -46,16 +46,21 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
     }
   }
   const accounts = planServiceAccounts(needsAccount.map(({ workload, identity }) => ({ workload, identity })), report.serviceAccounts);
+  // A subject needs the namespace and the ServiceAccount name; one known only at install time is never guessed.
+  const unknownSubject = (workload: WorkloadReport) => {
+    const account = accounts.get(workload.id);
+    return hasUnknown(workload.namespace) || !account || hasUnknown(account.name) || hasUnknown(account.namespace);
+  };
   const credentials = planFederatedCredentials(
     needsAccount.flatMap(({ workload, identity }) => {
       const serviceAccount = accounts.get(workload.id);
-      return serviceAccount ? [{ workload: workload.id, identity, serviceAccount }] : [];
+      return serviceAccount && !unknownSubject(workload) ? [{ workload: workload.id, identity, serviceAccount }] : [];
     }),
     inputs.issuer,
   );
   const perIdentity = new Map<string, typeof credentials>();
   for (const credential of credentials) {
-    const key = `${credential.identity.namespace}/${credential.identity.name}`;
+    const key = identityKey(credential.identity);
     perIdentity.set(key, [...(perIdentity.get(key) ?? []), credential]);
   }
   for (const [key, list] of perIdentity) {
@@ -69,8 +74,12 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
     const credential = serviceAccount && identity
       ? credentials.find((item) => item.identity === identity && item.serviceAccount === serviceAccount.name && item.namespace === serviceAccount.namespace)
       : undefined;
-    const overLimit = identity ? (perIdentity.get(`${identity.namespace}/${identity.name}`)?.length ?? 0) > federatedCredentialLimit : false;
+    const overLimit = identity ? (perIdentity.get(identityKey(identity))?.length ?? 0) > federatedCredentialLimit : false;
     const warnings: MigrationReason[] = [...decision.warnings];
+    if (identity && serviceAccount && unknownSubject(workload) && decision.path !== 'migrated' && decision.path !== 'not-applicable') {
+      const unknown = [hasUnknown(workload.namespace) ? `namespace ${workload.namespace}` : null, hasUnknown(serviceAccount.name) ? `ServiceAccount ${serviceAccount.name}` : null].filter(Boolean).join(' and ');
+      warnings.push({ code: 'subject-set-at-install', message: `the federated credential's subject needs the ${unknown || 'ServiceAccount name'}, which is only known when the chart is installed; give the release name and namespace (a HelmRelease, or scan the values the release uses) to plan it`, file: workload.file, line: workload.line });
+    }
     if (overLimit && identity) warnings.push({ code: 'federated-credential-limit', message: `identity ${identity.name} needs more than ${federatedCredentialLimit} federated credentials`, ...identity.evidence });
     return {
       workload: workload.id,

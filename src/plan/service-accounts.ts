@@ -1,6 +1,7 @@
 import { compareStrings } from '../model/location.js';
 import { createHash } from 'node:crypto';
 import type { ServiceAccountReport, WorkloadReport } from '../model/report.js';
+import { identityKey } from './federated.js';
 import type { PlannedIdentity, ServiceAccountPlan } from './model.js';
 
 /**
@@ -14,13 +15,13 @@ export function planServiceAccounts(
   workloads: readonly { workload: WorkloadReport; identity: PlannedIdentity }[],
   existing: readonly ServiceAccountReport[],
 ): Map<string, ServiceAccountPlan> {
-  const identityKey = (identity: PlannedIdentity) => `${identity.namespace}/${identity.name}`;
   const users = new Map<string, Set<string>>();
   for (const { workload, identity } of workloads) {
-    const key = `${workload.namespace}/${workload.serviceAccount.name}`;
+    const key = `${workload.unit}|${workload.namespace}/${workload.serviceAccount.name}`;
     users.set(key, (users.get(key) ?? new Set()).add(identityKey(identity)));
   }
-  const taken = new Map<string, string>(existing.map((account) => [`${account.namespace}/${account.name}`, 'existing']));
+  // Names are taken per unit (one overlay, one chart render is one environment).
+  const taken = new Map<string, string>(existing.map((account) => [`${account.unit}|${account.namespace}/${account.name}`, 'existing']));
   const plans = new Map<string, ServiceAccountPlan>();
   const ordered = [...workloads].sort((a, b) => compareStrings(a.workload.id, b.workload.id));
   for (const { workload, identity } of ordered) {
@@ -33,7 +34,7 @@ export function planServiceAccounts(
       plans.set(workload.id, { name: current.name, namespace: workload.namespace, action: 'chart-values', reason: 'chart-managed', changesWorkload: false, existing: null, ...annotations });
       continue;
     }
-    const key = `${workload.namespace}/${current.name}`;
+    const key = `${workload.unit}|${workload.namespace}/${current.name}`;
     const isDefault = current.name === 'default';
     const shared = (users.get(key)?.size ?? 0) > 1;
     if (!isDefault && !shared) {
@@ -49,8 +50,13 @@ export function planServiceAccounts(
       });
       continue;
     }
-    const name = dedicatedName(workload.name, workload.namespace, identityKey(identity), taken);
-    taken.set(`${workload.namespace}/${name}`, identityKey(identity));
+    if (workload.name.includes('{{')) {
+      // The workload's name is only known at install time: the chart names the account (its serviceAccount values).
+      plans.set(workload.id, { name: current.name, namespace: workload.namespace, action: 'chart-values', reason: 'chart-managed', changesWorkload: false, existing: null, ...annotations });
+      continue;
+    }
+    const name = dedicatedName(workload.name, `${workload.unit}|${workload.namespace}`, identityKey(identity), taken);
+    taken.set(`${workload.unit}|${workload.namespace}/${name}`, identityKey(identity));
     plans.set(workload.id, {
       name,
       namespace: workload.namespace,
