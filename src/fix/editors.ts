@@ -488,6 +488,19 @@ export function deleteObject(state: EditState, object: RenderedObject, why: stri
       }
     }
   }
+  if (origin.source === 'chart-template') {
+    // A template document: removed as text (its `---`-separated range), or the whole template when it was the last.
+    const file = modelOf(state, origin.file);
+    const doc = file ? file.docs.findIndex((item) => {
+      const range = item.range;
+      return range !== undefined && file.lines.line(range[0]) <= origin.line && origin.line <= file.lines.line(Math.max(range[0], range[2] - 1));
+    }) : -1;
+    if (file && doc >= 0) {
+      const documents = file.docs.filter((item) => item.contents !== null && item.contents !== undefined).length;
+      if (documents <= 1) out.push({ label: `delete ${origin.file}`, texts: new Map([[origin.file, null]]) });
+      else out.add(state, `${origin.file} (template document)`, origin.file, (model) => removeDocuments(model, [doc], why));
+    }
+  }
   for (const condition of object.conditions) {
     const flag = /^(?:if|with)\s+\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*$/.exec(condition.expression.trim());
     if (!flag || condition.value !== true) continue;
