@@ -91,6 +91,7 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors): void {
     const left = `    ${name.padEnd(14)} ${text}`;
     row(left, at);
   };
+  if (workload.source !== 'manifest') field('rendered', workload.unit, null);
   const pod = workload.podIdentity;
   if (pod) {
     const value = pod.selector ?? pod.template ?? '';
@@ -104,7 +105,7 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors): void {
       const where = identity.identityName ? `  identity ${identity.identityName} in ${identity.resourceGroup}` : '';
       field('', `  client id ${identity.clientId ?? 'unresolved'}${where}`, identity.clientIdAt ?? identity);
     }
-    if (pod.resolvedAt) field('', `value resolved from ${pod.template ?? ''}`, pod.resolvedAt);
+    if (pod.resolvedAt) field('', `value written in ${pod.resolvedAt.file}`, pod.resolvedAt);
   }
   const sa = workload.serviceAccount;
   const saState = sa.exists ? 'exists' : sa.implicit ? 'default, implicit' : workload.kind === 'HelmRelease' ? 'created by the chart' : 'not in the repository';
