@@ -36,6 +36,10 @@ export type SourceKind =
   | 'flux-substitute'
   /** Helm's built-in objects: `.Release`, `.Chart`, `.Capabilities`. */
   | 'helm-builtin'
+  /** Terraform (HCL): a helm_release `set` block or `values`, a kubernetes_* resource. */
+  | 'terraform'
+  /** An export of a running cluster (kubectl get -o yaml, az aks show): read, never edited. */
+  | 'cluster-export'
   /** Made by a renderer with no text behind it (an empty map it had to create). */
   | 'generated';
 
@@ -123,7 +127,7 @@ export type RNode = RScalar | RUnknown | RMap | RSeq;
 
 /** One build of sources that yields objects: a plain file, a chart with one set of values, a Kustomize root. */
 export interface RenderUnit {
-  readonly kind: 'manifest' | 'chart' | 'kustomization' | 'helm-release' | 'flux-kustomization' | 'terraform';
+  readonly kind: 'manifest' | 'chart' | 'kustomization' | 'helm-release' | 'flux-kustomization' | 'terraform' | 'cluster-export';
   /** The file or folder that defines the unit: the manifest file, the chart folder, the kustomization file. */
   readonly path: string;
   /**

@@ -93,6 +93,7 @@ export function unitOrigin(unit: RenderUnit): string | null {
       return null;
     case 'kustomization':
     case 'terraform':
+    case 'cluster-export':
       return unit.path;
     case 'helm-release':
     case 'flux-kustomization':
