@@ -172,8 +172,9 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   const consumed = new Set(builds.flatMap((build) => build.files));
 
   let manifestFiles = 0;
-  const units: { unit: RenderUnit; objects: RenderedObject[] }[] = [];
-  for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects] });
+  // `path`: the folder a Flux Kustomization must point at to apply the entry (a kustomization's folder, a file).
+  const units: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
+  for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
   for (const path of files.list('')) {
     if (!manifestExtension.test(path) && !templateManifest.test(path)) continue;
     if (kustomizationName.test(path) || consumed.has(path) || chartFiles.has(path)) continue;
@@ -188,18 +189,18 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     const objects = plain?.objects ?? null;
     if (objects === null) continue;
     manifestFiles++;
-    if (objects.length > 0) units.push({ unit: objects[0]?.unit ?? plainUnit(path), objects });
+    if (objects.length > 0) units.push({ unit: manifestUnit, objects, path });
   }
   manifestFiles += consumed.size;
 
   // Flux Kustomizations with post-build substitution render their folder once per Kustomization that applies it.
   const fluxKustomizations = units.flatMap((entry) => entry.objects.filter(isFluxKustomization)).map(readFluxKustomization);
   const configMaps = units.flatMap((entry) => entry.objects.filter((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'));
-  const replaced = new Set<string>();
-  const substituted: { unit: RenderUnit; objects: RenderedObject[] }[] = [];
+  const replaced = new Set<(typeof units)[number]>();
+  const substituted: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
   for (const flux of fluxKustomizations) {
     if (flux.path === null || (flux.substitute.size === 0 && flux.substituteFrom.length === 0)) continue;
-    const under = units.filter((entry) => isInside(entry.unit.kind === 'kustomization' ? dirOf(entry.unit.path) : entry.unit.path, flux.path ?? ''));
+    const under = units.filter((entry) => isInside(entry.path, flux.path ?? ''));
     if (under.length === 0) continue;
     const variables = new Map(flux.substitute);
     for (const from of flux.substituteFrom) {
@@ -216,20 +217,20 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     }
     const fluxFile = flux.object.at.file;
     for (const entry of under) {
-      replaced.add(`${entry.unit.kind}:${entry.unit.path}:${entry.unit.variant}`);
+      replaced.add(entry);
       const unit: RenderUnit = {
         kind: 'flux-kustomization',
-        path: entry.unit.path,
+        path: entry.unit.kind === 'manifest' ? entry.path : entry.unit.path,
         variant: `${fluxFile}#${scalarRef(flux.object.name)?.display ?? ''}`,
-        label: `${entry.unit.label} (Flux Kustomization ${scalarRef(flux.object.name)?.display ?? ''}, ${fluxFile})`,
+        label: `${entry.unit.kind === 'manifest' ? entry.path : entry.unit.label} (Flux Kustomization ${scalarRef(flux.object.name)?.display ?? ''}, ${fluxFile})`,
         namespace: flux.targetNamespace,
       };
       const result = substituteVariables(entry.objects, variables);
       report(result.problems);
-      substituted.push({ unit, objects: result.objects.map((object) => ({ ...object, unit })) });
+      substituted.push({ unit, objects: result.objects.map((object) => ({ ...object, unit })), path: entry.path });
     }
   }
-  const rendered = [...units.filter((entry) => !replaced.has(`${entry.unit.kind}:${entry.unit.path}:${entry.unit.variant}`)), ...substituted];
+  const rendered = [...units.filter((entry) => !replaced.has(entry)), ...substituted];
 
   // Helm: each chart once per installer (HelmRelease), or with its own values (and alternatives) when none installs it.
   const releases = rendered.flatMap((entry) => entry.objects.filter(isHelmRelease)).map(readHelmRelease);
@@ -259,7 +260,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       if (!result) continue;
       chartRenders.push(result);
       report(result.problems);
-      rendered.push({ unit: result.unit, objects: [...result.objects] });
+      rendered.push({ unit: result.unit, objects: [...result.objects], path: chart.dir });
     }
   }
   for (const release of releases) {
@@ -298,7 +299,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   return {
     files,
     objects,
-    units: rendered.map((entry) => entry.unit).sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.variant, b.variant)),
+    units: [...new Map(rendered.map((entry) => [`${entry.unit.kind}:${entry.unit.path}:${entry.unit.variant}`, entry.unit])).values()].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.variant, b.variant)),
     charts,
     kustomizations,
     kustomizeBuilds: builds,
@@ -318,9 +319,11 @@ function dirOf(path: string): string {
   return slash < 0 ? '' : path.slice(0, slash);
 }
 
-export function plainUnit(path: string): RenderUnit {
-  return { kind: 'manifest', path, variant: '', label: path };
-}
+/**
+ * The unit of every plain manifest: files applied as they are form one environment (a workload finds its
+ * ServiceAccount and its binding in any of them), unlike overlays and chart renders, which are one each.
+ */
+export const manifestUnit: RenderUnit = { kind: 'manifest', path: '', variant: '', label: 'plain manifests' };
 
 function chartUnit(chart: ChartRef): RenderUnit {
   return { kind: 'chart', path: chart.dir, variant: '', label: chart.dir || '.' };
@@ -345,7 +348,7 @@ function releaseUnit(release: HelmRelease, chart: ChartRef): RenderUnit {
 function readPlainFile(files: FileSource, path: string, sink: ProblemList): RenderedObject[] | null {
   const text = files.read(path);
   if (text === null || !manifestHint.test(text)) return null;
-  const unit = plainUnit(path);
+  const unit = manifestUnit;
   const tree = readTree(path, text, { source: 'manifest' });
   const templated = /\{\{|\$\{|%\{/.test(text) || templateManifest.test(path);
   for (const problem of tree.problems) {

@@ -31,7 +31,7 @@ async function scan(dir: string): Promise<Analysis> {
 }
 
 function templates(analysis: Analysis): (file: string) => boolean {
-  const set = new Set(analysis.manifests.charts.flatMap((chart) => [...chart.templates, ...chart.helpers]));
+  const set = new Set(analysis.manifests.charts.flatMap((chart) => chart.files.filter((file) => file.startsWith(`${chart.dir ? `${chart.dir}/` : ''}templates/`))));
   return (file) => set.has(file);
 }
 

@@ -75,7 +75,7 @@ for (const name of readdirSync(fixtures).sort()) {
         const expected = join(folder, 'expected', label);
         const before = snapshot(repo);
         const analysis = await analysisOf(dir, fixture);
-        const templates = new Set(analysis.manifests.charts.flatMap((chart) => [...chart.templates, ...chart.helpers]));
+        const templates = new Set(analysis.manifests.charts.flatMap((chart) => chart.files.filter((file) => file.startsWith(`${chart.dir ? `${chart.dir}/` : ''}templates/`))));
         const plan = planFix(analysis, run.phase);
 
         expectGolden(join(expected, 'fix.txt'), renderFixDiff(plan, { root: analysis.report.root, written: false, color: false }));

@@ -22,7 +22,7 @@ describe('planServiceAccounts', () => {
   it('gives workloads on default a dedicated account, avoiding names taken by other identities', () => {
     const onDefault = (name: string) => workload({ name, serviceAccount: { name: 'default', implicit: true, exists: false, file: 'd.yaml', line: 1 } });
     const plans = planServiceAccounts([{ workload: onDefault('api'), identity: id('api') }], [
-      { name: 'api', namespace: 'shop', clientId: null, tenantId: null, useLabel: false, usedBy: ['Deployment/shop/other'], file: 'sa.yaml', line: 1 },
+      { name: 'api', namespace: 'shop', unit: 'plain manifests', clientId: null, tenantId: null, useLabel: false, usedBy: ['Deployment/shop/other'], file: 'sa.yaml', line: 1 },
     ]);
     expect(plans.get('Deployment/shop/api')).toMatchObject({ name: 'api-wi', action: 'create', reason: 'default', changesWorkload: true });
   });

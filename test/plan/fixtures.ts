@@ -15,6 +15,7 @@ export function workload(overrides: Partial<WorkloadReport> & { name: string }):
     endLine: 40,
     credentialUses: [],
     origin: null,
+    unit: 'plain manifests',
     generic: false,
     file: `deploy/${overrides.name}.yaml`,
     line: 1,

@@ -29,10 +29,12 @@ describe('isGuid', () => {
 });
 
 describe('referenceKey', () => {
-  it('uses the literal name with Kustomize affixes, or chart-qualified normalised template text', () => {
-    expect(referenceKey({ value: 'id', at: { file: 'f', line: 1, column: 1 } }, null, 'prod-', '-x')).toBe('prod-id-x');
-    const templated = (template: string) => referenceKey({ value: null, template, at: { file: 'f', line: 1, column: 1 } }, 'charts/a');
-    expect(templated('{{- $fullname }}-identity')).toBe(templated('{{ $fullname -}}-identity'));
-    expect(templated('{{ $fullname }}')).not.toBe(referenceKey({ value: null, template: '{{ $fullname }}', at: { file: 'f', line: 1, column: 1 } }, 'charts/b'));
+  const at = { source: 'manifest' as const, file: 'f', line: 1, column: 1, span: null };
+  it('uses the name when known, and the unit with the display text when part of it is unknown', () => {
+    expect(referenceKey({ value: 'prod-id-x', display: 'prod-id-x', origin: at, unknowns: [] }, 'overlays/prod')).toBe('prod-id-x');
+    const unknown = { expression: '.Release.Name', reason: 'set at install', origin: at };
+    const templated = (unit: string) => referenceKey({ value: null, display: '{{ .Release.Name }}-identity', origin: at, unknowns: [unknown] }, unit);
+    expect(templated('charts/a')).toBe(templated('charts/a'));
+    expect(templated('charts/a')).not.toBe(templated('charts/b'));
   });
 });
