@@ -4,7 +4,7 @@ import { objectName } from '../k8s/namespaces.js';
 import { dirname, joinPath } from '../k8s/paths.js';
 import type { ManifestScan } from '../k8s/read.js';
 import { get, getIn, isMap, pairOf, textOf, type Origin, type RenderedObject, type RMap, type RNode } from '../k8s/rendered.js';
-import { applyEdits, EditConflictError } from './edit.js';
+import { applyEdits, EditConflictError, type Edit } from './edit.js';
 import { childSeq, fileModel, lineEndOf, locate, locateMap, locatePairByKey, pairFor, type FileModel, type Located } from './file-model.js';
 import { templateLineRemoval } from './helm-edits.js';
 import { kustomizeLabelSite, removeKustomizeLabel } from './kustomize-edits.js';
@@ -28,6 +28,8 @@ export interface EditState {
 export interface Candidate {
   readonly label: string;
   readonly texts: ReadonlyMap<string, string | null>;
+  /** The splices that give each edited text from the current one, with why; absent for a file written whole. */
+  readonly edits?: ReadonlyMap<string, readonly Edit[]>;
 }
 
 /** Candidates, and why the ones that could not even be built were not. */
@@ -93,7 +95,7 @@ class Collector implements Candidates {
       this.declines.push(`${label}: ${problem}`);
       return;
     }
-    this.push({ label, texts: new Map([...extra, [path, after]]) });
+    this.push({ label, texts: new Map([...extra, [path, after]]), edits: new Map([[path, built.edits]]) });
   }
 
   push(candidate: Candidate): void {

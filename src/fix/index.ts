@@ -75,7 +75,7 @@ export function planFix(analysis: Analysis, phase: Phase, options: FixOptions = 
     const bom = analysis.repo.read(file)?.bom ?? false;
     if (after === null) changes.push({ file, action: 'delete', before: before ?? '', after: '', bom, edits: [{ file, start: 0, end: (before ?? '').length, expect: before ?? '', text: '', why }] });
     else if (before === null) changes.push({ file, action: 'create', before: '', after, bom: false, edits: [{ file, start: 0, end: 0, expect: '', text: after, why }] });
-    else changes.push({ file, action: 'edit', before, after, bom, edits: editsBetween(file, before, after, why) });
+    else changes.push({ file, action: 'edit', before, after, bom, edits: outcome.edits.get(file) ?? editsBetween(file, before, after, why) });
   }
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 

@@ -2,7 +2,9 @@ import { withChanges, type FileSource } from '../k8s/files.js';
 import { renderRepository, type ManifestScan, type RenderCache, type ScanProblem } from '../k8s/read.js';
 import { toPlain, type RenderedObject } from '../k8s/rendered.js';
 import { describeChange, judge, objectKey, type Change, type ObjectKey } from './changes.js';
-import type { EditState } from './editors.js';
+import { composeEdits } from './compose.js';
+import type { Edit } from './edit.js';
+import type { Candidate, EditState } from './editors.js';
 import type { Subject } from './phases.js';
 
 /**
@@ -17,12 +19,16 @@ export interface Realised {
   readonly files: FileSource;
   /** Per file, the subjects that changed it and why. */
   readonly touched: ReadonlyMap<string, Set<string>>;
+  /** Per edited file, the splices of the scanned text that give the result (null: written whole). */
+  readonly edits: ReadonlyMap<string, readonly Edit[] | null>;
   readonly kept: readonly Subject[];
   readonly withdrawn: readonly { readonly subject: Subject; readonly reason: string }[];
 }
 
 interface State extends EditState {
   readonly changed: ReadonlyMap<string, string | null>;
+  /** Per edited file, its edits as splices of the scanned text (null: written whole). */
+  readonly edits: ReadonlyMap<string, readonly Edit[] | null>;
 }
 
 /** Objects by key, plain data computed on demand and reused for unchanged objects. */
@@ -95,7 +101,7 @@ export function realise(
   cache: RenderCache,
 ): Realised {
   const render = (files: FileSource) => renderRepository(files, namespace, cache);
-  const initial: State = { files: scanned.files, scan: scanned, changed: new Map() };
+  const initial: State = { files: scanned.files, scan: scanned, changed: new Map(), edits: new Map() };
   let failing = new Set<Subject>();
   let result: Realised | null = null;
   for (let round = 0; round <= subjects.length; round++) {
@@ -119,17 +125,17 @@ export function realise(
     }
     const problem = judgeRenders(scanned, state.scan, kept.flatMap((subject) => subject.steps.flatMap((step) => step.changes)), []);
     const newlyFailing = withdrawn.map((item) => item.subject).filter((subject) => !failing.has(subject));
-    result = { files: state.files, touched, kept, withdrawn };
+    result = { files: state.files, touched, kept, withdrawn, edits: state.edits };
     if (!problem || newlyFailing.length === 0) {
       if (problem) {
         // Nothing left to withdraw but the whole still differs: keep nothing rather than write a wrong change.
-        return { files: scanned.files, touched: new Map(), kept: [], withdrawn: subjects.map((subject) => ({ subject, reason: `the combined change would not render as intended: ${problem}` })) };
+        return { files: scanned.files, touched: new Map(), edits: new Map(), kept: [], withdrawn: subjects.map((subject) => ({ subject, reason: `the combined change would not render as intended: ${problem}` })) };
       }
       return result;
     }
     failing = new Set([...failing, ...newlyFailing]);
   }
-  return result ?? { files: scanned.files, touched: new Map(), kept: [], withdrawn: [] };
+  return result ?? { files: scanned.files, touched: new Map(), edits: new Map(), kept: [], withdrawn: [] };
 }
 
 const reasons = new WeakMap<Subject, string>();
@@ -177,7 +183,7 @@ function realiseSubject(
         tried.push(`${candidate.label}: ${wrong}`);
         continue;
       }
-      picked = { files, scan, changed };
+      picked = { files, scan, changed, edits: composed(base, state, candidate) };
       break;
     }
     if (!picked) {
@@ -188,4 +194,21 @@ function realiseSubject(
     done.push(...step.changes);
   }
   return { state };
+}
+
+/** The state's edits with a candidate's, as splices of the scanned text (a file written whole has none). */
+function composed(base: FileSource, state: State, candidate: Candidate): Map<string, readonly Edit[] | null> {
+  const out = new Map(state.edits);
+  for (const [path, text] of candidate.texts) {
+    const splices = candidate.edits?.get(path);
+    const original = base.read(path);
+    const prior = state.edits.has(path) ? state.edits.get(path) : [];
+    const current = state.changed.has(path) ? state.changed.get(path) : original;
+    if (text === null || original === null || current === null || current === undefined || !splices || prior === null || prior === undefined) {
+      out.set(path, null);
+      continue;
+    }
+    out.set(path, composeEdits(original, current, prior, splices));
+  }
+  return out;
 }
