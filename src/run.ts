@@ -22,6 +22,7 @@ import { loadFindingCatalogue } from './rules/catalogue.js';
 import { toolVersion } from './version.js';
 import { Repo } from './walk/repo.js';
 import { toPosix, walk } from './walk/walk.js';
+import { pushTo } from './model/collections.js';
 
 export interface ScanOptions {
   /** Paths as the user gave them (files or folders); empty means the current directory. */
@@ -244,7 +245,7 @@ export function attachCredentialUses(applications: readonly Application[], uses:
   const folders = [...new Set([...byPath.keys(), ...containers])].sort((a, b) => b.length - a.length);
   for (const use of uses) {
     const owner = folders.find((folder) => folder === '.' || use.file.startsWith(`${folder}/`)) ?? '';
-    byPath.set(owner, [...(byPath.get(owner) ?? []), use]);
+    pushTo(byPath, owner, use);
   }
   const result: Application[] = applications.map((app) => ({ ...app, credentialUses: byPath.get(app.path) ?? [] }));
   for (const folder of containers) {

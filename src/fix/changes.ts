@@ -1,6 +1,7 @@
 import { unitKey } from '../podidentity/graph.js';
 import { effectiveNamespace, objectName } from '../k8s/namespaces.js';
 import { toPlain, type RenderedObject } from '../k8s/rendered.js';
+import { pushTo } from '../model/collections.js';
 
 /**
  * What a phase wants a rendered object to become, in terms of its rendered data: a fix is correct when rendering the
@@ -76,7 +77,7 @@ export function judge(
   may: readonly Change[],
 ): string | null {
   const allowed = new Map<ObjectKey, Change[]>();
-  for (const change of [...must, ...may]) allowed.set(change.object, [...(allowed.get(change.object) ?? []), change]);
+  for (const change of [...must, ...may]) pushTo(allowed, change.object, change);
   const name = (key: ObjectKey) => key.split('|').slice(1).join(' ');
   const unit = (key: ObjectKey) => key.split('|')[0]?.split(':').slice(1).filter(Boolean).join(' ') ?? '';
 

@@ -13,6 +13,7 @@ import { createObject, deleteObject, removeKey, setPairs, type Candidates, type 
 import type { FixFindingId } from './finding-ids.js';
 import { fieldNamed, podIdentityFields, targetAt, type Target } from './targets.js';
 import type { Tree } from './yaml-edits.js';
+import { pushTo } from '../model/collections.js';
 
 /** The three phases of the migration guide: side by side, then off pod identity, then off the proxy. */
 export const phases = ['parallel', 'cutover', 'finalize'] as const;
@@ -392,7 +393,7 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
   }
   // One subject per file the objects are written in: they go together or not at all.
   const byFile = new Map<string, { object: RenderedObject; why: string }[]>();
-  for (const item of chosen) byFile.set(item.object.at.file, [...(byFile.get(item.object.at.file) ?? []), item]);
+  for (const item of chosen) pushTo(byFile, item.object.at.file, item);
   return [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, items]) => ({
     id: `pod-identity objects in ${file}`,
     at: { file, line: items[0]?.object.at.line ?? 1, column: 1 },

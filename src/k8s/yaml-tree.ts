@@ -1,4 +1,4 @@
-import { isAlias, isMap as isYamlMap, isPair, isScalar as isYamlScalar, isSeq as isYamlSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { Composer, isAlias, isMap as isYamlMap, isPair, isScalar as isYamlScalar, isSeq as isYamlSeq, Parser, type Document, type Node } from 'yaml';
 import { LineIndex } from './line-index.js';
 import type { Condition, Origin, RMap, RNode, RPair, RScalar, RSeq, RUnknown, ScalarPart, SourceKind, Unknown } from './rendered.js';
 
@@ -83,14 +83,19 @@ export function readTree(file: string, text: string, options: ReadTreeOptions): 
     return { source: options.source, file, line, column, span: [start, end] };
   };
   const originOf = options.map ? options.map.originOf.bind(options.map) : fileOrigin;
-  let parsed: Document.Parsed[];
-  try {
-    parsed = parseAllDocuments(text, { uniqueKeys: false, merge: true, prettyErrors: false }) as Document.Parsed[];
-    if (!Array.isArray(parsed)) parsed = [];
-  } catch (error) {
-    return { documents, problems: [{ at: originOf(0, 0), message: `does not parse: ${messageOf(error)}`, looksLikeManifest: manifestHint.test(text), start: 0, end: text.length }] };
-  }
-  for (const doc of parsed) {
+  // Documents are composed one at a time, so a file of thousands of documents never holds all their syntax trees.
+  const composer = new Composer({ uniqueKeys: false, merge: true, prettyErrors: false });
+  const parsed = composer.compose(new Parser().parse(text), true, text.length) as Generator<Document.Parsed>;
+  for (;;) {
+    let next: IteratorResult<Document.Parsed>;
+    try {
+      next = parsed.next();
+    } catch (error) {
+      problems.push({ at: originOf(0, 0), message: `does not parse: ${messageOf(error)}`, looksLikeManifest: manifestHint.test(text), start: 0, end: text.length });
+      break;
+    }
+    if (next.done) break;
+    const doc = next.value;
     const [start = 0, , end = text.length] = doc.range ?? [];
     const region = text.slice(start, end);
     if (doc.errors.length > 0) {

@@ -2,6 +2,7 @@ import type { Application, CredentialUse, Dependency, Ecosystem } from '../model
 import type { Evidence, MigrationPath, MigrationReason, WorkloadReport } from '../model/report.js';
 import type { ApplicationLink, SdkUpgrade } from './model.js';
 import { ecosystemOf, type SdkKnowledge } from './sdk.js';
+import { pushTo } from '../model/collections.js';
 
 export const defaultProxyPort = 8000;
 
@@ -136,7 +137,7 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
   const identityDeps = new Map<Ecosystem, Dependency[]>();
   for (const dependency of app.dependencies) {
     if (!context.sdk.isAzureIdentity(dependency)) continue;
-    identityDeps.set(dependency.ecosystem, [...(identityDeps.get(dependency.ecosystem) ?? []), dependency]);
+    pushTo(identityDeps, dependency.ecosystem, dependency);
   }
   const upgrade = (ecosystem: Ecosystem, dependency: Dependency | null) => {
     const known = context.sdk.identityPackage(ecosystem);

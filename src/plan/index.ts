@@ -9,6 +9,7 @@ import { linkApplications } from './link.js';
 import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
 import { planServiceAccounts } from './service-accounts.js';
 import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
+import { pushTo } from '../model/collections.js';
 
 export interface PlanInputs {
   readonly report: Omit<ScanReport, 'findings'>;
@@ -61,7 +62,7 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
   const perIdentity = new Map<string, typeof credentials>();
   for (const credential of credentials) {
     const key = identityKey(credential.identity);
-    perIdentity.set(key, [...(perIdentity.get(key) ?? []), credential]);
+    pushTo(perIdentity, key, credential);
   }
   for (const [key, list] of perIdentity) {
     if (list.length <= federatedCredentialLimit) continue;

@@ -4,6 +4,7 @@ import { scalarRef, type ScalarRef } from '../k8s/rendered.js';
 import type { Field } from '../k8s/workloads.js';
 import type { AzureIdentity, AzureIdentityBinding } from './crds.js';
 import type { RenderUnit } from '../k8s/rendered.js';
+import { pushTo } from '../model/collections.js';
 
 export const podIdentityLabel = 'aadpodidbinding';
 
@@ -90,7 +91,7 @@ export function linkPodIdentity(
   const templatedSelectors: AzureIdentityBinding[] = [];
   for (const binding of bindings) {
     const value = binding.selector?.value;
-    if (value) bySelector.set(value, [...(bySelector.get(value) ?? []), binding]);
+    if (value) pushTo(bySelector, value, binding);
     else if (binding.selector && binding.selector.unknowns.length > 0) templatedSelectors.push(binding);
   }
 

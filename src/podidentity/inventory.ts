@@ -27,6 +27,7 @@ import {
   type AzureIdentityBinding,
 } from './crds.js';
 import { linkPodIdentity, podIdentityLabel, unitKey, type IdentityMatch } from './graph.js';
+import { pushTo } from '../model/collections.js';
 
 export const useLabel = 'azure.workload.identity/use';
 export const clientIdAnnotation = 'azure.workload.identity/client-id';
@@ -364,14 +365,14 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   const bindingUsers = new Map<AzureIdentityBinding, string[]>();
   for (const [id, found] of graph.matches) {
     for (const match of found) {
-      identityUsers.set(match.identity, [...(identityUsers.get(match.identity) ?? []), id]);
-      bindingUsers.set(match.binding, [...(bindingUsers.get(match.binding) ?? []), id]);
+      pushTo(identityUsers, match.identity, id);
+      pushTo(bindingUsers, match.binding, id);
     }
   }
   const accountUsers = new Map<string, string[]>();
   for (const workload of workloads) {
     const key = `${workload.namespace}/${workload.serviceAccount.name}`;
-    accountUsers.set(key, [...(accountUsers.get(key) ?? []), workload.id]);
+    pushTo(accountUsers, key, workload.id);
   }
   const sorted = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])].sort(compareStrings);
 
@@ -461,7 +462,7 @@ function reportSharedServiceAccounts(
   for (const workload of workloads) {
     if (!workload.podIdentity || workload.podIdentity.identities.length === 0) continue;
     const key = `${workload.namespace}/${workload.serviceAccount.name}`;
-    groups.set(key, [...(groups.get(key) ?? []), workload]);
+    pushTo(groups, key, workload);
   }
   for (const [key, members] of groups) {
     const identitySet = (workload: WorkloadReport) =>
