@@ -30,6 +30,7 @@ export const manifestFindingIds = [
   'read-error',
   'render-problem',
   'conditional-label',
+  'snapshot-file',
 ] as const;
 
 

@@ -102,6 +102,8 @@ const manifestExtension = /\.(ya?ml|json)$/i;
 const templateManifest = /\.(ya?ml)\.(tpl|tmpl|gotmpl)$/i;
 const manifestHint = /\b(apiVersion|kind)\b|aadpodidbinding/;
 const kustomizationName = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
+/** Folders of stored rendered output: helm-unittest `__snapshot__`, `snapshots/`, golden test outputs. */
+const snapshotPath = /(^|\/)(__snapshots?__|snapshots)\//;
 
 /** Maps a renderer's problem code to the finding the scan reports. */
 function findingOf(problem: RenderProblem): FindingId {
@@ -178,6 +180,12 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   for (const path of files.list('')) {
     if (!manifestExtension.test(path) && !templateManifest.test(path)) continue;
     if (kustomizationName.test(path) || consumed.has(path) || chartFiles.has(path)) continue;
+    if (snapshotPath.test(path)) {
+      // Rendered copies kept for tests (helm-unittest, chart-testing snapshots): they mirror a chart, run nowhere.
+      const text = files.read(path);
+      if (text !== null && manifestHint.test(text)) sink.add('snapshot-file', { file: path, line: 1, column: 1 }, `${path} is a stored copy of rendered output (a test snapshot); it is not linked to live objects and changes when its chart does`);
+      continue;
+    }
     const plain = isolated(path, { file: path, line: 1, column: 1 }, null, () =>
       cached(`plain:${path}`, () => [path], () => {
         const local = new ProblemList();
