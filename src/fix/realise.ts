@@ -91,7 +91,7 @@ const problemKey = (problem: ScanProblem) => `${problem.id}|${problem.at.file}|$
 /** A problem the edit introduced (a file that no longer parses, a patch that matches nothing), or null. */
 function newProblem(before: ManifestScan, after: ManifestScan): ScanProblem | null {
   const known = new Set(before.problems.map(problemKey));
-  return after.problems.find((problem) => !known.has(problemKey(problem)) && problem.id !== 'render-problem') ?? null;
+  return after.problems.find((problem) => !known.has(problemKey(problem)) && problem.id !== 'render-problem' && problem.id !== 'conditional-label') ?? null;
 }
 
 export function realise(

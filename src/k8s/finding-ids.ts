@@ -31,6 +31,7 @@ export const manifestFindingIds = [
   'render-problem',
   'conditional-label',
   'snapshot-file',
+  'build-error',
 ] as const;
 
 

@@ -67,6 +67,8 @@ export interface ManifestScan {
 /** A finding of the reading stage, before it reaches a sink. */
 export interface ScanProblem {
   readonly id: FindingId;
+  /** The renderer's own code (`patch-no-match`), when a renderer reported it. */
+  readonly code?: string;
   readonly at: Location;
   readonly message: string;
 }
@@ -93,8 +95,8 @@ export class RenderCache {
 /** Collects findings in a list (the renders the fix repeats must not report twice). */
 class ProblemList {
   readonly all: ScanProblem[] = [];
-  add(id: FindingId, at: Location, message: string): void {
-    this.all.push({ id, at: { file: at.file, line: at.line, column: at.column }, message });
+  add(id: FindingId, at: Location, message: string, code?: string): void {
+    this.all.push(code === undefined ? { id, at: { file: at.file, line: at.line, column: at.column }, message } : { id, code, at: { file: at.file, line: at.line, column: at.column }, message });
   }
 }
 
@@ -105,8 +107,16 @@ const kustomizationName = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 /** Folders of stored rendered output: helm-unittest `__snapshot__`, `snapshots/`, golden test outputs. */
 const snapshotPath = /(^|\/)(__snapshots?__|snapshots)\//;
 
+/** Problems after which `kustomize build` (or `helm template`) stops: the unit would not deploy at all. */
+const buildErrors: ReadonlySet<string> = new Set([
+  'kustomization-parse', 'invalid-kustomization', 'ambiguous-kustomization', 'cycle', 'component-kind', 'resource-parse',
+  'invalid-resource', 'duplicate-resource', 'patch-parse', 'patch-no-match', 'patch-failed', 'namespace-conflict',
+  'replacement-failed', 'var-conflict', 'generator-failed',
+]);
+
 /** Maps a renderer's problem code to the finding the scan reports. */
 function findingOf(problem: RenderProblem): FindingId {
+  if (buildErrors.has(problem.code)) return 'build-error';
   switch (problem.code) {
     case 'remote-resource':
     case 'outside-root':
@@ -138,7 +148,7 @@ export function readManifests(repo: Repo, namespaceOption: string | null, sink: 
 export function renderRepository(files: FileSource, namespaceOption: string | null, cache: RenderCache = new RenderCache()): ManifestScan {
   const sink = new ProblemList();
   const report = (problems: readonly RenderProblem[]) => {
-    for (const problem of problems) sink.add(findingOf(problem), problem.at, problem.message);
+    for (const problem of problems) sink.add(findingOf(problem), problem.at, problem.message, problem.code);
   };
   const cached = <T extends { problems: readonly RenderProblem[] }>(key: string, read: (value: T) => readonly string[], run: () => T): T => {
     const hit = cache.get<T>(key, files);
