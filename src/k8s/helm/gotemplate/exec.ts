@@ -176,6 +176,7 @@ interface Variable {
 }
 
 interface SavedState {
+  readonly span: readonly [number, number] | null;
   readonly out: Output;
   readonly vars: Variable[];
   readonly template: Template | null;
@@ -187,6 +188,8 @@ interface SavedState {
 /** Where output goes: segments with the branches taken around each, relative to where the output started. */
 export class Output {
   readonly chunks: Segment[] = [];
+  /** For each chunk, the action that printed it (null for template text). */
+  readonly actions: (ActionRef | null)[] = [];
   length = 0;
   readonly base: number;
   readonly #max: number;
@@ -196,12 +199,13 @@ export class Output {
     this.#max = max;
   }
 
-  write(seg: Segment, outer: readonly Condition[] | undefined, at: () => Origin): void {
+  write(seg: Segment, outer: readonly Condition[] | undefined, at: () => Origin, action: ActionRef | null): void {
     if (seg.text === '') return;
     this.length += seg.text.length;
     if (this.length > this.#max) throw new LimitError(`output longer than ${this.#max} characters`, at());
     const cond = outer && outer.length > 0 ? (seg.cond && seg.cond.length > 0 ? [...outer, ...seg.cond] : outer) : seg.cond;
     this.chunks.push(cond && cond.length > 0 ? { text: seg.text, src: seg.src, cond } : { text: seg.text, src: seg.src });
+    this.actions.push(action);
   }
 
   rope(): Rope {
@@ -223,6 +227,8 @@ export class Executor {
   #conds: Condition[] = [];
   #out: Output;
   #template: Template | null = null;
+  /** The expression of the action being run: what computed text cites (`via`). */
+  #span: readonly [number, number] | null = null;
   /** Branch bodies not run, by file:start:end, and those run at least once. */
   readonly #untaken = new Map<string, UntakenBranch>();
   readonly #taken = new Set<string>();
@@ -252,6 +258,7 @@ export class Executor {
     this.#out = out;
     this.#vars = [{ name: '$', value: dot }];
     this.#template = template;
+    this.#span = null;
     this.#conds = [];
     this.#depth = 0;
     this.#callDepth = 0;
@@ -273,6 +280,7 @@ export class Executor {
     this.#out = new Output(this.#conds.length, this.#maxOutput);
     this.#vars = [{ name: '$', value: dot }];
     this.#template = template;
+    this.#span = null;
     this.#callDepth++;
     this.#enter(at);
     try {
@@ -284,10 +292,11 @@ export class Executor {
   }
 
   #saveState(): SavedState {
-    return { out: this.#out, vars: this.#vars, template: this.#template, conds: this.#conds, depth: this.#depth, callDepth: this.#callDepth };
+    return { span: this.#span, out: this.#out, vars: this.#vars, template: this.#template, conds: this.#conds, depth: this.#depth, callDepth: this.#callDepth };
   }
 
   #restoreState(saved: SavedState): void {
+    this.#span = saved.span;
     this.#out = saved.out;
     this.#vars = saved.vars;
     this.#template = saved.template;
@@ -335,8 +344,10 @@ export class Executor {
     return { template: this.#source(), start: pos, end };
   }
 
+  /** Text computed by an action: it cites the whole action's expression (or [pos, end) outside any action). */
   #computed(pos: number, end: number): SegmentSource {
-    return { k: 'action', at: this.#actionRef(pos, end) };
+    const span = this.#span;
+    return { k: 'action', at: span ? this.#actionRef(span[0], span[1]) : this.#actionRef(pos, end) };
   }
 
   #text(pos: number, end: number): string {
@@ -361,10 +372,10 @@ export class Executor {
     return { computed: this.#computed(pos, end), unknownRope: (value) => this.unknownRope(value.u) };
   }
 
-  #write(rope: Rope, pos: number): void {
+  #write(rope: Rope, pos: number, action: ActionRef | null = null): void {
     const out = this.#out;
     const outer = this.#conds.length > out.base ? this.#conds.slice(out.base) : undefined;
-    for (const seg of rope.segs) out.write(seg, outer, () => this.#originAt(pos));
+    for (const seg of rope.segs) out.write(seg, outer, () => this.#originAt(pos), action);
   }
 
   // ---- walk ----
@@ -382,8 +393,14 @@ export class Executor {
       case 'comment':
         return;
       case 'action': {
-        const value = this.#evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.#printValue(node.pipe, value);
+        const saved = this.#span;
+        this.#span = [node.pipe.pos, pipeEnd(node.pipe)];
+        try {
+          const value = this.#evalPipeline(dot, node.pipe);
+          if (node.pipe.decl.length === 0) this.#printValue(node.pipe, value);
+        } finally {
+          this.#span = saved;
+        }
         return;
       }
       case 'if':
@@ -403,19 +420,50 @@ export class Executor {
     }
   }
 
+  #evalSpan<T>(pipe: PipeNode, body: () => T): T {
+    const saved = this.#span;
+    this.#span = [pipe.pos, pipeEnd(pipe)];
+    try {
+      return body();
+    } finally {
+      this.#span = saved;
+    }
+  }
+
   #printValue(pipe: PipeNode, value: Value): void {
     const pos = pipe.pos;
     const end = pipeEnd(pipe);
+    const action = this.#actionRef(pos, end);
     if (value.k === 'invalid') {
-      this.#write(Rope.of('<no value>', this.#computed(pos, end)), pos);
+      this.#write(Rope.of('<no value>', this.#computed(pos, end)), pos, action);
       return;
     }
     if (value.k === 'unknown') {
-      this.#write(this.unknownRope(value.u), pos);
+      this.#write(this.#homeUnknowns(this.unknownRope(value.u), pos, end), pos, action);
       return;
     }
-    const rope = printV(value, this.printContext(pos, end));
-    this.#write(scalarRope(value, rope), pos);
+    const rope = this.#homeUnknowns(printV(value, this.printContext(pos, end)), pos, end);
+    this.#write(scalarRope(value, rope), pos, action);
+  }
+
+  /**
+   * An unknown printed for the first time by a template action is located there (`{{ .Release.Name }}` in the helper
+   * that writes it), rather than at the chart that cannot give it a value.
+   */
+  #homeUnknowns(rope: Rope, pos: number, end: number): Rope {
+    if (!rope.segs.some((seg) => seg.src.k === 'unknown')) return rope;
+    const table = this.options.unknowns;
+    const origin = { ...this.#originAt(pos, end), span: null };
+    return new Rope(
+      rope.segs.map((seg) => {
+        if (seg.src.k !== 'unknown') return seg;
+        const unknown = table.get(seg.src.index);
+        if (!unknown || unknown.origin.source === 'chart-template') return seg;
+        const moved = table.rope({ ...unknown, origin });
+        const first = moved.segs[0];
+        return first ? (seg.cond ? { ...first, cond: seg.cond } : first) : seg;
+      }),
+    );
   }
 
   #expression(pipe: PipeNode): string {
@@ -475,10 +523,7 @@ export class Executor {
     this.#enter(node.pos);
     const mark = this.#vars.length;
     try {
-      const value = this.#evalPipeline(dot, node.pipe);
-      if (value.k === 'struct' || value.k === 'time') {
-        // Structs are always true; nothing to check.
-      }
+      const value = this.#evalSpan(node.pipe, () => this.#evalPipeline(dot, node.pipe));
       const expression = this.#expression(node.pipe);
       const { truth: isTrue, known } = this.#truthOf(value, expression, node.pos);
       const shown = known ? isTrue : null;
@@ -514,7 +559,7 @@ export class Executor {
     this.#enter(node.pos);
     const outerMark = this.#vars.length;
     try {
-      const value = this.#evalPipeline(dot, node.pipe);
+      const value = this.#evalSpan(node.pipe, () => this.#evalPipeline(dot, node.pipe));
       const mark = this.#vars.length;
       const decl = node.pipe.decl;
       const expression = this.#expression(node.pipe);
@@ -618,16 +663,19 @@ export class Executor {
       if (unknown) {
         if (node.pipe) this.#evalPipeline(dot, node.pipe);
         this.report('missing-define', `template "${node.name}" is not in the repository: ${unknown.reason}`, at);
-        this.#write(this.unknownRope({ ...unknown, origin: at, expression: this.#text(node.pos, node.end) }), node.pos);
+        const expression = this.#text(node.pos, node.end).replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
+        this.#write(this.unknownRope({ ...unknown, origin: at, expression }), node.pos, this.#actionRef(node.pos, node.end));
         return;
       }
       this.#error(`template "${node.name}" not defined`, node.pos, node.end);
     }
     if (this.#callDepth >= this.#maxCallDepth) throw new LimitError(`templates call each other more than ${this.#maxCallDepth} levels deep (recursive define?)`, at);
-    const newDot = node.pipe ? this.#evalPipeline(dot, node.pipe) : invalid;
-    const saved = { vars: this.#vars, template: this.#template, callDepth: this.#callDepth };
+    const pipe = node.pipe;
+    const newDot = pipe ? this.#evalSpan(pipe, () => this.#evalPipeline(dot, pipe)) : invalid;
+    const saved = { vars: this.#vars, template: this.#template, callDepth: this.#callDepth, span: this.#span };
     this.#vars = [{ name: '$', value: newDot }];
     this.#template = template;
+    this.#span = null;
     this.#callDepth++;
     this.#enter(at);
     try {
@@ -637,6 +685,7 @@ export class Executor {
       this.#vars = saved.vars;
       this.#template = saved.template;
       this.#callDepth = saved.callDepth;
+      this.#span = saved.span;
     }
   }
 
@@ -886,6 +935,15 @@ export class Executor {
     }
     const expression = this.#text(node.pos, node.end);
     const at = this.#originAt(node.pos, node.end);
+    // An unknown where a string is expected travels as its token; where a number, a bool or a map is expected, the
+    // result cannot be known.
+    for (let index = 0; index < values.length; index++) {
+      const value = values[index] as Value;
+      if (value.k !== 'unknown') continue;
+      const typ = index < numFixed ? fn.params[index] : fn.variadic;
+      if (typ === 'string') values[index] = { k: 'string', s: this.unknownRope(value.u) };
+      else if (typ !== 'any' && typ !== 'reflect' && typ !== undefined) return this.unknownValue(expression, `computed from ${value.u.expression}, which pod2wi cannot know`, at);
+    }
     if (!fn.handlesUnknown) {
       const unknownArg = values.find((value) => value.k === 'unknown');
       if (unknownArg && unknownArg.k === 'unknown') return this.unknownValue(expression, `computed from ${unknownArg.u.expression}, which pod2wi cannot know`, at);
