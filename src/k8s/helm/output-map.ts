@@ -207,10 +207,22 @@ export function renderedText(output: Output, unknowns: UnknownTable, lineIndex: 
     const index = chunkAt(Math.min(pos, Math.max(0, text.length - 1)));
     return index >= 0 ? ((chunks[index] as Chunk).seg.cond ?? []) : [];
   };
+  const byDocument = new Map<number, readonly Condition[]>();
   const documentConditions = (pos: number): readonly Condition[] => {
-    let doc = 0;
-    for (const start of documentStarts) if (start <= pos) doc = start;
-    return condsAt(contentStart(doc));
+    let lo = 0;
+    let hi = documentStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((documentStarts[mid] ?? 0) <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    const doc = documentStarts[lo] ?? 0;
+    let found = byDocument.get(doc);
+    if (!found) {
+      found = condsAt(contentStart(doc));
+      byDocument.set(doc, found);
+    }
+    return found;
   };
   const conditionsAt = (pos: number): readonly Condition[] => {
     const own = condsAt(pos);

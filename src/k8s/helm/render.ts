@@ -70,10 +70,11 @@ export interface RenderLimits {
 }
 
 export const defaultRenderLimits: Required<RenderLimits> = {
-  maxSteps: 20_000_000,
+  // A `helm create` chart needs about 500 steps; 200 such templates about 100,000.
+  maxSteps: 1_000_000,
   maxDepth: 400,
   maxCallDepth: 100,
-  maxOutput: 8_000_000,
+  maxOutput: 4_000_000,
   maxRange: 100_000,
   maxNesting: 200,
   maxChartDepth: 20,
@@ -188,15 +189,29 @@ function helmOrder(names: readonly string[]): string[] {
   });
 }
 
-/** Options of a render: its bounds, and the charts already found (so a scan does not read every Chart.yaml again). */
+/**
+ * What renders of one repository can share: parsed templates and values files, keyed by path and checked against the
+ * text (so files changed in memory by a fix are read again). Create one per scan with {@link createRenderCache}.
+ */
+export interface RenderCache {
+  readonly templates: Map<string, { readonly text: string; readonly parsed: ReturnType<typeof parse> | ParseError }>;
+  readonly values: Map<string, { readonly text: string | null; readonly read: ReturnType<typeof readValuesLayer> }>;
+}
+
+export function createRenderCache(): RenderCache {
+  return { templates: new Map(), values: new Map() };
+}
+
+/** Options of a render: its bounds, the charts already found, and a cache shared by the renders of one scan. */
 export interface RenderOptions extends RenderLimits {
-  /** `findCharts(files)`, when the caller has it. */
+  /** `findCharts(files)`, when the caller has it (so a scan does not read every Chart.yaml again). */
   readonly charts?: readonly HelmChart[];
+  readonly cache?: RenderCache;
 }
 
 /** Renders one chart instance (see the module comment for what differs from Helm, and the problem codes). */
 export function renderChart(files: FileSource, instance: ChartInstance, options: RenderOptions = {}): ChartRender {
-  const { charts, ...limits } = options;
+  const { charts, cache, ...limits } = options;
   const bounds = { ...defaultRenderLimits, ...limits };
   const problems = new Problems();
   for (const problem of instance.problems ?? []) problems.add(problem);
@@ -237,8 +252,10 @@ export function renderChart(files: FileSource, instance: ChartInstance, options:
     const node: ChartNode = { chart, name, path, dependency, children: [], remote: [], defaults: emptyMap() };
     const valuesFile = chart.valuesFile;
     if (valuesFile) {
-      const { layer, problems: found } = readValuesLayer(files, valuesFile, 'chart-values');
-      readFile(valuesFile);
+      const text = readFile(valuesFile);
+      const cached = cache?.values.get(valuesFile);
+      const { layer, problems: found } = cached && cached.text === text ? cached.read : readValuesLayer(files, valuesFile, 'chart-values');
+      if (cache && !(cached && cached.text === text)) cache.values.set(valuesFile, { text, read: { layer, problems: found } });
       for (const problem of found) problems.add(problem);
       if (layer) node.defaults = valueOfNode(layer.node, raw, unknowns) as MapValue;
     }
@@ -356,7 +373,21 @@ export function renderChart(files: FileSource, instance: ChartInstance, options:
     if (text === null) continue;
     const source = fileTemplateSource(helmName, tf.file, text);
     try {
-      const parsed = parse(text, helmName, { maxNesting: bounds.maxNesting });
+      const key = `${helmName}\u0000${bounds.maxNesting}`;
+      const cached = cache?.templates.get(key);
+      let parsed: ReturnType<typeof parse>;
+      if (cached && cached.text === text) {
+        if (cached.parsed instanceof ParseError) throw cached.parsed;
+        parsed = cached.parsed;
+      } else {
+        try {
+          parsed = parse(text, helmName, { maxNesting: bounds.maxNesting });
+          cache?.templates.set(key, { text, parsed });
+        } catch (error) {
+          if (error instanceof ParseError) cache?.templates.set(key, { text, parsed: error });
+          throw error;
+        }
+      }
       for (const tree of parsed.defines) {
         const existing = defines.get(tree.name);
         if (existing && tree.empty && !existing.tree.empty) continue;

@@ -10,6 +10,9 @@ import { compareGoStrings, Rope, segmentFor, sortedKeys, type SegmentSource, typ
 
 export class EncodeError extends Error {}
 
+/** A value nested deeper than the encoder follows (Helm would encode it; pod2wi stops and says so). */
+export class EncodeDepthError extends EncodeError {}
+
 // ---- JSON (encoding/json) ----
 
 function jsonString(text: string, escapeHtml: boolean): string {
@@ -49,7 +52,7 @@ export interface JsonOptions {
 
 /** encoding/json.Marshal (or MarshalIndent); throws EncodeError for what Go refuses. */
 export function toJson(value: Value, options: JsonOptions, depth = 0, prefix = ''): string {
-  if (depth > (options.maxDepth ?? 500)) throw new EncodeError('json: value nested too deeply');
+  if (depth > (options.maxDepth ?? 500)) throw new EncodeDepthError('value nested deeper than 500 levels');
   switch (value.k) {
     case 'invalid':
     case 'nil':
@@ -577,7 +580,7 @@ function numberText(value: Value): string {
 }
 
 function emitNode(w: YamlWriter, value: Value, ctx: Context, options: EmitOptions, depth: number): void {
-  if (depth > options.maxDepth) throw new EncodeError('value nested too deeply for toYaml');
+  if (depth > options.maxDepth) throw new EncodeDepthError(`value nested deeper than ${options.maxDepth} levels`);
   switch (value.k) {
     case 'invalid':
     case 'nil':

@@ -168,7 +168,7 @@ export interface ExecOptions {
   readonly maxValueSize?: number;
 }
 
-export const defaultLimits = { maxDepth: 400, maxCallDepth: 100, maxOutput: 8_000_000, maxRange: 100_000, maxValueSize: 4_000_000 } as const;
+export const defaultLimits = { maxDepth: 400, maxCallDepth: 100, maxOutput: 4_000_000, maxRange: 100_000, maxValueSize: 1_000_000 } as const;
 
 interface Variable {
   readonly name: string;
@@ -324,6 +324,13 @@ export class Executor {
   #step(pos: number): void {
     const budget = this.options.budget;
     if (++budget.steps > budget.maxSteps) throw new LimitError(`more than ${budget.maxSteps} evaluation steps (a loop that does not end, or a very large chart)`, this.#originAt(pos));
+  }
+
+  /** Adds `steps` to the render's budget (work proportional to a value's size). */
+  charge(steps: number, pos: number): void {
+    const budget = this.options.budget;
+    budget.steps += steps;
+    if (budget.steps > budget.maxSteps) throw new LimitError(`more than ${budget.maxSteps} evaluation steps (a loop that does not end, or values that keep growing)`, this.#originAt(pos));
   }
 
   #enter(at: Origin | number): void {
@@ -954,7 +961,11 @@ export class Executor {
     }
     const context = this.#callContext(name, expression, node, at, dot);
     try {
-      return fn.call(context, values);
+      const result = fn.call(context, values);
+      // Large results cost in proportion to their size, so loops that grow values stop within the budget.
+      const size = result.k === 'string' ? result.s.length >> 6 : result.k === 'list' ? result.items.length >> 2 : result.k === 'map' ? result.entries.size >> 2 : 0;
+      if (size > 0) this.charge(size, node.pos);
+      return result;
     } catch (error) {
       if (error instanceof GoError) throw new ExecError(`error calling ${name}: ${error.message}`, at);
       if (error instanceof RangeError && !(error instanceof LimitError)) throw new LimitError(`${name}: ${error.message}`, at);

@@ -1,7 +1,7 @@
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { parseAllDocuments } from 'yaml';
 import type { Origin, Unknown } from '../../../rendered.js';
-import { EncodeError, toJson, toYaml } from '../encode.js';
+import { EncodeDepthError, EncodeError, toJson, toYaml } from '../encode.js';
 import { FailError, GoError, type CallContext, type FunctionDef, type Template } from '../exec.js';
 import { bool, nil, Rope, type MapEntry, type Value } from '../values.js';
 import { textOf } from './sprig.js';
@@ -170,7 +170,11 @@ export function helmFunctions(context: HelmContext): Table {
       try {
         return { k: 'string', s: toYaml(value, call.computed, (unknown) => call.exec.unknownRope(unknown.u)) };
       } catch (error) {
-        if (error instanceof EncodeError || error instanceof RangeError) {
+        if (error instanceof EncodeDepthError || error instanceof RangeError) {
+          call.problem('limit-exceeded', `${call.expression}: ${error.message}; its text is treated as unknown`);
+          return call.unknown(error.message);
+        }
+        if (error instanceof EncodeError) {
           if (must) throw new GoError(error.message);
           return call.derived('');
         }
@@ -211,7 +215,11 @@ export function helmFunctions(context: HelmContext): Table {
       try {
         return call.derived(toJson(value, { escapeHtml, indent }));
       } catch (error) {
-        if (error instanceof EncodeError || error instanceof RangeError) {
+        if (error instanceof EncodeDepthError || error instanceof RangeError) {
+          call.problem('limit-exceeded', `${call.expression}: ${error.message}; its text is treated as unknown`);
+          return call.unknown(error.message);
+        }
+        if (error instanceof EncodeError) {
           if (must) throw new GoError(error.message);
           return call.derived('');
         }

@@ -1065,6 +1065,8 @@ function splitMap(call: CallContext, parts: readonly string[]): Value {
 }
 
 function untilStep(call: CallContext, start: number, stop: number, step: number): Value {
+  const count = step === 0 ? 0 : Math.ceil((stop - start) / step);
+  if (count > call.exec.maxValueSize) throw new RangeError(`${call.name} would make ${count} numbers, more than ${call.exec.maxValueSize}`);
   const out: Value[] = [];
   const push = (i: number) => {
     out.push({ k: 'int', v: i, t: 'int' });
