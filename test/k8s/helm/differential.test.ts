@@ -1,4 +1,5 @@
 import { parse as goParse } from '@evertdespiegeleer/go-template';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonToValue, renderText } from '../../../src/k8s/helm/gotemplate/engine.js';
@@ -47,5 +48,17 @@ describe("the template interpreter agrees with Go's text/template", () => {
     );
     // Many generated templates must run to the end, or the comparison says little (about half do).
     expect(outputs / (outputs + failures)).toBeGreaterThan(0.3);
+  });
+});
+
+/** Hand-written templates for the tricky corners: trim markers, numbers, printing, scoping, comparisons, errors. */
+const cases = JSON.parse(readFileSync(new URL('./differential-cases.json', import.meta.url), 'utf8')) as [string, unknown][];
+
+describe("tricky text/template semantics agree with Go's engine", () => {
+  it.each(cases)('%j', async (text, input) => {
+    const go = await runGo(text, input);
+    const ours = runOurs(text, input);
+    expect(ours.ok, `go: ${JSON.stringify(go)}, ours: ${JSON.stringify(ours)}`).toBe(go.ok);
+    if (go.ok && ours.ok) expect(ours.output).toBe(go.output);
   });
 });

@@ -800,7 +800,7 @@ export class Executor {
     if (node.isFloat && !isHexInt(node.text) && !node.text.startsWith("'") && /[.eEpP]/.test(node.text)) return { k: 'float', v: node.float };
     if (node.isInt) {
       if (!node.intFits) this.#error(`${node.text} overflows int`, node.pos);
-      return { k: 'int', v: node.int, t: 'int' };
+      return node.big !== undefined ? { k: 'int', v: node.int, t: 'int', big: node.big } : { k: 'int', v: node.int, t: 'int' };
     }
     if (node.isUint) this.#error(`${node.text} overflows int`, node.pos);
     return invalid;
@@ -856,7 +856,8 @@ export class Executor {
       // falls through (never reached)
       case 'unknown': {
         if (hasArgs && args) for (const arg of args.slice(1)) this.#evalArg(dot, 'any', arg);
-        const expression = `${receiver.u.expression}.${fieldName}`;
+        const base = receiver.u.expression;
+        const expression = /\s/.test(base) && !/^\(.*\)$/.test(base) ? `(${base}).${fieldName}` : `${base}.${fieldName}`;
         return { k: 'unknown', u: { ...receiver.u, expression } };
       }
     }
@@ -940,7 +941,9 @@ export class Executor {
       if (fn.variadic) t = numIn - 1 < numFixed ? (fn.params[numIn - 1] ?? 'any') : fn.variadic;
       values.push(this.#validateType(final, t, node.pos));
     }
-    const expression = this.#text(node.pos, node.end);
+    // A later stage of a pipeline reads with what feeds it: `randAlphaNum 8 | b64enc`.
+    const span = this.#span;
+    const expression = final !== null && span && span[0] < node.pos ? this.#text(span[0], node.end) : this.#text(node.pos, node.end);
     const at = this.#originAt(node.pos, node.end);
     // An unknown where a string is expected travels as its token; where a number, a bool or a map is expected, the
     // result cannot be known.

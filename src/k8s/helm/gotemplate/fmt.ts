@@ -377,9 +377,9 @@ class Printer {
     }
   }
 
-  fmtInteger(value: number, base: number, signed: boolean, verb: string, upper: boolean): void {
+  fmtInteger(value: number, base: number, signed: boolean, verb: string, upper: boolean, big?: bigint): void {
     const f = this.flags;
-    const negative = signed && value < 0;
+    const negative = signed && (big !== undefined ? big < 0n : value < 0);
     let u = Math.abs(value);
     let prec = 0;
     if (f.precPresent) {
@@ -398,7 +398,7 @@ class Printer {
     let digits: string;
     if (verb === 'c' || verb === 'q' || verb === 'U') digits = '';
     else {
-      digits = Number.isSafeInteger(u) ? u.toString(base) : BigInt(Math.trunc(u)).toString(base);
+      digits = big !== undefined ? (big < 0n ? -big : big).toString(base) : Number.isSafeInteger(u) ? u.toString(base) : BigInt(Math.trunc(u)).toString(base);
       if (upper) digits = digits.toUpperCase();
       u = 0;
     }
@@ -508,7 +508,7 @@ class FormatState {
         else this.badVerb(verb, value);
         return;
       case 'int':
-        this.printInteger(value.v, !value.t.startsWith('uint'), verb, value);
+        this.printInteger(value.v, !value.t.startsWith('uint'), verb, value, value.big);
         return;
       case 'float':
         switch (verb) {
@@ -661,25 +661,25 @@ class FormatState {
     p.write(']');
   }
 
-  printInteger(v: number, signed: boolean, verb: string, value: Value): void {
+  printInteger(v: number, signed: boolean, verb: string, value: Value, big?: bigint): void {
     const p = this.p;
     switch (verb) {
       case 'v':
       case 'd':
-        p.fmtInteger(v, 10, signed, verb, false);
+        p.fmtInteger(v, 10, signed, verb, false, big);
         return;
       case 'b':
-        p.fmtInteger(v, 2, signed, verb, false);
+        p.fmtInteger(v, 2, signed, verb, false, big);
         return;
       case 'o':
       case 'O':
-        p.fmtInteger(v, 8, signed, verb, false);
+        p.fmtInteger(v, 8, signed, verb, false, big);
         return;
       case 'x':
-        p.fmtInteger(v, 16, signed, verb, false);
+        p.fmtInteger(v, 16, signed, verb, false, big);
         return;
       case 'X':
-        p.fmtInteger(v, 16, signed, verb, true);
+        p.fmtInteger(v, 16, signed, verb, true, big);
         return;
       case 'c':
         p.pad(String.fromCodePoint(validRune(v)));

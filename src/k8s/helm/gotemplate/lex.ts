@@ -385,7 +385,7 @@ export function lex(input: string, maxItems = 2_000_000): Item[] {
       backup();
       const word = input.slice(start, pos);
       if (!atTerminator()) return error(`bad character ${printable(c)}`);
-      const keyword = keywords[word];
+      const keyword = Object.hasOwn(keywords, word) ? keywords[word] : undefined;
       if (keyword && keyword !== 'dot') emit(keyword);
       else if (word.startsWith('.')) emit('field');
       else if (word === 'true' || word === 'false') emit('bool');

@@ -140,6 +140,8 @@ export interface NumberNode {
   readonly int: number;
   /** Whether the integer value fits Go's int (64-bit). */
   readonly intFits: boolean;
+  /** The exact integer when it is beyond 2^53 (JavaScript numbers lose digits there). */
+  readonly big?: bigint;
   readonly float: number;
 }
 
@@ -754,7 +756,8 @@ function parseNumber(token: Item, fail: (message: string) => never): NumberNode 
     const isUint = asInt >= 0n && asInt <= 0xffffffffffffffffn;
     const isInt = asInt >= -0x8000000000000000n && asInt <= 0x7fffffffffffffffn;
     if (isInt || isUint) {
-      return { ...base, isInt, isUint, isFloat: true, int: Number(asInt), intFits: isInt, float: Number(asInt) };
+      const exact = Number.isSafeInteger(Number(asInt)) ? {} : { big: asInt };
+      return { ...base, isInt, isUint, isFloat: true, int: Number(asInt), intFits: isInt, float: Number(asInt), ...exact };
     }
   }
   const asFloat = parseGoFloat(text);

@@ -361,7 +361,7 @@ class Parser {
       if (c === 0x5b && this.#peek(1) === 0x3a) {
         const rest = String.fromCodePoint(...this.#src.slice(this.#pos));
         const match = /^\[:(\^?)([a-z]+):\]/.exec(rest);
-        const posix = match ? posixClasses[match[2] ?? ''] : undefined;
+        const posix = match && Object.hasOwn(posixClasses, match[2] ?? '') ? posixClasses[match[2] ?? ''] : undefined;
         if (match && posix) {
           this.#pos += match[0].length;
           tests.push(match[1] ? (x) => !posix(x) : posix);

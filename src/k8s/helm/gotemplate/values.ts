@@ -177,7 +177,7 @@ export type Value =
   /** A nil interface{}: a null in the data, or a missing key under missingkey=zero. */
   | { readonly k: 'nil' }
   | { readonly k: 'bool'; readonly v: boolean; readonly src?: ScalarSource; readonly assumed?: string }
-  | { readonly k: 'int'; readonly v: number; readonly t: IntType; readonly src?: ScalarSource }
+  | { readonly k: 'int'; readonly v: number; readonly t: IntType; readonly src?: ScalarSource; readonly big?: bigint }
   | { readonly k: 'float'; readonly v: number; readonly src?: ScalarSource }
   | { readonly k: 'string'; readonly s: Rope; readonly src?: ScalarSource }
   | { readonly k: 'list'; readonly items: Value[]; readonly t: ListType; readonly origin?: Origin; readonly isNil?: boolean }

@@ -78,7 +78,7 @@ function valueToPlain(value: Value, depth = 0): unknown {
   switch (value.k) {
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const [key, entry] of value.entries) out[key] = valueToPlain(entry.value, depth + 1);
+      for (const [key, entry] of value.entries) Object.defineProperty(out, key, { value: valueToPlain(entry.value, depth + 1), enumerable: true, writable: true, configurable: true });
       return out;
     }
     case 'list':
