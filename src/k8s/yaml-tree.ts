@@ -60,6 +60,11 @@ export interface ReadTreeOptions {
   readonly maxDepth?: number;
   /** Most nodes one document may expand to (aliases included). */
   readonly maxNodes?: number;
+  /**
+   * The YAML version to resolve plain scalars with: '1.2' (the default) or '1.1', as Helm reads values files through
+   * go-yaml v2 (`yes`/`on`/`y` are booleans, `0777` is octal).
+   */
+  readonly version?: '1.1' | '1.2';
 }
 
 export const defaultMaxDepth = 256;
@@ -84,7 +89,7 @@ export function readTree(file: string, text: string, options: ReadTreeOptions): 
   };
   const originOf = options.map ? options.map.originOf.bind(options.map) : fileOrigin;
   // Documents are composed one at a time, so a file of thousands of documents never holds all their syntax trees.
-  const composer = new Composer({ uniqueKeys: false, merge: true, prettyErrors: false });
+  const composer = new Composer({ uniqueKeys: false, merge: true, prettyErrors: false, ...(options.version ? { version: options.version } : {}) });
   const parsed = composer.compose(new Parser().parse(text), true, text.length) as Generator<Document.Parsed>;
   for (;;) {
     let next: IteratorResult<Document.Parsed>;
@@ -302,8 +307,15 @@ class TreeBuilder {
         replacements.set(empty.pair.value, previous && previous.kind === 'map' ? { ...previous, unknowns: [...(previous.unknowns ?? []), item.unknown] } : map);
         continue;
       }
+      // The innermost block collection at the comment's column that holds it, or that starts right after it (an
+      // include written before the first key of a map).
       const holder = this.placed
-        .filter((placed) => placed.indent >= 0 && columnOf(placed.indent) === item.column && placed.start <= item.offset && item.offset <= placed.end + 1)
+        .filter(
+          (placed) =>
+            placed.indent >= 0 &&
+            columnOf(placed.indent) === item.column &&
+            ((placed.start <= item.offset && item.offset <= placed.end + 1) || (placed.start > item.offset && /^[^\n]*\n(\s*(#[^\n]*)?\n)*\s*$/.test(text.slice(item.offset, placed.start)))),
+        )
         .sort((a, b) => b.start - a.start)[0];
       if (holder) addUnknown(holder.node, item.unknown);
     }
