@@ -14,3 +14,4 @@ export { defaultLimits, type AppliedPatch, type HelmChartRendering, type Kustomi
 export type { HelmChartEntry } from './load.js';
 export { isKustomizationPath, kustomizationFileNames } from './paths.js';
 export { kustomizeProblemCodes, type KustomizeProblemCode } from './problems.js';
+export { fluxVariables, substitute, substituteProblemCodes, type SubstituteOptions, type SubstituteProblemCode, type SubstituteResult, type SubstituteVariable } from './substitute.js';

@@ -101,7 +101,8 @@ function loadPatch(entry: PatchEntry, kustomization: Kustomization, sink: Sink, 
       sink.problems.add(problem('patch-parse', at, `unable to parse SM or JSON patch from ${where}`));
       return null;
     }
-    return { patch: { kind: 'json6902', ops: ops.map((op) => (op.value ? { ...op, value: yaml11Values(op.value, textOf) } : op)), at }, file, at };
+    const jsonAt = { ...at, source: 'kustomize-json6902' as const };
+    return { patch: { kind: 'json6902', ops: ops.map((op) => (op.value ? { ...op, value: yaml11Values(op.value, textOf) } : op)), at: jsonAt }, file, at: jsonAt };
   }
   if (want === 'json6902') {
     sink.problems.add(problem('patch-parse', at, `${where} is not a JSON 6902 patch (a list of operations)`));
