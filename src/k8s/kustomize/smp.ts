@@ -96,12 +96,12 @@ function freeze(w: W): RNode {
       if (pair.src && pair.src.value === value && pair.src.key === pair.key) return pair.src;
       return pair.src ? { ...pair.src, value } : { key: pair.key, keyOrigin: pair.keyOrigin, value };
     });
-    if (w.src && !w.dirty && pairs.length === w.src.pairs.length && pairs.every((pair, i) => pair === w.src?.pairs[i])) return w.src;
+    if (w.src && pairs.length === w.src.pairs.length && pairs.every((pair, i) => pair === w.src?.pairs[i])) return w.src;
     const map: RMap = { kind: 'map', pairs, origin: w.origin };
     return w.unknowns ? { ...map, unknowns: w.unknowns } : map;
   }
   const items = w.items.map(freeze);
-  if (w.src && !w.dirty && items.length === w.src.items.length && items.every((item, i) => item === w.src?.items[i])) return w.src;
+  if (w.src && items.length === w.src.items.length && items.every((item, i) => item === w.src?.items[i])) return w.src;
   const seq: RSeq = { kind: 'seq', items, origin: w.origin };
   return w.unknowns ? { ...seq, unknowns: w.unknowns } : seq;
 }
@@ -444,7 +444,8 @@ class Walker {
 
   #setElements(valuesListIn: string[][], keys: readonly string[], destIn: WSeq, origin: W | null, schema: Schema | null, path: readonly string[]): W | null {
     let dest: WSeq = destIn;
-    const items: WSeq = { k: 'seq', items: [], origin: dest.origin, src: null, unknowns: undefined, dirty: true };
+    // The merged list; it reuses the target list when it ends up with the very same elements.
+    const items: WSeq = { k: 'seq', items: [], origin: dest.origin, src: dest.src, unknowns: dest.unknowns, dirty: true };
     const valuesList = keys.length > 1 ? mergeValues(valuesListIn) : valuesListIn;
     let validKeys: string[] = [];
     let validValues: string[] = [];
