@@ -99,6 +99,10 @@ function idKey(id: ResId): string {
 function appendAll(list: ResourceList, incoming: readonly Res[], sink: Sink, at: Origin): void {
   const known = new Set(list.items.map((res) => idKey(curId(res.root))));
   for (const res of incoming) {
+    if (list.items.length >= sink.limits.maxObjects) {
+      sink.problems.add(problem('limit-exceeded', at, `more than ${sink.limits.maxObjects} objects; the rest are dropped`));
+      return;
+    }
     const key = idKey(curId(res.root));
     if (known.has(key)) {
       sink.problems.add(problem('duplicate-resource', at, `may not add resource with an already registered id: ${describeId(curId(res.root))} (from ${res.file}); the first is kept`));

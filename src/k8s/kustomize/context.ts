@@ -54,7 +54,7 @@ export interface KustomizeLimits {
   readonly maxNodes: number;
 }
 
-export const defaultLimits: KustomizeLimits = { maxDepth: 64, maxObjects: 20_000, maxNodes: 5_000_000 };
+export const defaultLimits: KustomizeLimits = { maxDepth: 64, maxObjects: 10_000, maxNodes: 5_000_000 };
 
 /** Everything one kustomization's accumulation writes to besides its resources. */
 export interface Sink {

@@ -31,10 +31,34 @@ function affixesEqual(candidate: Res, referrer: Res, allowEmpty: boolean): boole
   return sameEnding(candidate.prefixes, referrer.prefixes) && sameEnding(candidate.suffixes, referrer.suffixes);
 }
 
-/** Objects a referrer may name: cluster-scoped ones, those in its namespace, and (RoleBinding) its subjects' namespaces. */
-function couldBeReferenced(referrer: Res, all: readonly Res[]): Res[] {
+/** Indexes over the build's objects for name reference lookups (kustomize scans every object for every field). */
+class Candidates {
+  readonly all: readonly Res[];
+  readonly #byPreviousName = new Map<string, Res[]>();
+  readonly #position = new Map<Res, number>();
+
+  constructor(all: readonly Res[]) {
+    this.all = all;
+    all.forEach((res, i) => {
+      this.#position.set(res, i);
+      for (const name of new Set(prevIds(res).map((id) => id.name))) {
+        const list = this.#byPreviousName.get(name);
+        if (list) list.push(res);
+        else this.#byPreviousName.set(name, [res]);
+      }
+    });
+  }
+
+  /** Objects that had `name` before a rename, in build order. */
+  named(name: string): readonly Res[] {
+    return this.#byPreviousName.get(name) ?? [];
+  }
+}
+
+/** Whether a referrer may name an object: cluster-scoped ones, those in its namespace, and (RoleBinding) its subjects' namespaces. */
+function mayReference(referrer: Res): (candidate: Res) => boolean {
   const id = curId(referrer.root);
-  if (isClusterScoped(id)) return [...all];
+  if (isClusterScoped(id)) return () => true;
   const namespaces = new Set<string>();
   if (id.kind === 'RoleBinding') {
     const subjects = get(referrer.root, 'subjects');
@@ -44,10 +68,11 @@ function couldBeReferenced(referrer: Res, all: readonly Res[]): Res[] {
       }
     }
   }
-  return all.filter((candidate) => {
+  const namespace = effectiveNamespace(id);
+  return (candidate) => {
     const cid = curId(candidate.root);
-    return isClusterScoped(cid) || effectiveNamespace(cid) === effectiveNamespace(id) || namespaces.has(cid.namespace);
-  });
+    return isClusterScoped(cid) || effectiveNamespace(cid) === namespace || namespaces.has(cid.namespace);
+  };
 }
 
 interface Filter {
@@ -59,13 +84,15 @@ class Fixer {
   readonly #sink: Sink;
   readonly #referrer: Res;
   readonly #filter: Filter;
-  readonly #candidates: readonly Res[];
+  readonly #candidates: Candidates;
+  readonly #may: (candidate: Res) => boolean;
 
-  constructor(sink: Sink, referrer: Res, filter: Filter, candidates: readonly Res[]) {
+  constructor(sink: Sink, referrer: Res, filter: Filter, candidates: Candidates, may: (candidate: Res) => boolean) {
     this.#sink = sink;
     this.#referrer = referrer;
     this.#filter = filter;
     this.#candidates = candidates;
+    this.#may = may;
   }
 
   #roleRefAccepts(candidate: Res): boolean {
@@ -77,9 +104,9 @@ class Fixer {
     return prevIds(candidate).some((id) => gvkSelected(id, { group: valueText(group) ?? '', kind: valueText(kind) ?? '' }));
   }
 
-  #select(oldName: string, candidatesIn: readonly Res[], identical: (list: readonly Res[]) => boolean): Res | null {
+  #select(oldName: string, within: (candidate: Res) => boolean, identical: (list: readonly Res[]) => boolean): Res | null {
     const referrerId = curId(this.#referrer.root);
-    let candidates = candidatesIn.filter((c) => prevIds(c).some((id) => id.name === oldName));
+    let candidates = this.#candidates.named(oldName).filter((c) => this.#may(c) && within(c));
     candidates = candidates.filter((c) => prevIds(c).some((id) => gvkSelected(id, this.#filter.target)));
     candidates = candidates.filter((c) => this.#roleRefAccepts(c));
     if (!isClusterScoped(referrerId)) {
@@ -110,7 +137,7 @@ class Fixer {
   scalar(node: RNode): RNode {
     const oldName = valueText(node);
     if (oldName === null || node.kind === 'unknown') return node;
-    const referral = this.#select(oldName, this.#candidates, (list) => list.every((c) => curId(c.root).name === curId(list[0]?.root ?? c.root).name));
+    const referral = this.#select(oldName, () => true, (list) => list.every((c) => curId(c.root).name === curId(list[0]?.root ?? c.root).name));
     if (!referral) return node;
     if (curId(referral.root).name === oldName) return node;
     return this.#nameValue(node, referral);
@@ -120,14 +147,15 @@ class Fixer {
     const nameEntry = get(node, 'name');
     if (!nameEntry) throw new FieldTypeError(`path config error; no 'name' field in node`);
     const namespaceEntry = get(node, 'namespace');
-    let candidates: readonly Res[] = this.#candidates;
+    let within: (candidate: Res) => boolean = () => true;
     if (namespaceEntry) {
+      // kustomize groups the candidates by original namespace, else by current namespace.
       const namespace = valueText(namespaceEntry) ?? '';
-      const byOriginal = this.#candidates.filter((c) => effectiveNamespace(orgId(c)) === namespace);
-      candidates = byOriginal.length > 0 ? byOriginal : this.#candidates.filter((c) => effectiveNamespace(curId(c.root)) === namespace);
+      const byOriginal = this.#candidates.all.some((c) => this.#may(c) && effectiveNamespace(orgId(c)) === namespace);
+      within = byOriginal ? (c) => effectiveNamespace(orgId(c)) === namespace : (c) => effectiveNamespace(curId(c.root)) === namespace;
     }
     const oldName = valueText(nameEntry) ?? '';
-    const referral = this.#select(oldName, candidates, (list) => {
+    const referral = this.#select(oldName, within, (list) => {
       const first = curId(list[0]?.root ?? node);
       return list.every((c) => curId(c.root).name === first.name && curId(c.root).namespace === first.namespace);
     });
@@ -162,17 +190,18 @@ class Fixer {
 
 /** Applies the nameReference configuration to every resource. */
 export function fixNameReferences(resources: readonly Res[], backRefs: readonly NameBackReference[], sink: Sink): Res[] {
+  const candidates = new Candidates(resources);
   return resources.map((res) => {
     const org = orgId(res);
     const filters: Filter[] = [];
     for (const backRef of backRefs) for (const spec of backRef.referrers) if (gvkSelected(org, spec)) filters.push({ spec, target: backRef.gvk });
     if (filters.length === 0) return res;
-    const candidates = couldBeReferenced(res, resources);
+    const may = mayReference(res);
     let current = res;
     for (const filter of filters) {
       const id = curId(current.root);
       const spec = { path: filter.spec.path, create: false, group: id.group, version: id.version, kind: id.kind };
-      const fixer = new Fixer(sink, current, filter, candidates);
+      const fixer = new Fixer(sink, current, filter, candidates, may);
       try {
         const root = applyFieldSpec(current.root, spec, (node) => fixer.set(node), { createKind: null, created: current.at });
         if (root !== current.root) current = { ...current, root };

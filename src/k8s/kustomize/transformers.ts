@@ -5,7 +5,7 @@ import type { FieldSpec, TransformerConfig } from './field-specs.js';
 import type { ImageEntry, KPair, Kustomization, LabelEntry } from './load.js';
 import { problem } from './problems.js';
 import { compileRegex } from './regex.js';
-import { allIds, apiVersionOf, curId, describeId, gvkSelected, idEquals, isClusterScoped, orgId, storePreviousId, type Res } from './resource.js';
+import { allIds, apiVersionOf, curId, describeId, effectiveNamespace, gvkSelected, isClusterScoped, orgId, storePreviousId, type Res } from './resource.js';
 import { AliasedWrites, asSource, computed, findPair, setPair, valueText } from './tree.js';
 
 /**
@@ -69,12 +69,12 @@ export function applyNamespace(resources: readonly Res[], kustomization: Kustomi
     for (const spec of specs) res = applySpec(res, spec, setScalar(value), 'scalar', created, sink, origin);
     return res;
   });
-  for (let i = 0; i < out.length; i++) {
-    const res = out[i];
-    if (!res) continue;
+  const seen = new Set<string>();
+  for (const res of out) {
     const id = curId(res.root);
-    const clash = out.findIndex((other, j) => j !== i && idEquals(curId(other.root), id));
-    if (clash > i) sink.problems.add(problem('namespace-conflict', origin, `namespace transformation produces ID conflict: two resources are ${describeId(id)}`));
+    const key = `${id.group}/${id.version}/${id.kind}/${id.name}/${effectiveNamespace(id)}`;
+    if (seen.has(key)) sink.problems.add(problem('namespace-conflict', origin, `namespace transformation produces ID conflict: two resources are ${describeId(id)}`));
+    seen.add(key);
   }
   return out;
 }
