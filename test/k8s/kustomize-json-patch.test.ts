@@ -83,7 +83,7 @@ function validOp(doc: Json, choice: readonly number[], value: Json): Op | null {
         } catch {
           return null;
         }
-        if (target === null || target === undefined || typeof target !== 'object') return null;
+        if (target === null || target === undefined || typeof target !== 'object' || Array.isArray(target) !== Array.isArray(to.value)) return null;
       }
       return { op, from: from.path, path };
     }

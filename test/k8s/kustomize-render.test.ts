@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKustomization, findKustomizations, kustomizeRoots, KustomizeMemo, type KustomizeBuild } from '../../src/k8s/kustomize/index.js';
 import { getIn, toPlain, type RNode } from '../../src/k8s/rendered.js';
-import { directorySource } from '../helpers/file-source.js';
+import { objectsOfDocument } from '../../src/k8s/rendered-objects.js';
+import { readTree } from '../../src/k8s/yaml-tree.js';
+import { directorySource, memorySource } from '../helpers/file-source.js';
 import { expectGolden } from '../helpers/golden.js';
 import { describeBuild } from './kustomize-describe.js';
 
@@ -151,5 +153,31 @@ describe('origins', () => {
   it('records the closure of files read', () => {
     const { build: b } = build('generators', 'overlays/prod/kustomization.yaml');
     expect(b.files).toEqual(['base/deployment.yaml', 'base/kustomization.yaml', 'base/mailer.env', 'base/templates/welcome.txt', 'overlays/prod/kustomization.yaml']);
+  });
+});
+
+describe('helmCharts', () => {
+  const files = memorySource({
+    'kustomization.yaml': 'namespace: web\nhelmCharts:\n  - name: podinfo\n    repo: https://stefanprodan.github.io/podinfo\n    version: 6.5.0\n    releaseName: front\n    valuesInline:\n      replicaCount: 2\n',
+  });
+
+  it('renders a chart through the caller, then applies the kustomization to its objects', () => {
+    const seen: string[] = [];
+    const b = buildKustomization(files, 'kustomization.yaml', {
+      renderHelmChart: (entry, kustomization) => {
+        seen.push(`${kustomization}: ${entry.name} ${entry.version} ${entry.releaseName} ${JSON.stringify(toPlain(entry.valuesInline))}`);
+        const doc = readTree('charts/podinfo/templates/sa.yaml', 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: front-podinfo\n', { source: 'chart-template' }).documents[0];
+        return { objects: doc ? objectsOfDocument(doc, { kind: 'chart', path: 'charts/podinfo', variant: '', label: 'podinfo' }) : [], problems: [] };
+      },
+    });
+    expect(seen).toEqual(['kustomization.yaml: podinfo 6.5.0 front {"replicaCount":2}']);
+    expect(b.objects.map((o) => [o.kind, toPlain(o.root)])).toEqual([['ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'front-podinfo', namespace: 'web' } }]]);
+    expect(b.objects[0]?.name?.origin).toMatchObject({ file: 'charts/podinfo/templates/sa.yaml', source: 'chart-template' });
+    expect(b.problems).toEqual([]);
+  });
+
+  it('reports a chart the caller cannot render', () => {
+    const b = buildKustomization(files, 'kustomization.yaml', { renderHelmChart: () => null });
+    expect(b.problems.map((p) => [p.code, p.at.file, p.at.line])).toEqual([['helm-chart-not-rendered', 'kustomization.yaml', 3]]);
   });
 });
