@@ -30,8 +30,12 @@ export type SourceKind =
   | 'kustomize-name'
   /** kustomization.yaml `images`. */
   | 'kustomize-images'
+  /** kustomization.yaml `replicas`. */
+  | 'kustomize-replicas'
   /** kustomization.yaml `replacements` or `vars`. */
   | 'kustomize-replacement'
+  /** kustomization.yaml `configMapGenerator` / `secretGenerator`: a generated object and its data. */
+  | 'kustomize-generator'
   /** A Flux Kustomization's `postBuild.substitute` / `substituteFrom`. */
   | 'flux-substitute'
   /** Helm's built-in objects: `.Release`, `.Chart`, `.Capabilities`. */
@@ -163,6 +167,29 @@ export interface RenderedObject {
   readonly conditions: readonly Condition[];
   /** Index of the object in its unit's output, for a stable order. */
   readonly index: number;
+  /** How a Kustomize build produced the object: kustomizations it went through, its file, the patches that changed it. */
+  readonly trail?: Trail;
+}
+
+/** The provenance of an object rendered by a Kustomize build, for source editors. */
+export interface Trail {
+  /** Kustomization files from the unit's root down to the one that listed the object's file (or generated it). */
+  readonly kustomizations: readonly string[];
+  /** The resource file the object was read from; the kustomization file for a generated object. */
+  readonly file: string;
+  /** Every patch applied to the object, in the order applied. */
+  readonly patches: readonly TrailPatch[];
+}
+
+/** A patch that changed an object. */
+export interface TrailPatch {
+  readonly kind: 'strategic-merge' | 'json6902';
+  /** The kustomization (or component) that lists the patch. */
+  readonly kustomization: string;
+  /** The patch file; null for a patch written inline in the kustomization. */
+  readonly file: string | null;
+  /** Where the patch text starts: the file's first document, or the inline `patch:` value. */
+  readonly at: Origin;
 }
 
 /** A branch a template took, or would take with other values. */
