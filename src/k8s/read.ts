@@ -24,12 +24,15 @@ import {
   listKustomizations,
   renderChartInstall,
   renderChartVariants,
+  rendererState,
   substituteVariables,
   type ChartRef,
   type ChartResult,
   type KustomizeResult,
 } from './render-adapters.js';
-import { get, isMap, scalarRef, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
+import { createRenderCache } from './helm/render.js';
+import { fluxVariables } from './kustomize/substitute.js';
+import { isMap, scalarRef, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
 import { findTextLabels } from './text-labels.js';
 import type { Field } from './workloads.js';
@@ -60,6 +63,8 @@ export interface ManifestScan {
   readonly conditionalLabels: readonly { readonly at: Location; readonly value: string; readonly condition: string; readonly unit: RenderUnit }[];
   /** Files read as manifests (plain, template, kustomize resource). */
   readonly manifestFiles: number;
+  /** The variables each Flux Kustomization substitutes into the unit it renders. */
+  readonly substitutions: readonly { readonly unit: RenderUnit; readonly variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }> }[];
   /** What could not be read or rendered, as findings (also given to the scan's sink). */
   readonly problems: readonly ScanProblem[];
 }
@@ -78,6 +83,8 @@ export interface ScanProblem {
  * every file it read still has the same text.
  */
 export class RenderCache {
+  /** Parsed templates and values of the Helm renderer, checked against the files' text on each use. */
+  readonly helm = createRenderCache();
   readonly #entries = new Map<string, { readonly reads: readonly (readonly [string, string | null])[]; readonly value: unknown }>();
 
   get<T>(key: string, files: FileSource): T | undefined {
@@ -170,13 +177,14 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   };
 
   // Charts and kustomizations first: what they read is not read again as plain manifests.
-  const charts = listCharts(files);
+  const state = rendererState(files, cache.helm);
+  const charts = listCharts(files, state);
   const chartFiles = new Set(charts.flatMap((chart) => chart.files));
   const kustomizations = listKustomizations(files);
-  const memo = new Map<string, unknown>();
   const builds: KustomizeResult[] = [];
-  for (const path of kustomizeRoots(files, kustomizations)) {
-    const build = isolated(`kustomization ${path}`, { file: path, line: 1, column: 1 }, null, () => cached(`kustomize:${path}`, (value) => value.files, () => buildKustomize(files, path, memo)));
+  const rootPaths = isolated('kustomizations', { file: kustomizations[0] ?? '', line: 1, column: 1 }, [], () => kustomizeRoots(files, kustomizations, state));
+  for (const path of rootPaths) {
+    const build = isolated(`kustomization ${path}`, { file: path, line: 1, column: 1 }, null, () => cached(`kustomize:${path}`, (value) => value.files, () => buildKustomize(files, path, state)));
     if (!build) continue;
     builds.push(build);
     report(build.problems);
@@ -215,24 +223,15 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   const fluxKustomizations = units.flatMap((entry) => entry.objects.filter(isFluxKustomization)).map(readFluxKustomization);
   const configMaps = units.flatMap((entry) => entry.objects.filter((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'));
   const replaced = new Set<(typeof units)[number]>();
+  const substitutions: { unit: RenderUnit; variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }> }[] = [];
   const substituted: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
   for (const flux of fluxKustomizations) {
     if (flux.path === null || (flux.substitute.size === 0 && flux.substituteFrom.length === 0)) continue;
     const under = units.filter((entry) => isInside(entry.path, flux.path ?? ''));
     if (under.length === 0) continue;
-    const variables = new Map(flux.substitute);
-    for (const from of flux.substituteFrom) {
-      const source = configMaps.find((object) => object.kind === from.kind && scalarRef(object.name)?.value === from.name);
-      const data = get(source?.root, from.kind === 'Secret' ? 'stringData' : 'data');
-      if (!isMap(data)) {
-        if (!from.optional) sink.add('render-problem', from.origin, `${from.kind} ${from.name} named by postBuild.substituteFrom is not in the repository; its variables stay unknown`);
-        continue;
-      }
-      for (const pair of data.pairs) {
-        const value = scalarRef(pair.value);
-        if (value?.value !== null && value && !variables.has(pair.key)) variables.set(pair.key, { value: value.value ?? '', origin: value.origin });
-      }
-    }
+    const found = fluxVariables(flux.object.root, configMaps);
+    report(found.problems);
+    const variables = found.variables;
     const fluxFile = flux.object.at.file;
     for (const entry of under) {
       replaced.add(entry);
@@ -243,6 +242,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
         label: `${entry.unit.kind === 'manifest' ? entry.path : entry.unit.label} (Flux Kustomization ${scalarRef(flux.object.name)?.display ?? ''}, ${fluxFile})`,
         namespace: flux.targetNamespace,
       };
+      substitutions.push({ unit, variables });
       const result = substituteVariables(entry.objects, variables);
       report(result.problems);
       substituted.push({ unit, objects: result.objects.map((object) => ({ ...object, unit })), path: entry.path });
@@ -266,14 +266,14 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     }
     const results = installs.length > 0
       ? installs.map((release) => isolated(`chart ${chart.dir || '.'}`, release.object.at, null, () =>
-          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}`, (value) => [...value.files, release.object.at.file], () => renderChartInstall(files, chart, {
+          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}`, (value) => [...value.files, ...chart.files, release.object.at.file], () => renderChartInstall(files, chart, {
             unit: releaseUnit(release, chart),
             values: release.values ? [release.values] : [],
             releaseName: release.releaseName,
             namespace: release.namespace,
-          }))))
+          }, state))))
       : isolated(`chart ${chart.dir || '.'}`, { file: chart.chartFile, line: 1, column: 1 }, [], () =>
-          cached(`charts:${chart.dir}`, (value) => [...new Set(value.results.flatMap((result) => result.files)), ...chart.files], () => ({ results: renderChartVariants(files, chart), problems: [] })).results);
+          cached(`charts:${chart.dir}`, (value) => [...new Set(value.results.flatMap((result) => result.files)), ...chart.files], () => ({ results: renderChartVariants(files, chart, state), problems: [] })).results);
     for (const result of results) {
       if (!result) continue;
       chartRenders.push(result);
@@ -328,6 +328,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     releaseLabels,
     conditionalLabels,
     manifestFiles,
+    substitutions,
     problems: sink.all,
   };
 }

@@ -1,9 +1,16 @@
 import type { FileSource, RenderProblem } from './files.js';
+import { chartVariants, findCharts, readValuesLayer, type HelmChart, type ValuesLayer } from './helm/chart-files.js';
+import { createRenderCache, renderChart, type RenderCache as HelmRenderCache, type UntakenBranch as HelmUntaken } from './helm/render.js';
+import { buildKustomization, findKustomizations, KustomizeMemo, kustomizeRoots as roots } from './kustomize/build.js';
+import type { RenderHelmChart } from './kustomize/context.js';
+import { substitute } from './kustomize/substitute.js';
+import type { AppliedPatch } from './kustomize/context.js';
+import { joinPath } from './paths.js';
 import type { Condition, Origin, RenderedObject, RenderUnit, RMap } from './rendered.js';
 
 /**
- * The renderers as the repository reader uses them: Helm charts and Kustomize builds. Kept behind this small surface
- * so the reader does not depend on how each renderer is organised.
+ * The renderers as the repository reader uses them: Helm charts and Kustomize builds, behind one small surface so the
+ * reader does not depend on how each renderer is organised.
  */
 
 /** A chart of the repository. */
@@ -12,10 +19,11 @@ export interface ChartRef {
   readonly name: string;
   readonly version: string | null;
   readonly chartFile: string;
-  /** `type: library`: never rendered alone. */
+  /** `type: library`, or a subchart folder: never rendered alone. */
   readonly library: boolean;
   /** Every file of the chart: Chart.yaml, values, templates, helpers, its own subcharts. */
   readonly files: readonly string[];
+  readonly chart: HelmChart;
 }
 
 /** A branch of a template that did not render, with its text range. */
@@ -49,40 +57,103 @@ export interface KustomizeResult {
   readonly problems: readonly RenderProblem[];
   /** Every file the build read. */
   readonly files: readonly string[];
+  /** Every patch of the build, with the objects it matched. */
+  readonly patches: readonly AppliedPatch[];
 }
 
-export function listCharts(_files: FileSource): ChartRef[] {
-  return [];
+/** State the renderers keep for one repository read (parsed templates, built bases). */
+export interface RendererState {
+  readonly helm: HelmRenderCache;
+  readonly charts: readonly HelmChart[];
+  readonly kustomize: KustomizeMemo;
+}
+
+export function rendererState(files: FileSource, helm: HelmRenderCache = createRenderCache()): RendererState {
+  return { helm, charts: findCharts(files), kustomize: new KustomizeMemo() };
+}
+
+export function listCharts(files: FileSource, state: RendererState): ChartRef[] {
+  return state.charts.map((chart) => ({
+    dir: chart.dir,
+    name: chart.name,
+    version: chart.version || null,
+    chartFile: chart.chartFile,
+    library: chart.type === 'library' || !chart.renderable,
+    files: files.list(chart.dir),
+    chart,
+  }));
+}
+
+function untaken(branches: readonly HelmUntaken[]): UntakenBranch[] {
+  return branches.map((branch) => ({
+    file: branch.file,
+    start: branch.start,
+    end: branch.end,
+    condition: { expression: `${branch.keyword} ${branch.expression}${branch.branch === 'else' ? ' (else)' : ''}`, value: branch.value, origin: branch.origin },
+  }));
+}
+
+function result(unit: RenderUnit, render: ReturnType<typeof renderChart>, extra: readonly RenderProblem[] = []): ChartResult {
+  return { unit, objects: render.objects, problems: [...extra, ...render.problems], untaken: untaken(render.untaken), files: render.files };
 }
 
 /** The chart with its own values, and with each alternative values file layered on them. */
-export function renderChartVariants(_files: FileSource, _chart: ChartRef): ChartResult[] {
-  return [];
+export function renderChartVariants(files: FileSource, chart: ChartRef, state: RendererState): ChartResult[] {
+  return chartVariants(files, chart.chart).map((instance) =>
+    result(instance.unit, renderChart(files, instance, { charts: state.charts, cache: state.helm }), instance.problems ?? []),
+  );
 }
 
 /** The chart as an installer (a HelmRelease) renders it. */
-export function renderChartInstall(_files: FileSource, _chart: ChartRef, install: ReleaseInstall): ChartResult {
-  return { unit: install.unit, objects: [], problems: [], untaken: [], files: [] };
+export function renderChartInstall(files: FileSource, chart: ChartRef, install: ReleaseInstall, state: RendererState): ChartResult {
+  const values: ValuesLayer[] = install.values.map((node) => ({ node, source: 'release-values' }));
+  const render = renderChart(files, { chart: chart.chart, unit: install.unit, values, releaseName: install.releaseName, namespace: install.namespace }, { charts: state.charts, cache: state.helm });
+  return result(install.unit, render);
 }
 
-export function listKustomizations(_files: FileSource): string[] {
-  return [];
+export function listKustomizations(files: FileSource): string[] {
+  return findKustomizations(files);
 }
 
 /** Kustomizations no other kustomization includes. */
-export function kustomizeRoots(_files: FileSource, kustomizations: readonly string[]): string[] {
-  return [...kustomizations];
+export function kustomizeRoots(files: FileSource, kustomizations: readonly string[], state: RendererState): string[] {
+  return roots(files, kustomizations, state.kustomize);
 }
 
-/** A kustomization built (its result memoised in `memo` for builds that share bases). */
-export function buildKustomize(_files: FileSource, path: string, _memo: Map<string, unknown>): KustomizeResult {
-  return { unit: { kind: 'kustomization', path, variant: '', label: path }, objects: [], problems: [], files: [] };
+/** A kustomization built; its `helmCharts` rendered through the chart in `chartHome` when the repository has it. */
+export function buildKustomize(files: FileSource, path: string, state: RendererState): KustomizeResult {
+  const renderHelmChart: RenderHelmChart = (entry, kustomizationPath) => {
+    const dir = joinPath(joinPath(kustomizationPath.slice(0, kustomizationPath.lastIndexOf('/') + 1), entry.chartHome), entry.name);
+    const chart = state.charts.find((candidate) => candidate.dir === dir);
+    if (!chart) return null;
+    const base = kustomizationPath.slice(0, Math.max(0, kustomizationPath.lastIndexOf('/')));
+    const layers: ValuesLayer[] = [];
+    const problems: RenderProblem[] = [];
+    for (const file of [entry.valuesFile, ...entry.additionalValuesFiles].filter(Boolean)) {
+      const read = readValuesLayer(files, joinPath(base, file), 'release-values');
+      if (read.layer) layers.push(read.layer);
+      problems.push(...read.problems);
+    }
+    if (entry.valuesInline) layers.push({ node: entry.valuesInline, source: 'release-values' });
+    const unit: RenderUnit = { kind: 'kustomization', path: kustomizationPath, variant: '', label: base || '.' };
+    const render = renderChart(files, {
+      chart,
+      unit,
+      values: layers,
+      releaseName: { value: entry.releaseName || entry.name, origin: entry.at },
+      namespace: entry.namespace ? { value: entry.namespace, origin: entry.at } : null,
+    }, { charts: state.charts, cache: state.helm });
+    return { objects: render.objects, problems: [...problems, ...render.problems] };
+  };
+  const build = buildKustomization(files, path, { renderHelmChart }, state.kustomize);
+  return { unit: build.unit, objects: build.objects, problems: build.problems, files: build.files, patches: build.patches };
 }
 
 /** Flux post-build substitution over rendered objects. */
 export function substituteVariables(
   objects: readonly RenderedObject[],
-  _variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }>,
+  variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }>,
 ): { objects: readonly RenderedObject[]; problems: readonly RenderProblem[] } {
-  return { objects, problems: [] };
+  const outcome = substitute(objects, variables);
+  return { objects: outcome.objects, problems: outcome.problems };
 }
