@@ -16,7 +16,7 @@ import {
 } from './flux.js';
 import type { FindingId } from '../rules/finding-ids.js';
 import { LineIndex } from './line-index.js';
-import { isInside } from './paths.js';
+import { isInside, joinPath } from './paths.js';
 import {
   buildKustomize,
   kustomizeRoots,
@@ -30,9 +30,10 @@ import {
   type ChartResult,
   type KustomizeResult,
 } from './render-adapters.js';
+import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
 import { fluxVariables } from './kustomize/substitute.js';
-import { isMap, scalarRef, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
+import { get, isMap, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
 import { findTextLabels } from './text-labels.js';
 import type { Field } from './workloads.js';
@@ -61,6 +62,8 @@ export interface ManifestScan {
   readonly releaseLabels: readonly { readonly release: HelmRelease; readonly label: Field }[];
   /** aadpodidbinding written in a template branch that does not render with the values in use. */
   readonly conditionalLabels: readonly { readonly at: Location; readonly value: string; readonly condition: string; readonly unit: RenderUnit }[];
+  /** aadpodidbinding written in a chart's named templates (helpers), whether or not anything includes them. */
+  readonly helperLabels: readonly { readonly at: Location; readonly value: string }[];
   /** Files read as manifests (plain, template, kustomize resource). */
   readonly manifestFiles: number;
   /** The variables each Flux Kustomization substitutes into the unit it renders. */
@@ -116,7 +119,7 @@ const snapshotPath = /(^|\/)(__snapshots?__|snapshots)\//;
 
 /** Problems after which `kustomize build` (or `helm template`) stops: the unit would not deploy at all. */
 const buildErrors: ReadonlySet<string> = new Set([
-  'kustomization-parse', 'invalid-kustomization', 'ambiguous-kustomization', 'cycle', 'component-kind', 'resource-parse',
+  'outside-root', 'outside-repository', 'kustomization-parse', 'invalid-kustomization', 'ambiguous-kustomization', 'cycle', 'component-kind', 'resource-parse',
   'invalid-resource', 'duplicate-resource', 'patch-parse', 'patch-no-match', 'patch-failed', 'namespace-conflict',
   'replacement-failed', 'var-conflict', 'generator-failed',
 ]);
@@ -126,7 +129,6 @@ function findingOf(problem: RenderProblem): FindingId {
   if (buildErrors.has(problem.code)) return 'build-error';
   switch (problem.code) {
     case 'remote-resource':
-    case 'outside-root':
       return 'kustomize-remote-resource';
     case 'missing-resource':
       return 'kustomize-missing-resource';
@@ -190,6 +192,8 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     report(build.problems);
   }
   const consumed = new Set(builds.flatMap((build) => build.files));
+  // Patch files are fragments of objects: never read as objects of their own, even when kustomize refused them.
+  const patchFiles = new Set(kustomizations.flatMap((path) => patchPaths(files, path)));
 
   let manifestFiles = 0;
   // `path`: the folder a Flux Kustomization must point at to apply the entry (a kustomization's folder, a file).
@@ -197,7 +201,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
   for (const path of files.list('')) {
     if (!manifestExtension.test(path) && !templateManifest.test(path)) continue;
-    if (kustomizationName.test(path) || consumed.has(path) || chartFiles.has(path)) continue;
+    if (kustomizationName.test(path) || consumed.has(path) || chartFiles.has(path) || patchFiles.has(path)) continue;
     if (snapshotPath.test(path)) {
       // Rendered copies kept for tests (helm-unittest, chart-testing snapshots): they mirror a chart, run nowhere.
       const text = files.read(path);
@@ -218,6 +222,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     if (objects.length > 0) units.push({ unit: manifestUnit, objects, path });
   }
   manifestFiles += consumed.size;
+  manifestFiles += charts.reduce((sum, chart) => sum + chart.chart.templates.length, 0);
 
   // Flux Kustomizations with post-build substitution render their folder once per Kustomization that applies it.
   const fluxKustomizations = units.flatMap((entry) => entry.objects.filter(isFluxKustomization)).map(readFluxKustomization);
@@ -305,6 +310,14 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     }
   }
 
+  const helperLabels = charts.flatMap((chart) =>
+    chart.files
+      .filter((path) => path.startsWith(`${chart.dir ? `${chart.dir}/` : ''}templates/`) && /(^|\/)_[^/]*$|\.tpl$/.test(path))
+      .flatMap((path) => {
+        const text = files.read(path);
+        return text !== null && text.includes('aadpodidbinding') ? findTextLabels(path, text) : [];
+      }),
+  );
   const conditionalLabels = chartRenders.flatMap((result) =>
     result.untaken.flatMap((branch) => {
       const text = files.read(branch.file);
@@ -327,6 +340,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     podIdentityChartValues,
     releaseLabels,
     conditionalLabels,
+    helperLabels,
     manifestFiles,
     substitutions,
     problems: sink.all,
@@ -368,6 +382,17 @@ function readPlainFile(files: FileSource, path: string, sink: ProblemList): Rend
   const text = files.read(path);
   if (text === null || !manifestHint.test(text)) return null;
   const unit = manifestUnit;
+  if (text.includes('{{') && !/\$\{|%\{/.test(text)) {
+    // A Go template some program fills in: rendered with every reference unknown.
+    const loose = renderLooseTemplate(path, text, unit);
+    for (const problem of loose.problems) {
+      if (problem.code === 'rendered-yaml-invalid' || problem.code === 'template-parse-error') {
+        sink.add('template-unparsed', problem.at, `templated document does not read as YAML (${problem.message}); its workloads are not reported`);
+        for (const label of findTextLabels(path, text)) sink.add('template-text-label', label.at, `aadpodidbinding: ${label.value} in a document pod2wi could not parse`);
+      }
+    }
+    return loose.objects;
+  }
   const tree = readTree(path, text, { source: 'manifest' });
   const templated = /\{\{|\$\{|%\{/.test(text) || templateManifest.test(path);
   for (const problem of tree.problems) {
@@ -382,6 +407,25 @@ function readPlainFile(files: FileSource, path: string, sink: ProblemList): Rend
   const objects: RenderedObject[] = [];
   for (const document of tree.documents) objects.push(...objectsOfDocument(document, unit, [], objects.length));
   return objects;
+}
+
+/** The files a kustomization names as patches. */
+function patchPaths(files: FileSource, kustomization: string): string[] {
+  const text = files.read(kustomization);
+  if (text === null || !text.includes('atch')) return [];
+  const root = readTree(kustomization, text, { source: 'manifest' }).documents[0]?.node;
+  if (!isMap(root)) return [];
+  const dir = dirOf(kustomization);
+  const found: string[] = [];
+  for (const key of ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'patchesJSON6902']) {
+    const list = root.pairs.find((pair) => pair.key === key)?.value;
+    if (list?.kind !== 'seq') continue;
+    for (const item of list.items) {
+      const entry = item.kind === 'map' ? textOf(get(item, 'path')) : textOf(item);
+      if (entry && !entry.includes('\n')) found.push(joinPath(dir, entry));
+    }
+  }
+  return found;
 }
 
 /** Where an origin points, as a finding location. */

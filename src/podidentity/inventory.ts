@@ -15,7 +15,7 @@ import type {
 } from '../model/report.js';
 import type { ManifestScan } from '../k8s/read.js';
 import { displayName, effectiveNamespace, objectName } from '../k8s/namespaces.js';
-import { getIn, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RScalar, type RUnknown, type ScalarRef } from '../k8s/rendered.js';
+import { getIn, scalarRef, textOf, type Origin, type RenderedObject, type RNode, type RenderUnit, type RScalar, type RUnknown, type ScalarRef } from '../k8s/rendered.js';
 import { fieldsAt, immutableSelectorKinds, operatingSystem, readWorkload, releaseWorkload, type Field, type WorkloadView } from '../k8s/workloads.js';
 import { identitiesFromChartValues } from './chart-values.js';
 import {
@@ -100,19 +100,23 @@ export function unitOrigin(unit: RenderUnit): string | null {
     case 'flux-kustomization':
       return unit.variant.split('#')[0] || unit.path;
     case 'chart':
-      return unit.variant ? unit.variant : unit.path || '.';
+      return unit.variant ? (unit.path ? `${unit.path}/${unit.variant}` : unit.variant) : unit.path || '.';
   }
 }
 
-/** The last line of an object's own text, when it is written verbatim in one file. */
-function endLineOf(scan: ManifestScan, object: RenderedObject): number {
-  const span = object.root.origin.span;
-  if (!span || object.root.origin.file !== object.at.file) return object.at.line;
-  const text = scan.files.read(object.at.file);
-  if (text === null) return object.at.line;
-  let line = object.root.origin.line;
-  for (let i = object.root.origin.span?.[0] ?? 0; i < Math.min(span[1], text.length) - 1; i++) if (text.charCodeAt(i) === 10) line++;
-  return Math.max(line, object.at.line);
+/** The last line of an object's own text: the furthest line of its file any of its fields was written on. */
+function endLineOf(object: RenderedObject): number {
+  let last = object.at.line;
+  const visit = (node: RNode): void => {
+    if (node.origin.file === object.at.file && node.origin.line > last) last = node.origin.line;
+    if (node.kind === 'map') {
+      for (const pair of node.pairs) visit(pair.value);
+    } else if (node.kind === 'seq') {
+      for (const item of node.items) visit(item);
+    }
+  };
+  visit(object.root);
+  return last;
 }
 
 function identityFields(identity: AzureIdentity): IdentityFields {
@@ -315,7 +319,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       namespaceAt: namespace.at ? evidence(namespace.at) : null,
       source: sourceOf(view.object.unit),
       unit: view.object.unit.label,
-      endLine: endLineOf(scan, view.object),
+      endLine: endLineOf(view.object),
       credentialUses: [],
       origin: item.origin,
       generic: view.generic,
@@ -355,6 +359,12 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
 
   reportSharedServiceAccounts(workloads, accountIndex, sink);
 
+  const conditional = new Set(scan.conditionalLabels.map((label) => `${label.at.file}:${label.at.line}`));
+  for (const label of scan.helperLabels) {
+    const key = `${label.at.file}:${label.at.line}`;
+    if (usedLabelLocations.has(key) || conditional.has(key)) continue;
+    sink.add('label-in-helper', label.at, `aadpodidbinding: ${label.value} in a named template no workload of the repository renders; every workload that includes it carries pod identity`);
+  }
   for (const label of scan.conditionalLabels) {
     if (usedLabelLocations.has(`${label.at.file}:${label.at.line}`)) continue;
     sink.add('conditional-label', label.at, `aadpodidbinding: ${label.value} renders only when ${label.condition} in ${label.unit.label}; pods carry pod identity when an installer sets that`);
@@ -461,16 +471,17 @@ function reportSharedServiceAccounts(
   const groups = new Map<string, WorkloadReport[]>();
   for (const workload of workloads) {
     if (!workload.podIdentity || workload.podIdentity.identities.length === 0) continue;
-    const key = `${workload.namespace}/${workload.serviceAccount.name}`;
-    pushTo(groups, key, workload);
+    // Each overlay or chart render is its own environment; plain manifests share one.
+    pushTo(groups, `${workload.unit}\u0000${workload.namespace}/${workload.serviceAccount.name}`, workload);
   }
-  for (const [key, members] of groups) {
+  for (const [group, members] of groups) {
+    const key = group.slice(group.indexOf('\u0000') + 1);
     const identitySet = (workload: WorkloadReport) =>
       (workload.podIdentity?.identities ?? []).map((identity) => `${identity.namespace}/${identity.name}`).sort().join(',');
     const distinct = new Set(members.map(identitySet));
     if (distinct.size <= 1) continue;
     const first = members[0];
-    const account = accounts.get(key);
+    const account = [...accounts.values()].find((candidate) => candidate.object.unit.label === members[0]?.unit && `${candidate.namespace}/${candidate.name}` === key) ?? accounts.get(key);
     const at: Location = account?.object.at ?? { file: first?.serviceAccount.file ?? '', line: first?.serviceAccount.line ?? 1, column: 1 };
     sink.add(
       'shared-service-account-conflict',
