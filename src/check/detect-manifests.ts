@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { displayName, effectiveNamespace } from '../k8s/namespaces.js';
 import { dirname, joinPath } from '../k8s/paths.js';
 import { get, getIn, isMap, isScalar, isSeq, scalarRef, textOf, type Origin, type RenderedObject, type RNode } from '../k8s/rendered.js';
-import { readWorkload, type Field } from '../k8s/workloads.js';
+import { labelConditions, readWorkload, type Field } from '../k8s/workloads.js';
 import { readTree } from '../k8s/yaml-tree.js';
 import { viaOf } from '../podidentity/inventory.js';
 import { isPodIdentityObject, podIdentityGroup } from '../podidentity/crds.js';
@@ -90,7 +90,8 @@ export function detectManifests(context: GateContext): void {
     for (const entry of view.template.labels) {
       if (entry.key !== podIdentityLabel) continue;
       const how = { inline: '', include: ' (from a named template)', values: ' (from Helm values)', kustomize: ' (from Kustomize)' }[viaOf(entry, object)];
-      const when = entry.conditions.length > 0 ? ` when ${entry.conditions.map((condition) => condition.expression).join(' and ')}` : '';
+      const conditions = labelConditions(entry);
+      const when = conditions.length > 0 ? ` when ${conditions.map((condition) => condition.expression).join(' and ')}` : '';
       detections.add({ ruleId: 'aadpodidbinding-label', at: entry.keyOrigin, message: `${title}: aadpodidbinding=${labelValue(entry)} on the pod template${how}${when}` });
     }
     for (const entry of view.selectorLabels) {

@@ -382,7 +382,7 @@ function readPlainFile(files: FileSource, path: string, sink: ProblemList): Rend
   const text = files.read(path);
   if (text === null || !manifestHint.test(text)) return null;
   const unit = manifestUnit;
-  if (text.includes('{{') && !/\$\{|%\{/.test(text)) {
+  if (text.includes('{{') && !/\$\{|%\{/.test(text) && hasBareAction(text)) {
     // A Go template some program fills in: rendered with every reference unknown.
     const loose = renderLooseTemplate(path, text, unit);
     for (const problem of loose.problems) {
@@ -407,6 +407,20 @@ function readPlainFile(files: FileSource, path: string, sink: ProblemList): Rend
   const objects: RenderedObject[] = [];
   for (const document of tree.documents) objects.push(...objectsOfDocument(document, unit, [], objects.length));
   return objects;
+}
+
+/**
+ * Whether a text holds a Go template action outside YAML quotes: `name: {{ .Name }}` is a template, while
+ * `key: "{{ request.operation }}"` (Kyverno, Argo) is a string of a plain manifest.
+ */
+function hasBareAction(text: string): boolean {
+  for (const line of text.split('\n')) {
+    if (!line.includes('{{')) continue;
+    const code = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, '""');
+    const hash = code.search(/(^|\s)#/);
+    if ((hash < 0 ? code : code.slice(0, hash)).includes('{{')) return true;
+  }
+  return false;
 }
 
 /** The files a kustomization names as patches. */

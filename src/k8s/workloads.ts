@@ -235,3 +235,19 @@ export function releaseWorkload(object: RenderedObject, label: Field, namespace:
 }
 
 export { effectiveNamespace, type EffectiveNamespace };
+
+/**
+ * The template branches a label depends on, without the one that only iterates the values it comes from
+ * (`{{- with .Values.podLabels }}` around `toYaml .`): that branch holds whenever the label exists.
+ */
+export function labelConditions(field: Field): readonly Condition[] {
+  const path = field.keyOrigin.path;
+  const fromValues = (field.keyOrigin.source === 'chart-values' || field.keyOrigin.source === 'release-values') && path !== undefined;
+  return field.conditions.filter((condition) => {
+    if (!fromValues || condition.value !== true) return true;
+    const match = /^(?:with\s+|if\s+)?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$/.exec(condition.expression.trim());
+    if (!match) return true;
+    const holder = (match[1] ?? '').slice(1).split('.');
+    return !holder.every((part, index) => String(path[index]) === part);
+  });
+}

@@ -16,7 +16,7 @@ import type {
 import type { ManifestScan } from '../k8s/read.js';
 import { displayName, effectiveNamespace, objectName } from '../k8s/namespaces.js';
 import { getIn, scalarRef, textOf, type Origin, type RenderedObject, type RNode, type RenderUnit, type RScalar, type RUnknown, type ScalarRef } from '../k8s/rendered.js';
-import { fieldsAt, immutableSelectorKinds, operatingSystem, readWorkload, releaseWorkload, type Field, type WorkloadView } from '../k8s/workloads.js';
+import { fieldsAt, immutableSelectorKinds, labelConditions, operatingSystem, readWorkload, releaseWorkload, type Field, type WorkloadView } from '../k8s/workloads.js';
 import { identitiesFromChartValues } from './chart-values.js';
 import {
   isPodIdentityObject,
@@ -289,7 +289,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
           template: labelValue && labelValue.value === null ? labelValue.display : null,
           resolvedAt: resolvedAt(label),
           via: viaOf(label, view.object),
-          conditions: label.conditions.map((condition) => condition.expression),
+          conditions: labelConditions(label).map((condition) => condition.expression),
           inSelector: selectorEntry !== undefined,
           identities: matches.map(boundIdentity).sort(compareIdentity),
           ...evidence(label.keyOrigin),
