@@ -90,7 +90,8 @@ class Collector implements Candidates {
       return;
     }
     if (after === file.text) return;
-    const problem = verifyChange(file, after, built.intents);
+    // A template's meaning is its render, which the realiser checks; here only that it parses and stays balanced.
+    const problem = verifyChange(file, after, file.template ? null : built.intents);
     if (problem) {
       this.declines.push(`${label}: ${problem}`);
       return;
@@ -490,6 +491,18 @@ export function deleteObject(state: EditState, object: RenderedObject, why: stri
       }
     }
   }
+  for (const condition of object.conditions) {
+    const flag = /^(?:(?:if|with)\s+)?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*$/.exec(condition.expression.trim());
+    if (!flag || condition.value !== true) continue;
+    const valuesPath = (flag[1] ?? '').slice(1).split('.');
+    for (const site of valuesSites(state, object)) {
+      out.add(state, `${site.file}: .Values.${valuesPath.join('.')}`, site.file, (file) => {
+        const root = site.locate(file);
+        if (!root) return { decline: `cannot locate the values in ${site.file}` };
+        return ensureFalse(root, valuesPath, why);
+      });
+    }
+  }
   if (origin.source === 'chart-template') {
     // A template document: removed as text (its `---`-separated range), or the whole template when it was the last.
     const file = modelOf(state, origin.file);
@@ -499,20 +512,8 @@ export function deleteObject(state: EditState, object: RenderedObject, why: stri
     }) : -1;
     if (file && doc >= 0) {
       const documents = file.docs.filter((item) => item.contents !== null && item.contents !== undefined).length;
-      if (documents <= 1) out.push({ label: `delete ${origin.file}`, texts: new Map([[origin.file, null]]) });
-      else out.add(state, `${origin.file} (template document)`, origin.file, (model) => removeDocuments(model, [doc], why));
-    }
-  }
-  for (const condition of object.conditions) {
-    const flag = /^(?:if|with)\s+\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*$/.exec(condition.expression.trim());
-    if (!flag || condition.value !== true) continue;
-    const valuesPath = (flag[1] ?? '').slice(1).split('.');
-    for (const site of valuesSites(state, object)) {
-      out.add(state, `${site.file}: .Values.${valuesPath.join('.')}`, site.file, (file) => {
-        const root = site.locate(file);
-        if (!root) return { decline: `cannot locate the values in ${site.file}` };
-        return ensureFalse(root, valuesPath, why);
-      });
+      if (documents > 1) out.add(state, `${origin.file} (template document)`, origin.file, (model) => removeDocuments(model, [doc], why));
+      out.push({ label: `delete ${origin.file}`, texts: new Map([[origin.file, null]]) });
     }
   }
   for (const candidate of overlayPatch(state, object, [], { $patch: 'delete' }, why)) out.push(candidate);
