@@ -65,74 +65,87 @@ export function snapshot(objects: readonly RenderedObject[], namespaceOption: st
   return out;
 }
 
+/** How a render differs from the intended change: a difference nobody wants, or a wanted change not made yet. */
+export interface Verdict {
+  /** The first difference that is neither `must` nor `may`, in words; null when there is none. */
+  readonly extra: string | null;
+  /** The first `must` change that does not hold, in words; null when all hold. */
+  readonly missing: string | null;
+}
+
 /**
  * Whether the rendered difference between two states is exactly allowed: every `must` change holds after, and every
- * difference is one of `must` or `may` (changes other subjects of the same run also want). Returns the first thing
- * that is wrong, in words, or null.
+ * difference is one of `must` or `may` (changes other subjects of the same run also want).
  */
 export function judge(
   before: ReadonlyMap<ObjectKey, unknown>,
   after: ReadonlyMap<ObjectKey, unknown>,
   must: readonly Change[],
   may: readonly Change[],
-): string | null {
+): Verdict {
   const allowed = new Map<ObjectKey, Change[]>();
   for (const change of [...must, ...may]) pushTo(allowed, change.object, change);
   const name = (key: ObjectKey) => key.split('|').slice(1).join(' ');
   const unit = (key: ObjectKey) => key.split('|')[0]?.split(':').slice(1).filter(Boolean).join(' ') ?? '';
 
+  const missingOf = (): string | null => {
   for (const change of must) {
-    const data = after.get(change.object);
-    if (change.op === 'delete') {
-      if (data !== undefined) return `${name(change.object)} is still rendered in ${unit(change.object)}`;
-      continue;
-    }
-    if (data === undefined) return `${name(change.object)} is not rendered in ${unit(change.object)}`;
-    const flat = flatten(data);
-    if (change.op === 'set' && flat.get(pathKey(change.path)) !== JSON.stringify(change.value)) {
-      return `${name(change.object)} in ${unit(change.object)} does not render ${change.path.join('.')}: ${JSON.stringify(change.value)}`;
-    }
-    if (change.op === 'remove') {
-      const prefix = pathKey(change.path);
-      if ([...flat.keys()].some((key) => key === prefix || key.startsWith(prefix + separator))) {
-        return `${name(change.object)} in ${unit(change.object)} still renders ${change.path.join('.')}`;
+      const data = after.get(change.object);
+      if (change.op === 'delete') {
+        if (data !== undefined) return `${name(change.object)} is still rendered in ${unit(change.object)}`;
+        continue;
+      }
+      if (data === undefined) return `${name(change.object)} is not rendered in ${unit(change.object)}`;
+      const flat = flatten(data);
+      if (change.op === 'set' && flat.get(pathKey(change.path)) !== JSON.stringify(change.value)) {
+        return `${name(change.object)} in ${unit(change.object)} does not render ${change.path.join('.')}: ${JSON.stringify(change.value)}`;
+      }
+      if (change.op === 'remove') {
+        const prefix = pathKey(change.path);
+        if ([...flat.keys()].some((key) => key === prefix || key.startsWith(prefix + separator))) {
+          return `${name(change.object)} in ${unit(change.object)} still renders ${change.path.join('.')}`;
+        }
+      }
+      if (change.op === 'create') {
+        for (const [path, value] of change.fields) {
+          if (flat.get(pathKey(path)) !== JSON.stringify(value)) return `the new ${name(change.object)} does not render ${path.join('.')}: ${JSON.stringify(value)}`;
+        }
       }
     }
-    if (change.op === 'create') {
-      for (const [path, value] of change.fields) {
-        if (flat.get(pathKey(path)) !== JSON.stringify(value)) return `the new ${name(change.object)} does not render ${path.join('.')}: ${JSON.stringify(value)}`;
-      }
-    }
-  }
 
+    return null;
+  };
+  const extraOf = (): string | null => {
   for (const key of new Set([...before.keys(), ...after.keys()])) {
-    const was = before.get(key);
-    const is = after.get(key);
-    const changes = allowed.get(key) ?? [];
-    if (was !== undefined && is === undefined) {
-      if (!changes.some((change) => change.op === 'delete')) return `${name(key)} would no longer render in ${unit(key)}`;
-      continue;
-    }
-    if (was === undefined && is !== undefined) {
-      if (!changes.some((change) => change.op === 'create')) return `${name(key)} would appear in ${unit(key)}`;
-      continue;
-    }
-    if (was === undefined || is === undefined) continue;
-    const a = flatten(was);
-    const b = flatten(is);
-    for (const path of new Set([...a.keys(), ...b.keys()])) {
-      const old = a.get(path);
-      const now = b.get(path);
-      if (old === now) continue;
-      const covered = changes.some((change) => {
-        if (change.op === 'set') return pathKey(change.path) === path && now === JSON.stringify(change.value);
-        if (change.op === 'remove') return now === undefined && (path === pathKey(change.path) || path.startsWith(pathKey(change.path) + separator));
-        return false;
-      });
-      if (!covered) {
-        return `${name(key)} in ${unit(key)} would change at ${shown(path)}: ${old ?? '(absent)'} → ${now ?? '(absent)'}`;
+      const was = before.get(key);
+      const is = after.get(key);
+      const changes = allowed.get(key) ?? [];
+      if (was !== undefined && is === undefined) {
+        if (!changes.some((change) => change.op === 'delete')) return `${name(key)} would no longer render in ${unit(key)}`;
+        continue;
+      }
+      if (was === undefined && is !== undefined) {
+        if (!changes.some((change) => change.op === 'create')) return `${name(key)} would appear in ${unit(key)}`;
+        continue;
+      }
+      if (was === undefined || is === undefined) continue;
+      const a = flatten(was);
+      const b = flatten(is);
+      for (const path of new Set([...a.keys(), ...b.keys()])) {
+        const old = a.get(path);
+        const now = b.get(path);
+        if (old === now) continue;
+        const covered = changes.some((change) => {
+          if (change.op === 'set') return pathKey(change.path) === path && now === JSON.stringify(change.value);
+          if (change.op === 'remove') return now === undefined && (path === pathKey(change.path) || path.startsWith(pathKey(change.path) + separator));
+          return false;
+        });
+        if (!covered) {
+          return `${name(key)} in ${unit(key)} would change at ${shown(path)}: ${old ?? '(absent)'} → ${now ?? '(absent)'}`;
+        }
       }
     }
-  }
-  return null;
+    return null;
+  };
+  return { extra: extraOf(), missing: missingOf() };
 }

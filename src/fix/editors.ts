@@ -127,26 +127,26 @@ function mapOfKey(state: EditState, origin: Origin): Located<import('yaml').YAML
  * first for a chart), where the map or its nearest written ancestor is, then the chart's values hooks, then a patch
  * in the object's own kustomization.
  */
-export function setPairs(state: EditState, object: RenderedObject, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string): Candidates {
+export function setPairs(state: EditState, object: RenderedObject, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string, variables = true, perUnit = false): Candidates {
   const out = new Collector();
   const sites: { origin: Origin; rest: readonly string[]; how: 'map' | 'key-map' | 'owner' }[] = [];
-  // The deepest map on the path that renders, and the keys still to create under it.
-  let depth = path.length;
-  while (depth > 0 && !isMap(getIn(object.root, path.slice(0, depth)))) depth--;
-  const holder = depth === 0 ? object.root : (getIn(object.root, path.slice(0, depth)) as RMap);
-  const rest = path.slice(depth);
-  for (const pair of holder.pairs) if (editable(pair.keyOrigin)) sites.push({ origin: pair.keyOrigin, rest, how: 'key-map' });
-  if (editable(holder.origin)) sites.push({ origin: holder.origin, rest, how: 'map' });
-  if (depth > 0) {
-    const parent = depth === 1 ? object.root : getIn(object.root, path.slice(0, depth - 1));
-    const owner = pairOf(parent, path[depth - 1] ?? '');
-    if (owner && editable(owner.keyOrigin)) sites.push({ origin: owner.keyOrigin, rest: path.slice(depth - 1), how: 'owner' });
-  }
-  // An empty `labels:` (or one filled only by an include that renders nothing) is its owner's key.
-  if (depth < path.length) {
-    const parent = depth === 0 ? object.root : getIn(object.root, path.slice(0, depth));
-    const owner = pairOf(parent, path[depth] ?? '');
-    if (owner && editable(owner.keyOrigin)) sites.push({ origin: owner.keyOrigin, rest: path.slice(depth), how: 'owner' });
+  // Every map on the path that renders, deepest first: where its keys are written, where it is written, and the key
+  // that owns it; a map a transformer made (Kustomize labels) is reached through an ancestor written in a file.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? object.root : getIn(object.root, path.slice(0, depth));
+    if (!isMap(node)) continue;
+    const rest = path.slice(depth);
+    for (const pair of node.pairs) if (editable(pair.keyOrigin) && (depth === path.length || pair.key !== path[depth])) sites.push({ origin: pair.keyOrigin, rest, how: 'key-map' });
+    if (editable(node.origin)) sites.push({ origin: node.origin, rest, how: 'map' });
+    if (depth > 0) {
+      const parent = depth === 1 ? object.root : getIn(object.root, path.slice(0, depth - 1));
+      const owner = pairOf(parent, path[depth - 1] ?? '');
+      if (owner && editable(owner.keyOrigin)) sites.push({ origin: owner.keyOrigin, rest: path.slice(depth - 1), how: 'owner' });
+    }
+    if (depth < path.length) {
+      const owner = pairOf(node, path[depth] ?? '');
+      if (owner && editable(owner.keyOrigin)) sites.push({ origin: owner.keyOrigin, rest: path.slice(depth), how: 'owner' });
+    }
   }
   const chart = object.unit.kind === 'chart' || object.unit.kind === 'helm-release';
   const ordered = chart ? [...sites.filter((site) => isValues(site.origin)), ...sites.filter((site) => !isValues(site.origin))] : sites;
@@ -165,6 +165,8 @@ export function setPairs(state: EditState, object: RenderedObject, path: readonl
       return ensurePairs(found.map, site.rest, pairs, why);
     });
   };
+  // A value that differs between the renders of one written object goes to each render's own overlay first.
+  if (perUnit) for (const candidate of overlayPatch(state, object, path, pairs, why)) out.push(candidate);
   for (const site of direct) tryAt(site);
   if (chart) {
     for (const hook of valuesHooks(state, object, path)) {
@@ -176,7 +178,29 @@ export function setPairs(state: EditState, object: RenderedObject, path: readonl
     for (const site of templateSites) tryAt(site);
   }
   for (const candidate of overlayPatch(state, object, path, pairs, why)) out.push(candidate);
+  // A value that differs per cluster and that a Flux Kustomization already substitutes: written as its variable, so
+  // the shared component stays shared and each cluster's value stays where it is set.
+  const substituted = variables ? substitutedPairs(state, object, pairs) : null;
+  if (substituted) {
+    const again = setPairs(state, object, path, substituted, why, false, perUnit);
+    for (const candidate of again.candidates) out.push({ ...candidate, label: `${candidate.label} (as Flux variables)` });
+  }
   return out;
+}
+
+/** The pairs with each value a Flux variable of the object's unit holds written as `${VARIABLE}`; null when none. */
+function substitutedPairs(state: EditState, object: RenderedObject, pairs: Readonly<Record<string, string>>): Record<string, string> | null {
+  if (object.unit.kind !== 'flux-kustomization') return null;
+  const scope = state.scan.substitutions.find((item) => item.unit.kind === object.unit.kind && item.unit.path === object.unit.path && item.unit.variant === object.unit.variant);
+  if (!scope) return null;
+  let changed = false;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(pairs)) {
+    const variable = [...scope.variables].filter(([, item]) => item.value === value).map(([name]) => name).sort()[0];
+    out[key] = variable ? `\${${variable}}` : value;
+    if (variable) changed = true;
+  }
+  return changed ? out : null;
 }
 
 /** Candidates that take `key` out of the map at `path` of an object, where the key is written. */
@@ -204,7 +228,7 @@ export function removeKey(state: EditState, object: RenderedObject, path: readon
   } else if (editable(origin)) {
     out.add(state, label, origin.file, (file) => {
       const found = locatePairByKey(file, origin.span?.[0] ?? -1);
-      return found ? removeKeys(found.map, [key], why, isValues(origin) ? 'braces' : 'key') : { decline: `cannot locate ${key} at ${label}` };
+      return found ? removeKeys(found.map, [key], why, isValues(origin) || object.kind === 'HelmRelease' ? 'braces' : 'key') : { decline: `cannot locate ${key} at ${label}` };
     });
   } else {
     out.declines.push(`${key} at ${label} comes from ${origin.via ?? origin.source}; pod2wi cannot edit it there`);
@@ -418,9 +442,14 @@ export function createObject(state: EditState, near: RenderedObject, tree: Tree,
       const root = file.docs[located.doc]?.contents;
       const items = isYamlMap(root) ? childSeq({ file, doc: located.doc, path: [], node: root }, 'items') : null;
       if (items) out.add(state, `${origin.file} (List item)`, origin.file, () => appendItem(items, tree, why));
-    } else if (!file.json) {
-      out.add(state, `${origin.file} (new document)`, origin.file, (model) => appendDocument(model, tree, why));
     }
+    // A file of several objects, or a Kustomize resource (no new resources entry needed), takes another document;
+    // a file of one object gets a sibling file.
+    const several = file.docs.filter((doc) => doc.contents !== null && doc.contents !== undefined).length > 1;
+    const asDocument = () => {
+      if (!file.json && !(located && located.path.length === 2 && located.path[0] === 'items')) out.add(state, `${origin.file} (new document)`, origin.file, (model) => appendDocument(model, tree, why));
+    };
+    if (several || near.unit.kind === 'kustomization') asDocument();
     const path = joinPath(dirname(origin.file), `${name}-${String(tree.kind ?? 'object').toLowerCase()}.${file.json ? 'json' : 'yaml'}`);
     if (!state.files.has(path)) {
       const text = newFileText(tree, file.json, file.indentStep, file.eol);
@@ -446,6 +475,15 @@ export function createObject(state: EditState, near: RenderedObject, tree: Tree,
       } else {
         out.push({ label: `${path} (new file)`, texts: new Map([[path, text]]) });
       }
+    }
+    if (!several && near.unit.kind !== 'kustomization') asDocument();
+  }
+  if (origin.source === 'chart-template' && !/[{}$]/.test(name) && /^[a-z0-9][a-z0-9.-]*$/.test(name)) {
+    // A chart gets the object as a template of its own, plain YAML with no template syntax.
+    const path = joinPath(dirname(origin.file), `${name}-${String(tree.kind ?? 'object').toLowerCase()}.yaml`);
+    if (!state.files.has(path)) {
+      const { namespace: _namespace, ...metadata } = (typeof tree.metadata === 'object' ? tree.metadata : {}) as Record<string, string | Tree>;
+      out.push({ label: `${path} (new template)`, texts: new Map([[path, newFileText({ ...tree, metadata }, false, 2, '\n')]]) });
     }
   }
   return out;
@@ -475,15 +513,18 @@ export function deleteObject(state: EditState, object: RenderedObject, why: stri
     const located = file ? locate(file, origin.span[0]) : null;
     if (file && located) {
       const documents = file.docs.filter((doc) => doc.contents !== null && doc.contents !== undefined).length;
+      // Patches that target the object go with it, or the overlays applying them no longer build.
+      const patches = patchRemovals(state, object, why);
       if (located.path.length === 0 && documents <= 1) {
-        const texts = new Map<string, string | null>([[origin.file, null]]);
+        const texts = new Map<string, string | null>(patches);
+        texts.set(origin.file, null);
         for (const kustomization of state.scan.kustomizations) {
-          const listed = resourceEntryRemoval(state, kustomization, origin.file, why);
+          const listed = resourceEntryRemoval(state, kustomization, origin.file, why, texts.get(kustomization) ?? undefined);
           if (listed !== null) texts.set(kustomization, listed);
         }
         out.push({ label: `delete ${origin.file}`, texts });
       } else if (located.path.length === 0) {
-        out.add(state, `${origin.file} (document)`, origin.file, (model) => removeDocuments(model, [located.doc], why));
+        out.add(state, `${origin.file} (document)`, origin.file, (model) => removeDocuments(model, [located.doc], why), patches);
       } else if (located.path.length === 2 && located.path[0] === 'items' && typeof located.path[1] === 'number') {
         const root = file.docs[located.doc]?.contents;
         const items = isYamlMap(root) ? childSeq({ file, doc: located.doc, path: [], node: root }, 'items') : null;
@@ -528,9 +569,79 @@ function ensureFalse(root: Located<import('yaml').YAMLMap>, path: readonly strin
   return { edits: built.edits.map((edit) => ({ ...edit, text: edit.text.replace(/(["']?)\u0000false\1/g, 'false') })), intents: [] };
 }
 
-/** The kustomization's text without the `resources` entry naming `path`, or null when it does not list it. */
-function resourceEntryRemoval(state: EditState, kustomization: string, path: string, why: string): string | null {
+/**
+ * The patches of every build that were applied to the object's source document: their entries removed from the
+ * kustomizations listing them, and a patch file that patched nothing else deleted.
+ */
+function patchRemovals(state: EditState, object: RenderedObject, why: string): Map<string, string | null> {
+  const texts = new Map<string, string | null>();
+  const entries = new Map<string, Set<number>>();
+  const sameSource = (other: RenderedObject | undefined) => other !== undefined && other.at.file === object.at.file && other.at.line === object.at.line;
+  const files = new Map<string, boolean>();
+  for (const build of state.scan.kustomizeBuilds) {
+    for (const patch of build.patches) {
+      const hits = patch.matched.some((match) => match.objects.some((index) => sameSource(build.objects[index])));
+      if (patch.file) files.set(patch.file, (files.get(patch.file) ?? true) && (hits || patch.matched.every((match) => match.objects.length === 0)));
+      if (!hits) continue;
+      const offset = patch.at.file === patch.kustomization && patch.at.span ? patch.at.span[0] : patch.file ? entryOffset(state, patch.kustomization, patch.file) : null;
+      if (offset === null) continue;
+      (entries.get(patch.kustomization) ?? entries.set(patch.kustomization, new Set()).get(patch.kustomization))?.add(offset);
+    }
+  }
+  for (const [kustomization, offsets] of entries) {
+    let text = state.files.read(kustomization);
+    if (text === null) continue;
+    // One entry at a time, from the end, each located again in the text the previous removal left.
+    for (const offset of [...offsets].sort((a, b) => b - a)) {
+      const file = fileModel(kustomization, text, false, false);
+      const located = locate(file, offset);
+      if (!located) continue;
+      const at = located.path.findIndex((step, index) => typeof step === 'number' && index > 0 && typeof located.path[index - 1] === 'string' && /^patch/.test(String(located.path[index - 1])));
+      if (at < 0) continue;
+      const listPath = located.path.slice(0, at);
+      const root = file.docs[located.doc]?.contents;
+      const list = isYamlMap(root) ? childSeq({ file, doc: located.doc, path: [], node: root }, String(listPath[0])) : null;
+      if (!list) continue;
+      const built = removeEntries(list, [located.path[at] as number], why, 'key');
+      if (declined(built)) continue;
+      try {
+        text = applyEdits(text, built.edits);
+      } catch {
+        continue;
+      }
+    }
+    texts.set(kustomization, text);
+  }
+  for (const [file, only] of files) {
+    if (!only) continue;
+    const stillListed = [...entries.keys()].some((kustomization) => (texts.get(kustomization) ?? '').includes(file.slice(file.lastIndexOf('/') + 1)));
+    if (!stillListed) texts.set(file, null);
+  }
+  return texts;
+}
+
+/** Where a kustomization lists a patch file: the offset of its entry in a patch list, or null. */
+function entryOffset(state: EditState, kustomization: string, patchFile: string): number | null {
   const file = modelOf(state, kustomization);
+  const root = file?.docs[0]?.contents;
+  if (!file || !isYamlMap(root)) return null;
+  const dir = dirname(kustomization);
+  for (const key of ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'patchesJSON6902']) {
+    const list = pairFor(root, key)?.value;
+    if (!isYamlSeq(list)) continue;
+    for (const item of list.items) {
+      const value = isYamlMap(item) ? pairFor(item, 'path')?.value : item;
+      const text = value && typeof value === 'object' && 'value' in value ? String((value as { value: unknown }).value) : null;
+      const start = (item as { range?: [number, number, number] }).range?.[0];
+      if (text !== null && start !== undefined && joinPath(dir, text) === patchFile) return start;
+    }
+  }
+  return null;
+}
+
+/** The kustomization's text without the `resources` entry naming `path`, or null when it does not list it. */
+function resourceEntryRemoval(state: EditState, kustomization: string, path: string, why: string, current?: string): string | null {
+  const file = current === undefined ? modelOf(state, kustomization) : fileModel(kustomization, current, false, false);
   const root = file?.docs[0]?.contents;
   if (!file || !isYamlMap(root)) return null;
   const dir = dirname(kustomization);

@@ -58,7 +58,7 @@ export function planFix(analysis: Analysis, phase: Phase, options: FixOptions = 
   const skipped: Skip[] = [...decided.skipped];
   const notes = [...decided.notes];
   const cache = new RenderCache();
-  const outcome = realise(decided.subjects, analysis.manifests, null, cache);
+  const outcome = realise(decided.subjects, analysis.manifests, null, cache, decided.allowed ?? []);
   for (const subject of outcome.kept) notes.push(...subject.notes);
   for (const { subject, reason } of outcome.withdrawn) {
     skipped.push({ workload: subject.id, reason: `edit withdrawn: ${reason}; nothing was changed for it`, at: subject.at, id: 'fix-withdrawn' });

@@ -1,5 +1,5 @@
 import { scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
-import { immutableSelectorKinds, type Field } from '../k8s/workloads.js';
+import { fieldsAt, immutableSelectorKinds, readWorkload, type Field } from '../k8s/workloads.js';
 import type { Location } from '../model/location.js';
 import type { WorkloadReport } from '../model/report.js';
 import type { Decision } from '../plan/decide.js';
@@ -68,6 +68,8 @@ export interface PhaseResult {
   readonly subjects: Subject[];
   readonly skipped: Skip[];
   readonly notes: FixNote[];
+  /** Changes no subject asks for that an edit may bring along (a label leaving objects it means nothing on). */
+  readonly allowed?: readonly Change[];
 }
 
 const noClientId = 'no identity with a usable client ID is bound to it, so there is nothing to annotate its ServiceAccount with (see client-id-unknown in pod2wi scan)';
@@ -94,14 +96,34 @@ function current(state: EditState, key: ObjectKey): RenderedObject | null {
 const none: Candidates = { candidates: [], declines: [] };
 
 /** A step that makes the map at `path` of an object hold `pairs`. */
-function setStep(key: ObjectKey, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string): Step {
+function setStep(key: ObjectKey, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string, shared?: SharedSources, source?: RenderedObject): Step {
+  const at = source ? `${source.at.file}:${source.at.line}` : null;
+  if (shared && at) for (const [name, value] of Object.entries(pairs)) shared.record(at, [...path, name], value);
   return {
     changes: Object.entries(pairs).map(([name, value]) => ({ op: 'set', object: key, path: [...path, name], value })),
     candidates: (state) => {
       const object = current(state, key);
-      return object ? setPairs(state, object, path, pairs, why) : { candidates: [], declines: [`${key} no longer renders`] };
+      const perUnit = shared !== undefined && at !== null && Object.keys(pairs).some((name) => shared.differs(at, [...path, name]));
+      return object ? setPairs(state, object, path, pairs, why, true, perUnit) : { candidates: [], declines: [`${key} no longer renders`] };
     },
   };
+}
+
+/**
+ * The values wanted for one written object across its renders: a base ServiceAccount rendered by two overlays that
+ * want different client IDs takes them in each overlay, never in the base.
+ */
+class SharedSources {
+  readonly #values = new Map<string, Set<string>>();
+
+  record(at: string, path: readonly string[], value: string): void {
+    const key = `${at}\u0000${path.join('\u0000')}`;
+    (this.#values.get(key) ?? this.#values.set(key, new Set()).get(key))?.add(value);
+  }
+
+  differs(at: string, path: readonly string[]): boolean {
+    return (this.#values.get(`${at}\u0000${path.join('\u0000')}`)?.size ?? 0) > 1;
+  }
 }
 
 /** A step that removes `name` from the map at `path` of an object. */
@@ -143,6 +165,7 @@ function missing(fields: readonly Field[], pairs: Readonly<Record<string, string
 export function parallel(ctx: PhaseContext): PhaseResult {
   const subjects: Subject[] = [];
   const skipped: Skip[] = [];
+  const shared = new SharedSources();
   for (const target of ctx.targets) {
     const plan = target.plan;
     const id = target.report.id;
@@ -155,7 +178,7 @@ export function parallel(ctx: PhaseContext): PhaseResult {
       skipped.push({ workload: id, reason: noClientId, at: targetAt(target), id: 'fix-skipped' });
       continue;
     }
-    const built = target.release ? parallelRelease(ctx, target, plan) : parallelWorkload(ctx, target, plan);
+    const built = target.release ? parallelRelease(ctx, target, plan) : parallelWorkload(ctx, target, plan, shared);
     if ('decline' in built) skipped.push({ workload: id, reason: built.decline, at: targetAt(target), id: built.id ?? 'fix-manual-step' });
     else if (built.steps.length > 0) subjects.push(built);
   }
@@ -164,7 +187,7 @@ export function parallel(ctx: PhaseContext): PhaseResult {
 
 type Built = Subject | { readonly decline: string; readonly id?: FixFindingId };
 
-function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan): Built {
+function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan, shared: SharedSources): Built {
   const account = plan.serviceAccount;
   if (!account) return { decline: noClientId };
   const id = target.report.id;
@@ -178,7 +201,7 @@ function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan)
     const annotations = missing(view.template.annotations, proxyPairs(plan));
     if (Object.keys(annotations).length > 0) steps.push(setStep(target.key, [...path, 'annotations'], annotations, `${id}: inject the migration proxy sidecar (legacy SDK: it still asks IMDS for tokens)`));
   }
-  const accountSteps = serviceAccountSteps(ctx, target, account);
+  const accountSteps = serviceAccountSteps(ctx, target, account, shared);
   if ('decline' in accountSteps) return accountSteps;
   steps.push(...accountSteps);
   if (target.report.kind === 'Pod') {
@@ -195,7 +218,7 @@ function accountObject(ctx: PhaseContext, target: Target, name: string): Rendere
   return objects.find((object) => unitKey(object.unit) === unitKey(target.view.object.unit)) ?? objects[0] ?? null;
 }
 
-function serviceAccountSteps(ctx: PhaseContext, target: Target, account: ServiceAccountPlan): Step[] | { decline: string; id?: FixFindingId } {
+function serviceAccountSteps(ctx: PhaseContext, target: Target, account: ServiceAccountPlan, shared: SharedSources): Step[] | { decline: string; id?: FixFindingId } {
   const id = target.report.id;
   if (account.action === 'chart-values') return { decline: `ServiceAccount ${account.name} is managed by a chart pod2wi cannot see` };
   if (account.action === 'reuse') {
@@ -208,7 +231,7 @@ function serviceAccountSteps(ctx: PhaseContext, target: Target, account: Service
     }
     const pairs = missing(annotations, serviceAccountPairs(account));
     if (Object.keys(pairs).length === 0) return [];
-    return [setStep(objectKey(object, null), ['metadata', 'annotations'], pairs, `${id}: give ServiceAccount ${account.name} the identity's client ID (the webhook sets AZURE_CLIENT_ID from it)`)];
+    return [setStep(objectKey(object, null), ['metadata', 'annotations'], pairs, `${id}: give ServiceAccount ${account.name} the identity's client ID (the webhook sets AZURE_CLIENT_ID from it)`, shared, object)];
   }
   // create
   const workload = target.view.object;
@@ -345,7 +368,12 @@ export function cutover(ctx: PhaseContext): PhaseResult {
   }
 
   subjects.push(...podIdentityObjects(ctx, eligible, carrying, notes, skipped));
-  return { subjects, skipped, notes };
+  // On objects without pods (a ServiceAccount, an AzureIdentity), aadpodidbinding means nothing: a Kustomize `labels` entry
+  // removed for the workloads may take it off them too.
+  const allowed: Change[] = ctx.analysis.manifests.objects
+    .filter((object) => !readWorkload(object) && fieldsAt(object.root, ['metadata', 'labels']).some((field) => field.key === podIdentityLabel))
+    .map((object) => ({ op: 'remove', object: objectKey(object, null), path: ['metadata', 'labels', podIdentityLabel] }));
+  return { subjects, skipped, notes, allowed };
 }
 
 /** Pod-identity objects to delete: a binding whose users are all cut over, an identity whose bindings all go. */

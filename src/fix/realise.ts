@@ -1,7 +1,7 @@
 import { withChanges, type FileSource } from '../k8s/files.js';
 import { renderRepository, type ManifestScan, type RenderCache, type ScanProblem } from '../k8s/read.js';
 import { toPlain, type RenderedObject } from '../k8s/rendered.js';
-import { describeChange, judge, objectKey, type Change, type ObjectKey } from './changes.js';
+import { describeChange, judge, objectKey, type Change, type ObjectKey, type Verdict } from './changes.js';
 import { composeEdits } from './compose.js';
 import type { Edit } from './edit.js';
 import type { Candidate, EditState } from './editors.js';
@@ -70,7 +70,7 @@ function snapshotOf(scan: ManifestScan): Snapshot {
 }
 
 /** The difference between two renders, judged: only objects whose rendered tree changed are compared. */
-function judgeRenders(before: ManifestScan, after: ManifestScan, must: readonly Change[], may: readonly Change[]): string | null {
+function judgeRenders(before: ManifestScan, after: ManifestScan, must: readonly Change[], may: readonly Change[]): Verdict {
   const a = snapshotOf(before);
   const b = snapshotOf(after);
   const keys = new Set([...a.keys(), ...b.keys(), ...must.map((change) => change.object)]);
@@ -99,6 +99,7 @@ export function realise(
   scanned: ManifestScan,
   namespace: string | null,
   cache: RenderCache,
+  allowed: readonly Change[] = [],
 ): Realised {
   const render = (files: FileSource) => renderRepository(files, namespace, cache);
   const initial: State = { files: scanned.files, scan: scanned, changed: new Map(), edits: new Map() };
@@ -113,7 +114,7 @@ export function realise(
     const allChanges = new Map(viable.map((subject) => [subject, subject.steps.flatMap((step) => step.changes)]));
     for (const subject of viable) {
       const others = viable.filter((other) => other !== subject).flatMap((other) => allChanges.get(other) ?? []);
-      const outcome = realiseSubject(subject, state, others, render, scanned.files);
+      const outcome = realiseSubject(subject, state, [...others, ...allowed], render, scanned.files);
       if ('reason' in outcome) {
         withdrawn.push({ subject, reason: outcome.reason });
         reasons.set(subject, outcome.reason);
@@ -123,7 +124,8 @@ export function realise(
       state = outcome.state;
       kept.push(subject);
     }
-    const problem = judgeRenders(scanned, state.scan, kept.flatMap((subject) => subject.steps.flatMap((step) => step.changes)), []);
+    const verdict = judgeRenders(scanned, state.scan, kept.flatMap((subject) => subject.steps.flatMap((step) => step.changes)), allowed);
+    const problem = verdict.extra ?? verdict.missing;
     const newlyFailing = withdrawn.map((item) => item.subject).filter((subject) => !failing.has(subject));
     result = { files: state.files, touched, kept, withdrawn, edits: state.edits };
     if (!problem || newlyFailing.length === 0) {
@@ -155,36 +157,54 @@ function realiseSubject(
     const later = subject.steps.slice(index + 1).flatMap((item) => item.changes);
     const must = [...done, ...step.changes];
     // Already true (an earlier step, or another subject, made it so).
-    if (judgeRenders(state.scan, state.scan, must, []) === null) {
+    if (judgeRenders(state.scan, state.scan, must, []).missing === null) {
       done.push(...step.changes);
       continue;
     }
-    const { candidates, declines } = step.candidates(state);
-    const tried: string[] = [...declines];
+    const tried: string[] = [];
     let picked: State | null = null;
-    for (const candidate of candidates) {
-      const changed = new Map(state.changed);
-      for (const [path, text] of candidate.texts) changed.set(path, text);
-      const files = withChanges(base, changed);
-      let scan: ManifestScan;
-      try {
-        scan = render(files);
-      } catch (error) {
-        tried.push(`${candidate.label}: rendering again failed (${error instanceof Error ? error.message : String(error)})`);
-        continue;
+    // A field written in several places (a base and an overlay's patch) takes one edit per place: an edit that makes
+    // progress without any unwanted difference is kept, and the step asks again, a few times at most.
+    for (let attempt = 0; attempt < 4 && !picked; attempt++) {
+      let progress: State | null = null;
+      const { candidates, declines } = step.candidates(state);
+      tried.push(...declines);
+      for (const candidate of candidates) {
+        const changed = new Map(state.changed);
+        for (const [path, text] of candidate.texts) changed.set(path, text);
+        const files = withChanges(base, changed);
+        let scan: ManifestScan;
+        try {
+          scan = render(files);
+        } catch (error) {
+          tried.push(`${candidate.label}: rendering again failed (${error instanceof Error ? error.message : String(error)})`);
+          continue;
+        }
+        const problem = newProblem(state.scan, scan);
+        if (problem) {
+          tried.push(`${candidate.label}: ${problem.at.file}:${problem.at.line} would report ${problem.message}`);
+          continue;
+        }
+        const verdict = judgeRenders(state.scan, scan, must, [...others, ...later]);
+        if (verdict.extra) {
+          tried.push(`${candidate.label}: ${verdict.extra}`);
+          continue;
+        }
+        const next: State = { files, scan, changed, edits: composed(base, state, candidate) };
+        if (verdict.missing) {
+          tried.push(`${candidate.label}: ${verdict.missing}`);
+          // Progress where the field is written is preferred to a later, more roundabout candidate.
+          if (rendersDifferently(state.scan, scan, must)) {
+            progress = next;
+            break;
+          }
+          continue;
+        }
+        picked = next;
+        break;
       }
-      const problem = newProblem(state.scan, scan);
-      if (problem) {
-        tried.push(`${candidate.label}: ${problem.at.file}:${problem.at.line} would report ${problem.message}`);
-        continue;
-      }
-      const wrong = judgeRenders(state.scan, scan, must, [...others, ...later]);
-      if (wrong) {
-        tried.push(`${candidate.label}: ${wrong}`);
-        continue;
-      }
-      picked = { files, scan, changed, edits: composed(base, state, candidate) };
-      break;
+      if (picked || !progress) break;
+      state = progress;
     }
     if (!picked) {
       const what = step.changes.map(describeChange).join('; ');
@@ -194,6 +214,13 @@ function realiseSubject(
     done.push(...step.changes);
   }
   return { state };
+}
+
+/** Whether any object a change is about renders differently. */
+function rendersDifferently(before: ManifestScan, after: ManifestScan, changes: readonly Change[]): boolean {
+  const a = snapshotOf(before);
+  const b = snapshotOf(after);
+  return changes.some((change) => JSON.stringify(a.plain(change.object)) !== JSON.stringify(b.plain(change.object)));
 }
 
 /** The state's edits with a candidate's, as splices of the scanned text (a file written whole has none). */

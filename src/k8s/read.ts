@@ -271,14 +271,14 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     }
     const results = installs.length > 0
       ? installs.map((release) => isolated(`chart ${chart.dir || '.'}`, release.object.at, null, () =>
-          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}`, (value) => [...value.files, ...chart.files, release.object.at.file], () => renderChartInstall(files, chart, {
+          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}:${chart.files.join('\n')}`, (value) => [...value.files, ...chart.files, release.object.at.file], () => renderChartInstall(files, chart, {
             unit: releaseUnit(release, chart),
             values: release.values ? [release.values] : [],
             releaseName: release.releaseName,
             namespace: release.namespace,
           }, state))))
       : isolated(`chart ${chart.dir || '.'}`, { file: chart.chartFile, line: 1, column: 1 }, [], () =>
-          cached(`charts:${chart.dir}`, (value) => [...new Set(value.results.flatMap((result) => result.files)), ...chart.files], () => ({ results: renderChartVariants(files, chart, state), problems: [] })).results);
+          cached(`charts:${chart.dir}:${chart.files.join('\n')}`, (value) => [...new Set(value.results.flatMap((result) => result.files)), ...chart.files], () => ({ results: renderChartVariants(files, chart, state), problems: [] })).results);
     for (const result of results) {
       if (!result) continue;
       chartRenders.push(result);

@@ -313,7 +313,9 @@ export function scalarRef(node: RNode | null | undefined): ScalarRef | null {
   if (!node) return null;
   if (node.kind === 'scalar') {
     const value = textOf(node) ?? '';
-    return { value, display: value, origin: node.origin, unknowns: [] };
+    // A value assembled from one piece written elsewhere (a substituted variable) is written where that piece is.
+    const whole = node.parts?.find((part) => 'text' in part && part.text === value && part.text !== '');
+    return { value, display: value, origin: whole && 'text' in whole ? whole.origin : node.origin, unknowns: [] };
   }
   if (node.kind === 'unknown') return { value: null, display: displayText(node) ?? '', origin: node.origin, unknowns: unknownsOf(node) };
   return null;
