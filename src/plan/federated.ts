@@ -44,8 +44,9 @@ export function planFederatedCredentials(
     byKey.set(key, entry);
   }
   const used = new Map<string, Set<string>>();
+  const order = (entry: { identity: PlannedIdentity; namespace: string; serviceAccount: string }) => `${entry.identity.namespace}/${entry.identity.name}|${entry.namespace}/${entry.serviceAccount}|${identityKey(entry.identity)}`;
   return [...byKey.entries()]
-    .sort(([a], [b]) => compareStrings(a, b))
+    .sort(([, a], [, b]) => compareStrings(order(a), order(b)))
     .map(([, entry]) => {
       const names = used.get(identityKey(entry.identity)) ?? new Set<string>();
       let name = credentialName(entry.namespace, entry.serviceAccount);

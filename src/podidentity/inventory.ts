@@ -71,6 +71,14 @@ function valueAt(value: ScalarRef | null): Evidence | null {
   return value ? evidence(value.origin) : null;
 }
 
+/** Where an image is written: the values line of its first part taken from values (`{{ .Values.image.repository }}`). */
+function imageAt(image: RScalar | RUnknown | null): Evidence | null {
+  if (!image) return null;
+  const parts = image.kind === 'unknown' ? image.parts : (image.parts ?? []);
+  const fromValues = parts.find((part) => 'text' in part && (part.origin.source === 'chart-values' || part.origin.source === 'release-values'));
+  return fromValues && 'text' in fromValues ? evidence(fromValues.origin) : valueAt(scalarRef(image));
+}
+
 /** How a label reaches the pod template, from where its key was written. */
 export function viaOf(field: Field, object: RenderedObject): 'inline' | 'include' | 'values' | 'kustomize' {
   const source = field.keyOrigin.source;
@@ -343,7 +351,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
         image: scalarRef(container.image)?.display ?? null,
         ports: container.ports,
         init: container.init,
-        imageAt: valueAt(scalarRef(container.image)),
+        imageAt: imageAt(container.image),
       })),
       injectedSidecars: injectedSidecars(template.annotations, template.labels, namespaces.find((candidate) => candidate.name === namespace.value)?.labels ?? []),
       migration: { path, blocked: false, reasons, warnings: [] },
