@@ -36,8 +36,11 @@ export interface FixPlan {
   /** Workloads and objects that get no edit, with why. */
   readonly skipped: readonly { readonly subject: string; readonly reason: string; readonly file: string; readonly line: number }[];
   readonly findings: readonly Finding[];
-  /** Every kept edit was proven by rendering the repository again: the rendered difference is exactly the intended one. */
-  readonly verified: { readonly units: number; readonly objects: number };
+  /**
+   * Every kept edit was proven by rendering the repository again: `units` renders (overlays, chart renders, the plain
+   * manifests) changed, each exactly as intended.
+   */
+  readonly verified: { readonly units: number };
 }
 
 /**
@@ -90,7 +93,7 @@ export function planFix(analysis: Analysis, phase: Phase, options: FixOptions = 
     edited: outcome.kept.map((subject) => ({ subject: subject.id, files: files(subject.id) })).filter((item) => item.files.length > 0).sort((a, b) => (a.subject < b.subject ? -1 : 1)),
     skipped: ordered.map((skip) => ({ subject: skip.workload, reason: skip.reason, file: skip.at.file, line: skip.at.line })),
     findings: sortFindings(sink.all),
-    verified: { units: analysis.manifests.units.length, objects: analysis.manifests.objects.length },
+    verified: { units: outcome.changedUnits },
   };
 }
 

@@ -21,6 +21,8 @@ export interface Realised {
   readonly touched: ReadonlyMap<string, Set<string>>;
   /** Per edited file, the splices of the scanned text that give the result (null: written whole). */
   readonly edits: ReadonlyMap<string, readonly Edit[] | null>;
+  /** Units (overlays, chart renders, manifests) whose rendered objects the kept edits change, all as intended. */
+  readonly changedUnits: number;
   readonly kept: readonly Subject[];
   readonly withdrawn: readonly { readonly subject: Subject; readonly reason: string }[];
 }
@@ -127,17 +129,17 @@ export function realise(
     const verdict = judgeRenders(scanned, state.scan, kept.flatMap((subject) => subject.steps.flatMap((step) => step.changes)), allowed);
     const problem = verdict.extra ?? verdict.missing;
     const newlyFailing = withdrawn.map((item) => item.subject).filter((subject) => !failing.has(subject));
-    result = { files: state.files, touched, kept, withdrawn, edits: state.edits };
+    result = { files: state.files, touched, kept, withdrawn, edits: state.edits, changedUnits: changedUnits(scanned, state.scan) };
     if (!problem || newlyFailing.length === 0) {
       if (problem) {
         // Nothing left to withdraw but the whole still differs: keep nothing rather than write a wrong change.
-        return { files: scanned.files, touched: new Map(), edits: new Map(), kept: [], withdrawn: subjects.map((subject) => ({ subject, reason: `the combined change would not render as intended: ${problem}` })) };
+        return { files: scanned.files, touched: new Map(), edits: new Map(), changedUnits: 0, kept: [], withdrawn: subjects.map((subject) => ({ subject, reason: `the combined change would not render as intended: ${problem}` })) };
       }
       return result;
     }
     failing = new Set([...failing, ...newlyFailing]);
   }
-  return result ?? { files: scanned.files, touched: new Map(), edits: new Map(), kept: [], withdrawn: [] };
+  return result ?? { files: scanned.files, touched: new Map(), edits: new Map(), changedUnits: 0, kept: [], withdrawn: [] };
 }
 
 const reasons = new WeakMap<Subject, string>();
@@ -214,6 +216,20 @@ function realiseSubject(
     done.push(...step.changes);
   }
   return { state };
+}
+
+/** How many units render differently. */
+function changedUnits(before: ManifestScan, after: ManifestScan): number {
+  const a = snapshotOf(before);
+  const b = snapshotOf(after);
+  const units = new Set<string>();
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.object(key);
+    const y = b.object(key);
+    if (x && y && x.root === y.root) continue;
+    if (!x || !y || JSON.stringify(a.plain(key)) !== JSON.stringify(b.plain(key))) units.add(key.split('|')[0] ?? '');
+  }
+  return units.size;
 }
 
 /** Whether any object a change is about renders differently. */

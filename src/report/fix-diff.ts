@@ -79,6 +79,8 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
     const detail = [created ? `${created} new` : '', deleted ? `${deleted} deleted` : ''].filter(Boolean).join(', ');
     parts.push(`${files} file${files === 1 ? '' : 's'}${detail ? ` (${detail})` : ''}${options.written ? ' written' : ''}, ${added} line${added === 1 ? '' : 's'} added${removed ? `, ${removed} removed` : ''}`);
   }
+  // Every kept edit was proven: the repository rendered again shows exactly the intended change, nothing else.
+  if (files > 0) parts.push(`rendered again: ${plan.verified.units} render${plan.verified.units === 1 ? '' : 's'} changed, each exactly as intended`);
   parts.push(`phase ${plan.phase}`);
   if (files > 0 && !options.written) parts.push('run with --write to apply');
   const next = nextPhase[plan.phase];

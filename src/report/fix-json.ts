@@ -42,6 +42,7 @@ export function renderFixJson(plan: FixPlan, options: FixJsonOptions): string {
     written: options.written,
     files,
     edited: plan.edited,
+    verified: plan.verified,
     skipped: plan.skipped,
     refused: options.refused ?? [],
     findings: plan.findings,
