@@ -64,7 +64,7 @@ describe('pod2wi fix', () => {
     expect(await runCli(['fix', '.'], io)).toBe(0);
     expect(io.out()).toContain('--- a/deploy/api.yaml\n+++ b/deploy/api.yaml\n');
     expect(io.out()).toContain('+    azure.workload.identity/client-id: 0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d');
-    expect(io.out()).toMatch(/1 file, 3 lines added, 1 removed · phase parallel · run with --write to apply · next phase: cutover/);
+    expect(io.out()).toMatch(/1 file, 3 lines added, 1 removed · rendered again: 1 render changed, each exactly as intended · phase parallel · run with --write to apply · next phase: cutover/);
     expect(readFileSync(join(dir, 'deploy/api.yaml'), 'utf8')).toBe(manifest);
     expect(await runCli(['fix', '.', '--dry-run', '--check'], capture(dir))).toBe(1);
   });
@@ -73,7 +73,7 @@ describe('pod2wi fix', () => {
     const dir = repo();
     const io = capture(dir);
     expect(await runCli(['fix', '--write'], io)).toBe(0);
-    expect(io.out()).toMatch(/1 file written, 3 lines added, 1 removed · phase parallel · next phase: cutover/);
+    expect(io.out()).toMatch(/1 file written, 3 lines added, 1 removed · rendered again: 1 render changed, each exactly as intended · phase parallel · next phase: cutover/);
     expect(readFileSync(join(dir, 'deploy/api.yaml'), 'utf8')).toContain('azure.workload.identity/use: "true"');
     const again = capture(dir);
     expect(await runCli(['fix', '--check'], again)).toBe(0);
