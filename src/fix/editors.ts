@@ -561,6 +561,38 @@ export function deleteObject(state: EditState, object: RenderedObject, why: stri
   return out;
 }
 
+/** Candidates that set a chart's values switch (`armAuth.type`) to another mode, in each values file the render reads. */
+export function setSwitch(state: EditState, object: RenderedObject, valuesPath: readonly string[], value: string, why: string): Candidates {
+  const out = new Collector();
+  for (const site of valuesSites(state, object)) {
+    out.add(state, `${site.file}: .Values.${valuesPath.join('.')} = ${value}`, site.file, (file) => {
+      const root = site.locate(file);
+      if (!root) return { decline: `cannot locate the values in ${site.file}` };
+      return ensurePairs(root, valuesPath.slice(0, -1), { [valuesPath[valuesPath.length - 1] ?? '']: value }, why);
+    });
+  }
+  return out;
+}
+
+/** The `.Values` paths and literal values a chart's templates compare (`eq .Values.armAuth.type "workloadIdentity"`, or through a variable). */
+export function chartComparisons(state: EditState, object: RenderedObject): { path: readonly string[]; value: string }[] {
+  const chart = state.scan.charts.find((item) => item.dir === object.unit.path);
+  if (!chart) return [];
+  const found = new Map<string, { path: string[]; value: string }>();
+  for (const file of chart.files) {
+    if (!file.includes('/templates/') && !file.startsWith('templates/')) continue;
+    const text = state.files.read(file) ?? '';
+    if (!text.includes('eq ')) continue;
+    const variables = new Map<string, string[]>();
+    for (const match of text.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)\s*:=\s*\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) variables.set(match[1] ?? '', (match[2] ?? '').slice(1).split('.'));
+    for (const match of text.matchAll(/\beq\s+(?:\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)|\$([A-Za-z_][A-Za-z0-9_]*))\s+"([^"\\]*)"/g)) {
+      const path = match[1] ? match[1].slice(1).split('.') : variables.get(match[2] ?? '');
+      if (path) found.set(`${path.join('.')}=${match[3] ?? ''}`, { path, value: match[3] ?? '' });
+    }
+  }
+  return [...found.values()];
+}
+
 /** Sets a values switch to false, written as a boolean. */
 function ensureFalse(root: Located<import('yaml').YAMLMap>, path: readonly string[], why: string): Built {
   const built = ensurePairs(root, path.slice(0, -1), { [path[path.length - 1] ?? '']: '\u0000false' }, why);

@@ -9,7 +9,7 @@ import { podIdentityLabel, unitKey } from '../podidentity/graph.js';
 import { clientIdAnnotation, proxyPortAnnotation, proxySidecarAnnotation, tenantIdAnnotation, useLabel } from '../podidentity/inventory.js';
 import type { Analysis } from '../run.js';
 import { objectKey, type Change, type ObjectKey } from './changes.js';
-import { createObject, deleteObject, removeKey, setPairs, type Candidates, type EditState } from './editors.js';
+import { chartComparisons, createObject, deleteObject, removeKey, setPairs, setSwitch, type Candidates, type EditState } from './editors.js';
 import type { FixFindingId } from './finding-ids.js';
 import { fieldNamed, podIdentityFields, targetAt, type Target } from './targets.js';
 import type { Tree } from './yaml-edits.js';
@@ -166,6 +166,7 @@ export function parallel(ctx: PhaseContext): PhaseResult {
   const subjects: Subject[] = [];
   const skipped: Skip[] = [];
   const shared = new SharedSources();
+  const allowed: Change[] = [];
   for (const target of ctx.targets) {
     const plan = target.plan;
     const id = target.report.id;
@@ -178,16 +179,37 @@ export function parallel(ctx: PhaseContext): PhaseResult {
       skipped.push({ workload: id, reason: noClientId, at: targetAt(target), id: 'fix-skipped' });
       continue;
     }
-    const built = target.release ? parallelRelease(ctx, target, plan) : parallelWorkload(ctx, target, plan, shared);
+    const built = target.release ? parallelRelease(ctx, target, plan) : parallelWorkload(ctx, target, plan, shared, allowed);
     if ('decline' in built) skipped.push({ workload: id, reason: built.decline, at: targetAt(target), id: built.id ?? 'fix-manual-step' });
     else if (built.steps.length > 0) subjects.push(built);
   }
-  return { subjects, skipped, notes: [] };
+  return { subjects, skipped, notes: [], allowed };
 }
 
 type Built = Subject | { readonly decline: string; readonly id?: FixFindingId };
 
-function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan, shared: SharedSources): Built {
+/**
+ * A chart's own mode switch around the pod-identity label (`{{- if eq .Values.armAuth.type "aadPodIdentity" }}`),
+ * with the value the chart also compares it to that names workload identity.
+ */
+function modeSwitch(ctx: PhaseContext, target: Target): { path: readonly string[]; to: string } | null {
+  const unit = target.view.object.unit;
+  if (unit.kind !== 'chart' && unit.kind !== 'helm-release') return null;
+  const label = target.view.template.labels.find((field) => field.key === podIdentityLabel);
+  if (!label || label.conditions.length === 0) return null;
+  const state = { files: ctx.analysis.manifests.files, scan: ctx.analysis.manifests };
+  const comparisons = chartComparisons(state, target.view.object);
+  for (const condition of label.conditions) {
+    const compared = /\beq\s+\S+\s+"([^"]*)"/.exec(condition.expression)?.[1];
+    if (condition.value !== true || compared === undefined) continue;
+    const current = comparisons.find((item) => item.value === compared);
+    const other = comparisons.find((item) => current && item.path.join('.') === current.path.join('.') && item.value !== compared && /workload/i.test(item.value));
+    if (current && other) return { path: current.path, to: other.value };
+  }
+  return null;
+}
+
+function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan, shared: SharedSources, allowed: Change[]): Built {
   const account = plan.serviceAccount;
   if (!account) return { decline: noClientId };
   const id = target.report.id;
@@ -196,7 +218,27 @@ function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan,
   const steps: Step[] = [];
   const notes: FixNote[] = [];
   const labels = missing(view.template.labels, { [useLabel]: 'true' });
-  if (Object.keys(labels).length > 0) steps.push(setStep(target.key, [...path, 'labels'], labels, `${id}: label the pod template for workload identity (the webhook only mutates pods carrying it)`));
+  const mode = modeSwitch(ctx, target);
+  if (mode) {
+    // The chart has its own workload-identity mode: switching to it labels the pods (and may annotate the account),
+    // and takes pod identity off in the same change, since the chart renders one mode or the other.
+    const why = `${id}: switch the chart to its workload-identity mode (.Values.${mode.path.join('.')}: ${mode.to})`;
+    const plain = setStep(target.key, [...path, 'labels'], labels, `${id}: label the pod template for workload identity (the webhook only mutates pods carrying it)`);
+    steps.push({
+      changes: plain.changes,
+      candidates: (state) => {
+        const object = current(state, target.key);
+        const flip = object ? setSwitch(state, object, mode.path, mode.to, why) : none;
+        const rest = plain.candidates(state);
+        return { candidates: [...flip.candidates, ...rest.candidates], declines: [...flip.declines, ...rest.declines] };
+      },
+    });
+    allowed.push({ op: 'remove', object: target.key, path: [...path, 'labels', podIdentityLabel] });
+    for (const object of ctx.analysis.manifests.objects) {
+      if (isPodIdentityObject(object) && unitKey(object.unit) === unitKey(view.object.unit)) allowed.push({ op: 'delete', object: objectKey(object, null) });
+    }
+    notes.push({ id: 'fix-manual-step', at: targetAt(target), message: `${id}: chart ${view.object.unit.path || '.'} renders pod identity or workload identity, not both: once .Values.${mode.path.join('.')} is ${mode.to}, pod identity is off for it; create the federated credential before this deploys` });
+  } else if (Object.keys(labels).length > 0) steps.push(setStep(target.key, [...path, 'labels'], labels, `${id}: label the pod template for workload identity (the webhook only mutates pods carrying it)`));
   if (plan.proxy) {
     const annotations = missing(view.template.annotations, proxyPairs(plan));
     if (Object.keys(annotations).length > 0) steps.push(setStep(target.key, [...path, 'annotations'], annotations, `${id}: inject the migration proxy sidecar (legacy SDK: it still asks IMDS for tokens)`));
