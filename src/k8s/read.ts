@@ -226,6 +226,18 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
 
   // Flux Kustomizations with post-build substitution render their folder once per Kustomization that applies it.
   const fluxKustomizations = units.flatMap((entry) => entry.objects.filter(isFluxKustomization)).map(readFluxKustomization);
+  // Flux builds the folder a Kustomization names on its own, even when another kustomization also includes it.
+  const built = new Set(builds.map((build) => build.unit.path));
+  for (const target of new Set(fluxKustomizations.flatMap((flux) => (flux.path === null ? [] : [flux.path])))) {
+    const path = kustomizations.find((candidate) => dirOf(candidate) === target);
+    if (!path || built.has(path)) continue;
+    built.add(path);
+    const build = isolated(`kustomization ${path}`, { file: path, line: 1, column: 1 }, null, () => cached(`kustomize:${path}`, (value) => value.files, () => buildKustomize(files, path, state)));
+    if (!build) continue;
+    builds.push(build);
+    report(build.problems);
+    units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
+  }
   const configMaps = units.flatMap((entry) => entry.objects.filter((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'));
   const replaced = new Set<(typeof units)[number]>();
   const substitutions: { unit: RenderUnit; variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }> }[] = [];
