@@ -32,6 +32,7 @@ export const manifestFindingIds = [
   'conditional-label',
   'snapshot-file',
   'build-error',
+  'remote-chart-label',
 ] as const;
 
 

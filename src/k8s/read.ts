@@ -298,6 +298,21 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       rendered.push({ unit: result.unit, objects: [...result.objects], path: chart.dir });
     }
   }
+  // A dependency pod2wi cannot render (a chart repository, a packaged chart) still gets its values from the parent:
+  // an aadpodidbinding there labels that dependency's pods.
+  for (const chart of charts) {
+    if (chart.library) continue;
+    for (const dependency of chart.chart.dependencies) {
+      if (dependency.resolved.kind !== 'remote') continue;
+      const key = dependency.alias ?? dependency.name;
+      for (const valuesFile of chart.files.filter((path) => path.slice(chart.dir ? chart.dir.length + 1 : 0).match(/^values([-.][^/]*)?\.ya?ml$/))) {
+        const root = readTree(valuesFile, files.read(valuesFile) ?? '', { source: 'chart-values', paths: true }).documents[0]?.node;
+        for (const label of labelsInValues(isMap(root) ? get(root, key) : null)) {
+          sink.add('remote-chart-label', label.keyOrigin, `chart ${chart.dir || '.'} sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} for its dependency ${key} (${dependency.name}${dependency.version ? ` ${dependency.version}` : ''} from ${dependency.repository ?? 'a chart repository'}), which pod2wi cannot render: its pods carry pod identity; move them to workload identity through that chart's values`);
+        }
+      }
+    }
+  }
   for (const release of releases) {
     if (localChartDir(release, chartDirs) !== null) continue;
     if (release.chart === 'aad-pod-identity') {
