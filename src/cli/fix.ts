@@ -70,8 +70,9 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${flags.format}" (expected text, json)`);
       const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
       const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
-      const written = flags.write === true;
-      const refused: WriteRefusal[] = written ? writeChanges(analysis.root, plan.changes) : [];
+      // All or nothing: when one file cannot be written, none is, and the summary says so.
+      const refused: WriteRefusal[] = flags.write === true ? writeChanges(analysis.root, plan.changes) : [];
+      const written = flags.write === true && refused.length === 0;
       const root = analysis.report.root;
       const output = flags.output ?? null;
       const content = format === 'json'

@@ -149,13 +149,18 @@ function applyWorks(workspace: Workspace, works: readonly Work[]): { changes: Fi
   const changes: FileChange[] = [];
   const failures: Failure[] = [];
   for (const [file, owners] of deletes) {
+    const refusal = workspace.refusal(file);
+    if (refusal) {
+      failures.push({ file, reason: refusal, owners: [...owners, ...(edits.get(file)?.owners ?? [])] });
+      continue;
+    }
     const model = workspace.model(file);
     const also = edits.get(file)?.owners ?? new Set<string>();
     if (!model || also.size > 0) {
       failures.push({ file, reason: model ? 'edited and deleted in the same run' : 'cannot be read', owners: [...owners, ...also] });
       continue;
     }
-    changes.push({ file, action: 'delete', before: model.text, after: '', bom: model.bom, edits: [{ file, start: 0, end: model.text.length, expect: model.text, text: '', why: 'the file held only objects that are removed' }] });
+    changes.push({ file, action: 'delete', before: model.text, after: '', bom: model.bom, ...lineBreaksOf(workspace, file), edits: [{ file, start: 0, end: model.text.length, expect: model.text, text: '', why: 'the file held only objects that are removed' }] });
   }
   for (const [file, created] of creates) {
     const [text, ...others] = [...created.texts];
@@ -173,6 +178,11 @@ function applyWorks(workspace: Workspace, works: readonly Work[]): { changes: Fi
   }
   for (const [file, merged] of edits) {
     if (deletes.has(file)) continue;
+    const refusal = workspace.refusal(file);
+    if (refusal) {
+      failures.push({ file, reason: refusal, owners: [...merged.owners] });
+      continue;
+    }
     const model = workspace.model(file);
     if (!model) {
       failures.push({ file, reason: 'cannot be read', owners: [...merged.owners] });
@@ -200,9 +210,13 @@ function applyWorks(workspace: Workspace, works: readonly Work[]): { changes: Fi
       failures.push({ file, reason: problem, owners: [...merged.owners] });
       continue;
     }
-    changes.push({ file, action: 'edit', before: model.text, after, bom: model.bom, edits: sortEdits(unique) });
+    changes.push({ file, action: 'edit', before: model.text, after, bom: model.bom, ...lineBreaksOf(workspace, file), edits: sortEdits(unique) });
   }
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { changes, failures };
 }
 
+/** `lineBreaks: 'cr'` for a file whose lone CRs the writer must restore; nothing otherwise. */
+function lineBreaksOf(workspace: Workspace, file: string): Pick<FileChange, 'lineBreaks'> {
+  return workspace.lineBreaks(file) === 'cr' ? { lineBreaks: 'cr' } : {};
+}

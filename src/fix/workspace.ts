@@ -23,6 +23,23 @@ export class Workspace {
     return model;
   }
 
+  /**
+   * Why the file must not be edited, or null: its text is not exactly its bytes (invalid UTF-8 shown as U+FFFD, or
+   * lone CRs beside other line breaks), so writing an edited text back would change bytes outside the edit.
+   */
+  refusal(path: string): string | null {
+    const file = this.#repo.read(path);
+    if (!file) return null;
+    if (file.lossy) return `holds bytes that are not UTF-8 (line ${file.lossy.line}); pod2wi edits only files it can write back byte for byte`;
+    if (file.lineBreaks === 'mixed') return 'mixes lone-CR line breaks with LF or CRLF; pod2wi edits only files it can write back byte for byte';
+    return null;
+  }
+
+  /** `cr` when the file breaks lines with lone CRs (shown as LF in its text). */
+  lineBreaks(path: string): 'cr' | null {
+    return this.#repo.read(path)?.lineBreaks === 'cr' ? 'cr' : null;
+  }
+
   exists(path: string): boolean {
     return this.#repo.has(path);
   }

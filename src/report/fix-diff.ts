@@ -9,7 +9,7 @@ export interface FixDiffOptions {
   readonly written: boolean;
   /** The scanned root as displayed; diff paths are `a/<root>/<file>` so `git apply` works from the current folder. */
   readonly root: string;
-  /** Files the writer refused, with why. */
+  /** Why the writer wrote nothing (all or nothing: one refused file holds back every change of the run). */
   readonly refused?: readonly { readonly file: string; readonly reason: string }[];
 }
 
@@ -74,7 +74,8 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
   const created = plan.changes.filter((change) => change.action === 'create').length;
   const deleted = plan.changes.filter((change) => change.action === 'delete').length;
   const parts: string[] = [];
-  if (files === 0) parts.push('no change');
+  if (files > 0 && (options.refused ?? []).length > 0) parts.push(`nothing written: ${files} file${files === 1 ? '' : 's'} held back`);
+  else if (files === 0) parts.push('no change');
   else {
     const detail = [created ? `${created} new` : '', deleted ? `${deleted} deleted` : ''].filter(Boolean).join(', ');
     parts.push(`${files} file${files === 1 ? '' : 's'}${detail ? ` (${detail})` : ''}${options.written ? ' written' : ''}, ${added} line${added === 1 ? '' : 's'} added${removed ? `, ${removed} removed` : ''}`);
