@@ -85,6 +85,20 @@ export function resolveRoot(paths: readonly string[], cwd: string): { root: stri
   return { root, display: display.split(sep).join('/'), only };
 }
 
+/** The real path of an `--app` folder; a usage error for anything but a folder on ordinary storage. */
+export function resolveApp(path: string, cwd: string): string {
+  let real: string;
+  try {
+    real = realpathSync(resolve(cwd, path));
+  } catch {
+    throw new UsageError(`--app ${path}: no such folder`);
+  }
+  const pseudo = pseudoFilesystemOf(real);
+  if (pseudo) throw new UsageError(`--app ${path}: on the ${pseudo} kernel filesystem, not an application checkout`);
+  if (!statSync(real).isDirectory()) throw new UsageError(`--app ${path}: not a folder (give the application's checkout)`);
+  return real;
+}
+
 /**
  * `pod2wi scan`: walk → read manifests → link the pod-identity graph → report. Returns data and prints nothing;
  * throws NothingScannedError when no manifest was found, so an empty or mistyped path never passes silently.
@@ -99,7 +113,9 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
  */
 export async function analyze(options: ScanOptions): Promise<Analysis> {
   const { root, display, only } = resolveRoot(options.paths, options.cwd);
+  // Inputs named on the command line are checked before the repository is read: a bad one fails at once.
   const config = loadConfig(root, options.config ? resolve(options.cwd, options.config) : null);
+  const appRoots = (options.apps ?? []).map((app) => resolveApp(app, options.cwd));
   const catalogue = loadFindingCatalogue();
   const sink = new FindingSink(catalogue);
   const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
@@ -115,7 +131,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     root,
     containerFolders(repo),
   );
-  for (const app of options.apps ?? []) applications.push(...(await readExternalApplications(app, options, root, sink)));
+  for (const appRoot of appRoots) applications.push(...(await readExternalApplications(appRoot, options, root, sink)));
   applications.sort((a, b) => compareStrings(a.path, b.path));
   if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && applications.length === 0) {
     throw new NothingScannedError(
@@ -199,8 +215,7 @@ function emptySummary(walk: 'git' | 'filesystem'): ScanReport['summary'] {
  * Reads applications from a checkout outside the scanned root (--app): its own walk, dependency and code stages,
  * with every path rewritten relative to the scanned root (`../orders-api/package.json`) so evidence stays clickable.
  */
-async function readExternalApplications(path: string, options: ScanOptions, root: string, sink: FindingSink): Promise<Application[]> {
-  const appRoot = resolveRoot([path], options.cwd).root;
+async function readExternalApplications(appRoot: string, options: ScanOptions, root: string, sink: FindingSink): Promise<Application[]> {
   const walked = walk({ root: appRoot, only: [], exclude: options.exclude, defaultExcludes: options.defaultExcludes });
   const repo = new Repo(appRoot, walked.files, walked.skipped, options.maxFileSize);
   const local = new FindingSink(loadFindingCatalogue());

@@ -79,6 +79,8 @@ export function runCheck(options: CheckOptions): CheckRun {
     return inside === '' || !isInside(root, absolute) ? null : inside;
   };
   const configFile = config.file === null ? null : isAbsolute(config.file) ? (rootRelative(config.file) ?? config.file) : config.file;
+  // Every input named on the command line is read before the repository is: a bad one fails at once.
+  const previous = options.baseline === null ? null : readBaseline(resolve(options.cwd, options.baseline), options.baseline);
   const catalogue = loadFindingCatalogue();
   const rules: GateRule[] = gateRuleIds.map((id) => {
     const row = catalogue.get(id);
@@ -104,7 +106,7 @@ export function runCheck(options: CheckOptions): CheckRun {
           ...base,
           passed: true,
           changedSince: { ref: options.changedSince, files: 0 },
-          baseline: options.baseline === null ? null : { file: options.baseline, entries: readBaseline(resolve(options.cwd, options.baseline), options.baseline).length },
+          baseline: options.baseline === null || previous === null ? null : { file: options.baseline, entries: previous.length },
           summary: { files: 0, read: 0, open: { error: 0, warning: 0, note: 0 }, failing: 0, suppressed: 0, baselined: 0, fixed: 0 },
           findings: [],
           fixed: [],
@@ -188,7 +190,6 @@ export function runCheck(options: CheckOptions): CheckRun {
     return (repo.read(file)?.text.split('\n')[line - 1] ?? '').trim().replace(/\s+/g, ' ');
   };
   const fingerprints = fingerprintAll(all, lineText);
-  const previous = options.baseline === null ? null : readBaseline(resolve(options.cwd, options.baseline), options.baseline);
 
   const draft = all.map((detection) => ({
     detection,
