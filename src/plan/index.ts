@@ -7,6 +7,7 @@ import { federatedCredentialLimit, planFederatedCredentials } from './federated.
 import type { ImageBuild } from './images.js';
 import { linkApplications } from './link.js';
 import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
+import { nameProblem } from './names.js';
 import { planServiceAccounts } from './service-accounts.js';
 import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
 
@@ -46,6 +47,17 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
     }
   }
   const accounts = planServiceAccounts(needsAccount.map(({ workload, identity }) => ({ workload, identity })), report.serviceAccounts);
+  // A name Kubernetes or Azure would reject is never written into a manifest, script or template: no account, no
+  // credential, and a finding instead.
+  for (const { workload, identity } of needsAccount) {
+    const account = accounts.get(workload.id);
+    if (!account) continue;
+    const problem = nameProblem({ namespace: account.namespace, serviceAccount: account.name, identity: identity.name, resourceGroup: identity.resourceGroup, identityName: identity.identityName });
+    if (!problem) continue;
+    accounts.delete(workload.id);
+    const at = workload.podIdentity ?? workload;
+    sink.add('name-not-valid', { file: at.file, line: at.line, column: 1 }, `${/^[\x20-\x7e]*$/.test(workload.id) ? workload.id : JSON.stringify(workload.id)}: ${problem}; no ServiceAccount or federated credential is planned, and nothing is generated for it`);
+  }
   const credentials = planFederatedCredentials(
     needsAccount.flatMap(({ workload, identity }) => {
       const serviceAccount = accounts.get(workload.id);
