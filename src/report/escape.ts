@@ -37,11 +37,13 @@ export function oneLineDeep<T>(value: T): T {
 /**
  * A word for bash: bare when it holds only characters bash never interprets, else single-quoted with each `'`
  * written `'\''`. Inside single quotes bash interprets nothing (no `$`, backquote, backslash or history expansion in
- * a script), so the value is one argument whatever it holds. The empty string is `''`.
+ * a script), so the value is one argument whatever it holds. The empty string is `''`; NUL, which no bash word
+ * can hold, becomes U+FFFD.
  */
 export function shellQuote(value: string): string {
   if (/^[A-Za-z0-9_./:=@%+-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  // bash refuses a script holding NUL as a binary file: no word can carry one.
+  return `'${value.replace(/\0/g, '\ufffd').replace(/'/g, `'\\''`)}'`;
 }
 
 /**
