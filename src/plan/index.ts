@@ -10,6 +10,7 @@ import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
 import { nameProblem } from './names.js';
 import { planServiceAccounts } from './service-accounts.js';
 import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
+import { before } from '../model/text.js';
 
 export interface PlanInputs {
   readonly report: Omit<ScanReport, 'findings'>;
@@ -35,7 +36,7 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
 
   for (const { workload, links, decision } of decided) {
     if (workload.podIdentity && decision.path === 'unknown' && links.length === 0) {
-      sink.add('workload-unlinked', { file: workload.podIdentity.file, line: workload.podIdentity.line, column: 1 }, `${workload.id} is not linked to application code: add it to applications in .pod2wi.yaml (path + workloads: ["${workload.id.replace(/@.*$/, '')}"]) or pass --app PATH`);
+      sink.add('workload-unlinked', { file: workload.podIdentity.file, line: workload.podIdentity.line, column: 1 }, `${workload.id} is not linked to application code: add it to applications in .pod2wi.yaml (path + workloads: ["${before(workload.id, '@')}"]) or pass --app PATH`);
     }
   }
 

@@ -2,6 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import { createColors } from 'picocolors';
 import type { FileChange } from '../fix/edit.js';
 import { nextPhase, type FixPlan } from '../fix/index.js';
+import { stripTrailing } from '../model/text.js';
 
 export interface FixDiffOptions {
   readonly color: boolean;
@@ -41,7 +42,7 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
   const c = createColors(options.color);
   // A root below the current folder prefixes the paths (`git apply` from here works); any other is left out.
   const relative = options.root !== '.' && options.root !== '' && !options.root.startsWith('/') && !options.root.startsWith('..') && !/^[A-Za-z]:/.test(options.root);
-  const prefix = relative ? `${options.root.replace(/\/+$/, '')}/` : '';
+  const prefix = relative ? `${stripTrailing(options.root, '/')}/` : '';
   const out: string[] = [];
   for (const change of plan.changes) {
     for (const line of patchOf(change, prefix).replace(/\n$/, '').split('\n')) {

@@ -5,6 +5,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
 import { decodeUtf8, escapeBytes, readRegularFile } from '../io/read-file.js';
+import { stripTrailing } from '../model/text.js';
 
 /** A file under the scan root. `path` is relative to the root with `/` separators. */
 export interface RepoFile {
@@ -213,7 +214,7 @@ function listWithFilesystem(root: string, filter: Ignore): Listing {
 function invalidNames(root: string, suspects: ReadonlySet<string>): InvalidName[] {
   const folders = new Set<string>();
   for (const path of suspects) {
-    const trimmed = path.replace(/[\\/]+$/, '');
+    const trimmed = stripTrailing(path, '\\/');
     const cut = trimmed.lastIndexOf(sep);
     folders.add(cut < 0 ? root : trimmed.slice(0, cut));
   }
