@@ -41,14 +41,16 @@ function folderProblem(folder: string): string | null {
  * A usage error (exit 2) naming the option and the path otherwise.
  */
 export function checkOutputFile(option: string, path: string, cwd: string): void {
+  // `--format sarif=` names its file without a space; other options take it as their argument.
+  const shown = option.endsWith('=') ? `${option}${path}` : `${option} ${path}`;
   const absolute = resolve(cwd, path);
-  if (/[\\/]$/.test(path)) throw new UsageError(`${option} ${path}: names a folder; give a file name`);
-  if (Buffer.byteLength(basename(absolute)) > nameMax) throw new UsageError(`${option} ${path}: the file name is longer than ${nameMax} bytes`);
+  if (/[\\/]$/.test(path)) throw new UsageError(`${shown}: names a folder; give a file name`);
+  if (Buffer.byteLength(basename(absolute)) > nameMax) throw new UsageError(`${shown}: the file name is longer than ${nameMax} bytes`);
   const problem = folderProblem(dirname(absolute));
-  if (problem) throw new UsageError(`${option} ${path}: ${problem}`);
+  if (problem) throw new UsageError(`${shown}: ${problem}`);
   const stat = statOrNull(absolute);
-  if (stat?.isDirectory()) throw new UsageError(`${option} ${path}: is a folder; give a file name`);
-  if (stat && !stat.isFile()) throw new UsageError(`${option} ${path}: not a regular file (a FIFO, socket or device)`);
+  if (stat?.isDirectory()) throw new UsageError(`${shown}: is a folder; give a file name`);
+  if (stat && !stat.isFile()) throw new UsageError(`${shown}: not a regular file (a FIFO, socket or device)`);
 }
 
 /** {@link checkOutputFile} for every output given a file (`-o FILE`, `--format FORMAT=FILE`). */

@@ -82,7 +82,7 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
     parts.push(`${files} file${files === 1 ? '' : 's'}${detail ? ` (${detail})` : ''}${options.written ? ' written' : ''}, ${added} line${added === 1 ? '' : 's'} added${removed ? `, ${removed} removed` : ''}`);
   }
   parts.push(`phase ${plan.phase}`);
-  if (files > 0 && !options.written) parts.push('run with --write to apply');
+  if (files > 0 && !options.written && (options.refused ?? []).length === 0) parts.push('run with --write to apply');
   const next = nextPhase[plan.phase];
   parts.push(next ? `next phase: ${next}${files > 0 ? ' (once this is deployed and verified)' : ''}` : 'last phase');
   if (out.length > 0) out.push('');

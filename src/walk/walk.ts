@@ -5,6 +5,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
 import { decodeUtf8, escapeBytes, readRegularFile } from '../io/read-file.js';
+import { gitSafetyOptions } from './git.js';
 import { stripTrailing } from '../model/text.js';
 
 /** A file under the scan root. `path` is relative to the root with `/` separators. */
@@ -128,12 +129,13 @@ export function isInside(root: string, path: string): boolean {
 
 function listWithGit(root: string): Listing | null {
   try {
-    const inside = execFileSync('git', ['-C', root, 'rev-parse', '--is-inside-work-tree'], {
+    const safety = gitSafetyOptions(root);
+    const inside = execFileSync('git', ['-C', root, ...safety, 'rev-parse', '--is-inside-work-tree'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     if (inside.trim() !== 'true') return null;
-    const out = execFileSync('git', ['-C', root, 'ls-files', '-z', '-co', '--exclude-standard'], {
+    const out = execFileSync('git', ['-C', root, ...safety, 'ls-files', '-z', '-co', '--exclude-standard'], {
       stdio: ['ignore', 'pipe', 'ignore'],
       maxBuffer: 1 << 30,
     });
