@@ -1,5 +1,6 @@
 import { compareLocations, compareStrings } from './model/location.js';
 import { realpathSync, statSync } from 'node:fs';
+import { pseudoFilesystemOf } from './io/read-file.js';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { NothingScannedError, UsageError } from './model/errors.js';
 import { sortFindings } from './model/finding.js';
@@ -21,7 +22,7 @@ import { buildInventory } from './podidentity/inventory.js';
 import { loadFindingCatalogue } from './rules/catalogue.js';
 import { toolVersion } from './version.js';
 import { Repo } from './walk/repo.js';
-import { toPosix, walk } from './walk/walk.js';
+import { isInside, toPosix, walk } from './walk/walk.js';
 import { pushTo } from './model/collections.js';
 
 export interface ScanOptions {
@@ -69,12 +70,16 @@ export function resolveRoot(paths: readonly string[], cwd: string): { root: stri
     } catch {
       throw new UsageError(`${path}: no such file or directory`);
     }
-    return { given: path, real, isFile: statSync(real).isFile() };
+    const pseudo = pseudoFilesystemOf(real);
+    if (pseudo) throw new UsageError(`${path}: on the ${pseudo} kernel filesystem, not a repository`);
+    const stat = statSync(real);
+    if (!stat.isFile() && !stat.isDirectory()) throw new UsageError(`${path}: not a regular file or folder (a FIFO, socket or device)`);
+    return { given: path, real, isFile: stat.isFile() };
   });
   const folders = targets.map((target) => (target.isFile ? dirname(target.real) : target.real));
   let root = folders[0] ?? cwd;
   for (const folder of folders.slice(1)) {
-    while (relative(root, folder).startsWith('..') || isAbsolute(relative(root, folder))) root = dirname(root);
+    while (!isInside(root, folder)) root = dirname(root);
   }
   const only = targets.length === 1 && !targets[0]?.isFile ? [] : targets.map((target) => toPosix(relative(root, target.real)));
   const single = targets.length === 1 ? targets[0] : undefined;
@@ -82,6 +87,20 @@ export function resolveRoot(paths: readonly string[], cwd: string): { root: stri
     ? toPosix(single.given).replace(/\/+$/, '') || '.'
     : toPosix(relative(cwd, root)) || '.';
   return { root, display: display.split(sep).join('/'), only };
+}
+
+/** The real path of an `--app` folder; a usage error for anything but a folder on ordinary storage. */
+export function resolveApp(path: string, cwd: string): string {
+  let real: string;
+  try {
+    real = realpathSync(resolve(cwd, path));
+  } catch {
+    throw new UsageError(`--app ${path}: no such folder`);
+  }
+  const pseudo = pseudoFilesystemOf(real);
+  if (pseudo) throw new UsageError(`--app ${path}: on the ${pseudo} kernel filesystem, not an application checkout`);
+  if (!statSync(real).isDirectory()) throw new UsageError(`--app ${path}: not a folder (give the application's checkout)`);
+  return real;
 }
 
 /**
@@ -98,7 +117,9 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
  */
 export async function analyze(options: ScanOptions): Promise<Analysis> {
   const { root, display, only } = resolveRoot(options.paths, options.cwd);
+  // Inputs named on the command line are checked before the repository is read: a bad one fails at once.
   const config = loadConfig(root, options.config ? resolve(options.cwd, options.config) : null);
+  const appRoots = (options.apps ?? []).map((app) => resolveApp(app, options.cwd));
   const catalogue = loadFindingCatalogue();
   const sink = new FindingSink(catalogue);
   const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
@@ -114,7 +135,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     root,
     containerFolders(repo),
   );
-  for (const app of options.apps ?? []) applications.push(...(await readExternalApplications(app, options, root, sink)));
+  for (const appRoot of appRoots) applications.push(...(await readExternalApplications(appRoot, options, root, sink)));
   applications.sort((a, b) => compareStrings(a.path, b.path));
   if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && applications.length === 0) {
     throw new NothingScannedError(
@@ -124,16 +145,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     );
   }
 
-  for (const skipped of repo.skipped) {
-    if (!/\.(ya?ml|json|tpl)$/i.test(skipped.path) && skipped.reason !== 'symlink-outside-root') continue;
-    const why = {
-      'too-large': `larger than --max-file-size (${skipped.size ?? 0} bytes)`,
-      binary: 'binary content',
-      unreadable: 'could not be read',
-      'symlink-outside-root': 'a symlink that resolves outside the scanned root',
-    }[skipped.reason];
-    sink.add('file-skipped', { file: skipped.path, line: 1, column: 1 }, `skipped: ${why}`);
-  }
+  reportSkipped(repo, sink);
 
   const draft: Omit<ScanReport, 'findings'> = {
     schemaVersion: 1,
@@ -207,12 +219,12 @@ function emptySummary(walk: 'git' | 'filesystem'): ScanReport['summary'] {
  * Reads applications from a checkout outside the scanned root (--app): its own walk, dependency and code stages,
  * with every path rewritten relative to the scanned root (`../orders-api/package.json`) so evidence stays clickable.
  */
-async function readExternalApplications(path: string, options: ScanOptions, root: string, sink: FindingSink): Promise<Application[]> {
-  const appRoot = resolveRoot([path], options.cwd).root;
+async function readExternalApplications(appRoot: string, options: ScanOptions, root: string, sink: FindingSink): Promise<Application[]> {
   const walked = walk({ root: appRoot, only: [], exclude: options.exclude, defaultExcludes: options.defaultExcludes });
   const repo = new Repo(appRoot, walked.files, walked.skipped, options.maxFileSize);
   const local = new FindingSink(loadFindingCatalogue());
   const found = attachCredentialUses(readApplications(repo, local, { allDependencies: options.allDependencies }), await findCredentialUses(repo, local), appRoot, containerFolders(repo));
+  reportSkipped(repo, local);
   const prefix = toPosix(relative(root, appRoot));
   const moved = (file: string) => (file === '.' ? prefix : `${prefix}/${file}`);
   sink.absorb(local, moved);
@@ -222,6 +234,28 @@ async function readExternalApplications(path: string, options: ScanOptions, root
     dependencies: app.dependencies.map((dependency) => ({ ...dependency, file: moved(dependency.file) })),
     credentialUses: app.credentialUses.map((use) => ({ ...use, file: moved(use.file) })),
   }));
+}
+
+/**
+ * Files the walk or a read refused, as findings: manifests (YAML, JSON, templates) skipped for size, content or kind,
+ * symlinks leaving the root, and every name that is not UTF-8 (whatever it holds: it was never looked at).
+ */
+export function reportSkipped(repo: Repo, sink: FindingSink): void {
+  for (const skipped of repo.skipped) {
+    if (skipped.reason === 'invalid-name') {
+      sink.add('file-name-not-utf8', { file: skipped.path, line: 1, column: 1 }, `${skipped.path}: the name is not UTF-8 (bytes shown as \\xNN); it was not read`);
+      continue;
+    }
+    if (!/\.(ya?ml|json|tpl)$/i.test(skipped.path) && skipped.reason !== 'symlink-outside-root') continue;
+    const why = {
+      'too-large': `larger than --max-file-size (${skipped.size ?? 0} bytes)`,
+      binary: 'binary content',
+      unreadable: 'could not be read',
+      'symlink-outside-root': 'a symlink that resolves outside the scanned root',
+      'not-regular': 'not a regular file (a FIFO, socket or device)',
+    }[skipped.reason];
+    sink.add('file-skipped', { file: skipped.path, line: 1, column: 1 }, `skipped: ${why}`);
+  }
 }
 
 /** The workload whose manifest text holds a credential use written in YAML (an init container's command). */

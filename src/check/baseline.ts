@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../model/errors.js';
+import { decodeUtf8, readRegularFile } from '../io/read-file.js';
+import { ConfigError, UsageError } from '../model/errors.js';
 import { compareStrings } from '../model/location.js';
 import { toolVersion } from '../version.js';
 import type { BaselineEntry, GateFinding } from './result.js';
@@ -28,14 +28,24 @@ export type BaselineFile = z.infer<typeof baselineFile>;
 /** Rules a baseline never records: a broken or expired suppression must be fixed, not recorded. */
 export const unbaselinedRules: ReadonlySet<string> = new Set(['invalid-suppression', 'expired-suppression', 'unused-suppression']);
 
-/** Reads and validates a baseline file; a missing or malformed one is a configuration error naming the file and field. */
+/** The largest baseline read: about 100,000 findings. */
+export const maxBaselineBytes = 32 * 1024 * 1024;
+
+/**
+ * Reads and validates a baseline file: a regular file within {@link maxBaselineBytes} (a folder, FIFO or device is a
+ * usage error), then JSON matching the format (else a configuration error naming the file and field).
+ */
 export function readBaseline(path: string, display: string): BaselineEntry[] {
+  const read = readRegularFile(path, { maxBytes: maxBaselineBytes });
+  if (!read.ok) {
+    if (read.reason === 'not-found') throw new ConfigError(`--baseline ${display}: no such file (create it with --write-baseline)`);
+    throw new UsageError(`--baseline ${display}: ${read.detail}`);
+  }
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(decodeUtf8(read.bytes).text);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (create it with --write-baseline)' : (error as Error).message.split('\n')[0];
-    throw new ConfigError(`--baseline ${display}: ${reason}`);
+    throw new ConfigError(`--baseline ${display}: ${(error as Error).message.split('\n')[0]}`);
   }
   const result = baselineFile.safeParse(data);
   if (!result.success) {

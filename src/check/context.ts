@@ -1,11 +1,12 @@
 import type { ManifestScan } from '../k8s/read.js';
 import type { Location } from '../model/location.js';
 import type { Repo, TextFile } from '../walk/repo.js';
+import type { WalkFindingId } from '../walk/finding-ids.js';
 import type { GateFindingId } from './finding-ids.js';
 import { languageOf, lexLines, type SourceLine } from './source-text.js';
 
-/** The rules the gate reports: its own plus `manifest-parse-error` from the manifest reader. */
-export type GateRuleId = GateFindingId | 'manifest-parse-error';
+/** The rules the gate reports: its own, `manifest-parse-error` from the manifest reader and the walk's. */
+export type GateRuleId = GateFindingId | 'manifest-parse-error' | WalkFindingId;
 
 /** What a detector saw, before severity, suppressions and the baseline are applied. */
 export interface Detection {

@@ -12,7 +12,7 @@ export function isLabelAt(code: string, index: number): boolean {
 }
 
 /** `aadpodidbinding: null` takes the label away (Helm values, strategic-merge patches): not a use. */
-const removal = new RegExp(`${podIdentityLabel}["']?\\s*:\\s*(null|~)\\s*[,}]?\\s*$`);
+const removal = new RegExp(`${podIdentityLabel}["']?\\s*:\\s*(null|~)\\s*(?:[,}]\\s*)?$`);
 const labelValue = new RegExp(`${podIdentityLabel}["']?\\s*[:=]\\s*["']?([^"'\\s,}\\]]+)`);
 const groupVersion = new RegExp(`\\b${podIdentityGroup.replace(/\./g, '\\.')}/v1\\b`, 'g');
 

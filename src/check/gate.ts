@@ -10,7 +10,8 @@ import { findingIds } from '../rules/finding-ids.js';
 import { resolveRoot } from '../run.js';
 import { toolVersion } from '../version.js';
 import { Repo } from '../walk/repo.js';
-import { toPosix, walk } from '../walk/walk.js';
+import { walkFindingIds } from '../walk/finding-ids.js';
+import { isInside, toPosix, walk } from '../walk/walk.js';
 import { readBaseline, renderBaseline, unbaselinedRules } from './baseline.js';
 import { changedFiles } from './changed-files.js';
 import { Coverage, Detections, SourceTexts, type Detection, type GateContext, type GateRuleId } from './context.js';
@@ -25,7 +26,7 @@ import { languageOf, normalizeLine } from './source-text.js';
 import { applySuppressions, directive, readConfigSuppressions, readInlineSuppressions, suppressionRef, type RuleCheck, type Suppression } from './suppressions.js';
 
 /** Every rule the gate reports, sorted. */
-export const gateRuleIds: readonly GateRuleId[] = [...gateFindingIds, 'manifest-parse-error' as const].sort();
+export const gateRuleIds: readonly GateRuleId[] = [...gateFindingIds, 'manifest-parse-error' as const, ...walkFindingIds].sort();
 
 /** Rules about suppressions themselves: they cannot be suppressed. */
 const suppressionRules: ReadonlySet<string> = new Set(['invalid-suppression', 'expired-suppression', 'unused-suppression']);
@@ -73,10 +74,13 @@ export function runCheck(options: CheckOptions): CheckRun {
   const { root, display, only } = resolveRoot(options.paths, options.cwd);
   const config = loadConfig(root, options.config === null ? null : resolve(options.cwd, options.config));
   const rootRelative = (path: string): string | null => {
-    const inside = toPosix(relative(root, resolve(options.cwd, path)));
-    return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? null : inside;
+    const absolute = resolve(options.cwd, path);
+    const inside = toPosix(relative(root, absolute));
+    return inside === '' || !isInside(root, absolute) ? null : inside;
   };
   const configFile = config.file === null ? null : isAbsolute(config.file) ? (rootRelative(config.file) ?? config.file) : config.file;
+  // Every input named on the command line is read before the repository is: a bad one fails at once.
+  const previous = options.baseline === null ? null : readBaseline(resolve(options.cwd, options.baseline), options.baseline);
   const catalogue = loadFindingCatalogue();
   const rules: GateRule[] = gateRuleIds.map((id) => {
     const row = catalogue.get(id);
@@ -102,7 +106,7 @@ export function runCheck(options: CheckOptions): CheckRun {
           ...base,
           passed: true,
           changedSince: { ref: options.changedSince, files: 0 },
-          baseline: options.baseline === null ? null : { file: options.baseline, entries: readBaseline(resolve(options.cwd, options.baseline), options.baseline).length },
+          baseline: options.baseline === null || previous === null ? null : { file: options.baseline, entries: previous.length },
           summary: { files: 0, read: 0, open: { error: 0, warning: 0, note: 0 }, failing: 0, suppressed: 0, baselined: 0, fixed: 0 },
           findings: [],
           fixed: [],
@@ -115,7 +119,7 @@ export function runCheck(options: CheckOptions): CheckRun {
   const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
   const repo = new Repo(root, walked.files, walked.skipped, options.maxFileSize);
   const read = repo.files.filter((file) => languageOf(file.path) !== null).length;
-  if (read === 0) {
+  if (read === 0 && !repo.skipped.some((skipped) => skipped.reason === 'invalid-name')) {
     throw new NothingScannedError(
       walked.files.length === 0
         ? `${display}: no files to check (empty folder, or everything excluded)`
@@ -152,6 +156,11 @@ export function runCheck(options: CheckOptions): CheckRun {
     if (finding.ruleId !== 'manifest-parse-error' || isArmTemplate(context.texts.file(finding.file)?.text ?? '')) continue;
     context.detections.add({ ruleId: 'manifest-parse-error', at: finding, message: finding.message });
   }
+  // A name that is not UTF-8 was never read: the gate cannot say it is clean, so it fails instead of passing over it.
+  for (const skipped of repo.skipped) {
+    if (skipped.reason !== 'invalid-name') continue;
+    context.detections.add({ ruleId: 'file-name-not-utf8', at: { file: skipped.path, line: 1, column: 1 }, message: `${skipped.path}: the name is not UTF-8 (bytes shown as \\xNN); pod2wi could not read it` });
+  }
   const detected = context.detections.all;
 
   let suppressed = new Map<Detection, Suppression>();
@@ -181,7 +190,6 @@ export function runCheck(options: CheckOptions): CheckRun {
     return (repo.read(file)?.text.split('\n')[line - 1] ?? '').trim().replace(/\s+/g, ' ');
   };
   const fingerprints = fingerprintAll(all, lineText);
-  const previous = options.baseline === null ? null : readBaseline(resolve(options.cwd, options.baseline), options.baseline);
 
   const draft = all.map((detection) => ({
     detection,

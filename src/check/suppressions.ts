@@ -49,8 +49,9 @@ export function readInlineSuppressions(file: string, lines: readonly SourceLine[
     const comment = line.comment;
     if (!comment) continue;
     const start = comment.indexOf(directive);
-    if (start < 0 || !/^(\s*(#|\/\/|\/\*|<#|\{\{-?\s*\/\*|rem\b|::)?\s*)$/i.test(comment.slice(0, start))) continue;
-    const body = comment.slice(start + directive.length).replace(/\s*(\*\/\s*-?\}\}|\*\/|#>)\s*$/, '');
+    // The text before the directive may only open the comment; trimmed first, so the test is linear in the line.
+    if (start < 0 || !/^(#|\/\/|\/\*|<#|\{\{-?\s*\/\*|rem\b|::)?$/i.test(comment.slice(0, start).trim())) continue;
+    const body = withoutCommentCloser(comment.slice(start + directive.length));
     let target = line.number;
     if (line.code.trim() === '') {
       const next = lines.slice(line.number).find((candidate) => candidate.code.trim() !== '' || candidate.comment === null);
@@ -177,4 +178,17 @@ export function applySuppressions(detections: readonly Detection[], suppressions
 
 function directiveName(suppression: Suppression): string {
   return suppression.kind === 'inSource' ? directive : 'ignore entry';
+}
+
+/** A directive's text without the comment's closer (star-slash, optionally followed by `}}` or `-}}`; `#>`) and the spaces around it. */
+function withoutCommentCloser(body: string): string {
+  const trimmed = body.trimEnd();
+  if (trimmed.endsWith('}}')) {
+    let inner = trimmed.slice(0, -2);
+    if (inner.endsWith('-')) inner = inner.slice(0, -1);
+    inner = inner.trimEnd();
+    return inner.endsWith('*/') ? inner.slice(0, -2).trimEnd() : body;
+  }
+  if (trimmed.endsWith('*/') || trimmed.endsWith('#>')) return trimmed.slice(0, -2).trimEnd();
+  return body;
 }

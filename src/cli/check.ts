@@ -2,7 +2,6 @@ import { realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runCheck } from '../check/gate.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import { UsageError } from '../model/errors.js';
 import { severities, type Severity } from '../model/finding.js';
 import { renderAzureDevops } from '../report/azure-devops.js';
@@ -16,7 +15,8 @@ import { defaultMaxFileSize, resolveRoot } from '../run.js';
 import { toolHomepage } from '../version.js';
 import { toPosix } from '../walk/walk.js';
 import { parseOutputs, parseSize } from './formats.js';
-import { emit, useColor, type Io } from './output.js';
+import { emit, useColor, writeOutput, type Io } from './output.js';
+import { checkOutputFile, checkOutputs } from './paths.js';
 import { exitCodes } from './program.js';
 import { collect } from './scan.js';
 
@@ -94,6 +94,8 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     )
     .action((paths: string[], flags: CheckFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, checkFormats);
+      checkOutputs(outputs, flags.output, io.cwd);
+      if (flags.writeBaseline !== undefined) checkOutputFile('--write-baseline', flags.writeBaseline, io.cwd);
       const failOn = parseSeverity(flags.failOn);
       const run = runCheck({
         paths,
@@ -113,7 +115,7 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
       });
       const { result } = run;
       if (flags.writeBaseline !== undefined && run.baseline !== null) {
-        writeFileAtomic(resolve(io.cwd, flags.writeBaseline), run.baseline);
+        writeOutput(resolve(io.cwd, flags.writeBaseline), flags.writeBaseline, run.baseline);
         io.stderr.write(`pod2wi: baseline written to ${flags.writeBaseline} (${result.baseline?.entries ?? 0} findings)\n`);
       }
       const ci = { pathPrefix: pathPrefix(io.cwd, paths) };

@@ -6,6 +6,7 @@ import { renderFixDiff } from '../report/fix-diff.js';
 import { renderFixJson } from '../report/fix-json.js';
 import { analyze } from '../run.js';
 import { emit, useColor, type Io } from './output.js';
+import { checkOutputFile } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
 
 interface FixFlags extends Omit<ScanFlags, 'format'> {
@@ -68,10 +69,12 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       if (flags.write && flags.check) throw new UsageError('--check reports pending changes; it does not combine with --write');
       const format = flags.format.trim().toLowerCase();
       if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${flags.format}" (expected text, json)`);
+      if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
       const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
       const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
-      const written = flags.write === true;
-      const refused: WriteRefusal[] = written ? writeChanges(analysis.root, plan.changes) : [];
+      // All or nothing: when one file cannot be written, none is, and the summary says so.
+      const refused: WriteRefusal[] = flags.write === true ? writeChanges(analysis.root, plan.changes) : [];
+      const written = flags.write === true && refused.length === 0;
       const root = analysis.report.root;
       const output = flags.output ?? null;
       const content = format === 'json'

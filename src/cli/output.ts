@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { UsageError } from '../model/errors.js';
 import type { OutputSpec } from './formats.js';
 
 /** Where the CLI's text goes; tests pass their own. */
@@ -20,8 +21,23 @@ export function useColor(io: Io, flag: boolean | undefined): boolean {
   return io.stdout.isTTY === true;
 }
 
-/** Writes each rendered output to its file (atomically) or to stdout. */
+/**
+ * Writes each rendered output to its file (atomically) or to stdout. The path was checked before the run; a write
+ * that still fails (the folder vanished, the disk is full) is a usage error naming the file, not a crash.
+ */
 export function emit(io: Io, spec: OutputSpec, content: string): void {
-  if (spec.file === null || spec.file === '-') io.stdout.write(content);
-  else writeFileAtomic(resolve(io.cwd, spec.file), content);
+  if (spec.file === null || spec.file === '-') {
+    io.stdout.write(content);
+    return;
+  }
+  writeOutput(resolve(io.cwd, spec.file), spec.file, content);
+}
+
+/** Writes one output file atomically; a failure names the file and the system's reason. */
+export function writeOutput(absolute: string, display: string, content: string): void {
+  try {
+    writeFileAtomic(absolute, content);
+  } catch (error) {
+    throw new UsageError(`${display}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }

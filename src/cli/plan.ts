@@ -1,7 +1,6 @@
-import { chmodSync, mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { chmodSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import { UsageError } from '../model/errors.js';
 import { renderPlanBicep, renderPlanBicepModule, bicepModuleFile } from '../report/plan-bicep.js';
 import { renderPlanJson } from '../report/plan-json.js';
@@ -9,7 +8,8 @@ import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { renderPlanShell } from '../report/plan-shell.js';
 import { renderPlanTerraform } from '../report/plan-terraform.js';
 import { analyze } from '../run.js';
-import type { Io } from './output.js';
+import { writeOutput, type Io } from './output.js';
+import { checkOutputFolder, makeOutputFolder } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
 
 interface PlanFlags extends ScanFlags {
@@ -48,9 +48,9 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
     )
     .action(async (paths: string[], flags: PlanFlags) => {
       if (flags.issuer !== undefined && !/^https:\/\/\S+$/.test(flags.issuer)) throw new UsageError(`--issuer ${flags.issuer}: expected an https URL`);
+      const outDir = checkOutputFolder('--out-dir', flags.outDir, io.cwd);
       const { report, plan } = await analyze(scanOptions(paths, flags, io));
-      const outDir = resolve(io.cwd, flags.outDir);
-      mkdirSync(outDir, { recursive: true });
+      makeOutputFolder('--out-dir', outDir);
       const meta = { version: report.tool.version, root: report.root };
       const files: [string, string][] = [
         ['plan.md', renderPlanMarkdown(report, plan)],
@@ -60,7 +60,7 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
         ['federated-credentials.tf', renderPlanTerraform(plan, meta)],
         ['plan.json', renderPlanJson(report, plan)],
       ];
-      for (const [name, content] of files) writeFileAtomic(join(outDir, name), content);
+      for (const [name, content] of files) writeOutput(join(outDir, name), join(flags.outDir, name), content);
       chmodSync(join(outDir, 'federated-credentials.sh'), 0o755);
       const counts = (['legacy', 'latest', 'unknown', 'migrated'] as const)
         .map((path) => [path, plan.workloads.filter((item) => item.path === path).length] as const)

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { policyEngines, policyModes, renderPolicy, type PolicyEngine, type PolicyMode } from '../check/policy.js';
 import { UsageError } from '../model/errors.js';
 import { emit, type Io } from './output.js';
+import { checkOutputFile } from './paths.js';
 
 /** The options of `pod2wi policy` as commander hands them over. */
 export interface PolicyFlags {
@@ -38,6 +39,7 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
       const engine: PolicyEngine = pick('--engine', flags.engine, policyEngines);
       const mode: PolicyMode = pick('--mode', flags.mode, policyModes);
       const excludeNamespaces = flags.excludeNamespace ?? ['kube-system'];
+      if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
       emit(io, { format: 'yaml', file: flags.output ?? null }, renderPolicy({ engine, mode, excludeNamespaces }));
       setExit(0);
     });

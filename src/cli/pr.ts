@@ -236,9 +236,13 @@ export function registerPr(program: Command, io: Io, setExit: (code: number) => 
 
 /** "Name <email>" → author; a usage error otherwise. */
 export function parseAuthor(value: string): GitAuthor {
-  const match = /^\s*([^<>]*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*$/.exec(value);
-  if (!match?.[1] || !match[2]) throw new UsageError(`--author ${value}: expected "Name <email>"`);
-  return { name: match[1], email: match[2] };
+  // Split at the brackets first: one regular expression with a lazy name and spaces on both sides is cubic.
+  const trimmed = value.trim();
+  const open = trimmed.indexOf('<');
+  const name = open < 0 ? '' : trimmed.slice(0, open).trim();
+  const email = open < 0 || !trimmed.endsWith('>') ? '' : trimmed.slice(open + 1, -1);
+  if (!name || /[<>]/.test(name) || !/^[^<>\s@]+@[^<>\s@]+$/.test(email)) throw new UsageError(`--author ${value}: expected "Name <email>"`);
+  return { name, email };
 }
 
 function renderOutcome(outcome: GroupOutcome): string {

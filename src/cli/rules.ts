@@ -4,6 +4,7 @@ import { buildRulesListing, renderRulesJson, renderRulesText } from '../report/r
 import { loadFindingCatalogue } from '../rules/catalogue.js';
 import { parseOutputs } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
+import { checkOutputs } from './paths.js';
 
 export interface RulesFlags {
   readonly format: string[];
@@ -43,6 +44,7 @@ export function registerRules(program: Command, io: Io, setExit: (code: number) 
     )
     .action((flags: RulesFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, rulesFormats);
+      checkOutputs(outputs, flags.output, io.cwd);
       const listing = buildRulesListing(loadDependencyKnowledge(), loadFindingCatalogue());
       for (const spec of outputs) {
         const content = spec.format === 'json' ? renderRulesJson(listing) : renderRulesText(listing, { color: spec.file === null && useColor(io, flags.color) });

@@ -4,6 +4,7 @@ import { renderText } from '../report/text.js';
 import { defaultMaxFileSize, scan, type ScanOptions } from '../run.js';
 import { parseOutputs, parseSize } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
+import { checkOutputs } from './paths.js';
 
 export interface ScanFlags {
   readonly format: string[];
@@ -89,6 +90,7 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, scanFormats);
+      checkOutputs(outputs, flags.output, io.cwd);
       const started = performance.now();
       const report = await scan(scanOptions(paths, flags, io));
       const elapsed = (performance.now() - started) / 1000;

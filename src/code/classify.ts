@@ -131,6 +131,24 @@ export function endpointUses(facts: FileFacts, context: FileContext, rules: Cred
     [...facts.keys].some((key) => key.toLowerCase() === endpoints.metadataHeader.toLowerCase()) ||
     lowered.some((text) => new RegExp(`^${escape(endpoints.metadataHeader.toLowerCase())}(\\s*[:=]\\s*["']?true["']?)?$`).test(text.trim()));
 
+  // The strings of each line, for the query keys written beside a token URL: a lookup per line, so a file with every
+  // string on one line (minified code) costs the same per URL as any other.
+  const byLine = new Map<number, Set<string>>();
+  requests.forEach((request, index) => {
+    const line = request.expression.at.line;
+    const texts = byLine.get(line) ?? new Set<string>();
+    texts.add(lowered[index] ?? '');
+    byLine.set(line, texts);
+  });
+  const nearbyTexts = (line: number): ReadonlySet<string>[] => {
+    const found: ReadonlySet<string>[] = [];
+    for (let next = line; next <= line + nearbyLines; next++) {
+      const texts = byLine.get(next);
+      if (texts) found.push(texts);
+    }
+    return found;
+  };
+
   const uses: CredentialUse[] = [];
   const add = (at: Position, api: string, category: CredentialUse['category'], detail: string, selection?: IdentitySelection): void => {
     uses.push({
@@ -151,8 +169,7 @@ export function endpointUses(facts: FileFacts, context: FileContext, rules: Cred
     const at = request.expression.at;
     const tokenAt = text.indexOf(tokenPath);
     if (tokenAt >= 0 && overlapsOwn(request.own, tokenAt, tokenAt + tokenPath.length) && fileHasHost) {
-      const nearby = requests.filter((other) => other.expression.at.line >= at.line && other.expression.at.line <= at.line + nearbyLines).map((other) => other.text.toLowerCase());
-      const selection = querySelection(text, rules) ?? keySelection(nearby, rules) ?? 'system-assigned/default';
+      const selection = querySelection(text, rules) ?? keySelection(nearbyTexts(at.line), rules) ?? 'system-assigned/default';
       const parts: string[] = [selection, `url ${display(request.text)}`];
       parts.push(header ? 'Metadata header set' : 'no Metadata header in this file (the proxy does not require one)');
       if (selection === 'resource-id' || selection === 'object-id') parts.push('the proxy ignores this selection and uses AZURE_CLIENT_ID');
@@ -199,9 +216,9 @@ function querySelection(text: string, rules: CredentialRules): IdentitySelection
 const nearbyLines = 6;
 
 /** A query parameter name written as its own string (a `params` dictionary key) beside the request. */
-function keySelection(texts: readonly string[], rules: CredentialRules): IdentitySelection | null {
+function keySelection(lines: readonly ReadonlySet<string>[], rules: CredentialRules): IdentitySelection | null {
   const found = new Set<IdentitySelection>();
-  for (const query of rules.endpoints.queryIdentity) if (texts.includes(query.name)) found.add(query.selects);
+  for (const query of rules.endpoints.queryIdentity) if (lines.some((texts) => texts.has(query.name))) found.add(query.selects);
   for (const selection of precedence) if (found.has(selection)) return selection;
   return null;
 }

@@ -320,7 +320,7 @@ function selectorsBelow(node: Node): string[] {
       }
       case 'string_literal': {
         const text = literalValue(found, dialect) ?? '';
-        for (const match of text.matchAll(/(\w+)\s*=/g)) if (match[1]) names.push(match[1]);
+        for (const match of text.matchAll(/(?<!\w)(\w+)\s*=/g)) if (match[1]) names.push(match[1]);
         break;
       }
       default:

@@ -13,6 +13,7 @@ import { analyzePython } from './python.js';
 import { loadCredentialRules, type CredentialRules } from './rules.js';
 import { analyzeDockerfile, analyzeShell } from './shell.js';
 import { analyzeTerraform } from './terraform.js';
+import type { Parser } from 'web-tree-sitter';
 import { firstError, GrammarCache, positionOf, withTree, type GrammarName } from './tree-sitter.js';
 import { analyzeYaml } from './yaml-text.js';
 
@@ -96,7 +97,8 @@ export async function scanSourceFiles(
       if (facts) uses.push(...classify(facts, { file: candidate.path, test: isTestFile(candidate.path) }, rules));
     } catch (error) {
       // A bug or a pathological file must not end the scan: say which file, go on.
-      sink.add('source-parse-error', { file: candidate.path, line: 1, column: 1 }, `could not analyse this file: ${error instanceof Error ? error.message : String(error)}`);
+      const why = error instanceof RangeError ? 'nested too deeply to analyse' : error instanceof Error ? error.message : String(error);
+      sink.add('source-parse-error', { file: candidate.path, line: 1, column: 1 }, `could not analyse this file: ${why}`);
     }
   };
 
@@ -122,6 +124,11 @@ export async function scanSourceFiles(
     sourceFiles++;
     sourceBytes += text.length;
     if (options.prefilter !== false && !prefilters.get(language)?.test(text)) continue;
+    const tooMuch = parseLimit(text, language);
+    if (tooMuch) {
+      sink.add('source-skipped', { file: file.path, line: 1, column: 1 }, `${tooMuch}; credential uses in this file are not reported`);
+      continue;
+    }
     candidateFiles++;
     candidateBytes += text.length;
     if (language === 'csharp') csharp.push({ path: file.path, text, language });
@@ -147,6 +154,35 @@ export async function scanSourceFiles(
     );
   }
   return { uses: uses.sort(compareUses), stats: { sourceFiles, sourceBytes, candidateFiles, candidateBytes } };
+}
+
+/** The most characters of one source file given to a parser: a syntax tree costs tens of bytes per character. */
+export const maxParsedChars = 4 * 1024 * 1024;
+
+/** Files this large are tested for minification (below it, analysing costs little whatever the shape). */
+const minifiedFloor = 256 * 1024;
+
+/** Average characters per line above which JavaScript is minified or bundled (hand-written code averages under 60). */
+const minifiedLineLength = 1000;
+
+/** Languages read by a parser (the others are read line by line, in time and memory proportional to the file). */
+const parsed: ReadonlySet<SourceLanguage> = new Set(['javascript', 'typescript', 'python', 'csharp', 'java', 'go', 'cpp', 'shell', 'dockerfile']);
+
+/**
+ * Why a candidate file is not parsed, or null. Over {@link maxParsedChars}, a syntax tree would outgrow the memory
+ * budget; minified or bundled JavaScript is build output, where credential classes are the library's own copies.
+ * Both are cheap tests on the text, decided before any parser runs.
+ */
+export function parseLimit(text: string, language: SourceLanguage): string | null {
+  if (!parsed.has(language)) return null;
+  if (text.length > maxParsedChars) return `${text.length} characters, over the ${maxParsedChars}-character limit for parsing one source file`;
+  if ((language === 'javascript' || language === 'typescript') && text.length >= minifiedFloor) {
+    let lines = 1;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+    const average = Math.round(text.length / lines);
+    if (average > minifiedLineLength) return `minified or bundled code (${text.length} characters, ${average} per line on average): build output is not analysed`;
+  }
+  return null;
 }
 
 async function analyze(candidate: Candidate, context: ScanContext, csharpUsings: CsharpProjectUsings | null): Promise<FileFacts | null> {
@@ -176,8 +212,19 @@ async function analyze(candidate: Candidate, context: ScanContext, csharpUsings:
     else context.unavailable.set(grammar, { first: candidate.path, error: loaded.error, count: 1 });
     return null;
   }
-  if (candidate.language === 'dockerfile') return analyzeDockerfile(candidate.text, loaded.parser, rules);
-  return withTree(loaded.parser, candidate.text, (tree) => {
+  try {
+    return analyzeTree(candidate, context, loaded.parser, csharpUsings);
+  } catch (error) {
+    // A fault inside the parser or a walk over its tree: the next file gets a new parser, never this one's state.
+    await context.grammars.renew(grammar);
+    throw error;
+  }
+}
+
+function analyzeTree(candidate: Candidate, context: ScanContext, parser: Parser, csharpUsings: CsharpProjectUsings | null): FileFacts | null {
+  const { rules } = context;
+  if (candidate.language === 'dockerfile') return analyzeDockerfile(candidate.text, parser, rules);
+  return withTree(parser, candidate.text, (tree) => {
     const error = firstError(tree.rootNode);
     if (error) {
       const at = positionOf(error);
@@ -195,7 +242,7 @@ async function analyze(candidate: Candidate, context: ScanContext, csharpUsings:
       case 'cpp':
         return analyzeCpp(tree.rootNode, rules);
       case 'shell':
-        return analyzeShell(tree.rootNode, loaded.parser, rules);
+        return analyzeShell(tree.rootNode, parser, rules);
       default:
         return null;
     }

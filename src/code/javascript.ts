@@ -74,19 +74,47 @@ function requiredModule(node: ts.Node): string | null {
  * the module itself (`absolute`). Null for anything else (calls on call results, computed members).
  */
 function calleePath(node: ts.Node): { path: string[]; absolute: boolean } | null {
-  if (ts.isParenthesizedExpression(node) || ts.isAwaitExpression(node)) return calleePath(node.expression);
-  if (ts.isIdentifier(node)) return { path: [node.text], absolute: false };
-  const module = requiredModule(node);
-  if (module !== null) return { path: [module], absolute: true };
-  if (ts.isPropertyAccessExpression(node)) {
-    const head = calleePath(node.expression);
-    return head ? { path: [...head.path, node.name.text], absolute: head.absolute } : null;
+  // Iterative: a member chain 100,000 long in generated code must not reach the call stack's limit.
+  const members: string[] = [];
+  let current = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) {
+      current = current.expression;
+      continue;
+    }
+    if (ts.isIdentifier(current)) return { path: [current.text, ...members.reverse()], absolute: false };
+    const module = requiredModule(current);
+    if (module !== null) return { path: [module, ...members.reverse()], absolute: true };
+    if (ts.isPropertyAccessExpression(current)) {
+      members.push(current.name.text);
+      current = current.expression;
+      continue;
+    }
+    if (ts.isElementAccessExpression(current) && ts.isStringLiteralLike(current.argumentExpression)) {
+      members.push(current.argumentExpression.text);
+      current = current.expression;
+      continue;
+    }
+    return null;
   }
-  if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
-    const head = calleePath(node.expression);
-    return head ? { path: [...head.path, node.argumentExpression.text], absolute: head.absolute } : null;
+}
+
+/** Every node below `node` (itself included), depth first, without recursion. */
+function eachBelow(node: ts.Node, visit: (current: ts.Node) => void): void {
+  const stack: ts.Node[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (!current) break;
+    visit(current);
+    const children: ts.Node[] = [];
+    current.forEachChild((child) => {
+      children.push(child);
+    });
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (child) stack.push(child);
+    }
   }
-  return null;
 }
 
 function isProcessEnv(node: ts.Node): boolean {
@@ -124,7 +152,8 @@ export function analyzeJavaScript(
   const facts = new FactsBuilder(language);
   const scope = new NameScope();
   const initializers = new Map<string, ts.Node>();
-  const declarations = new Map<string, ts.VariableDeclaration[]>();
+  // name → scope node → the first declaration of that name in that scope: a lookup per scope, whatever the count.
+  const declarations = new Map<string, Map<ts.Node, ts.VariableDeclaration>>();
   const strings: Array<StringCandidate<ts.Node>> = [];
   const calls: Array<ts.NewExpression | ts.CallExpression> = [];
   const optionsTable = rules.options.get(language);
@@ -142,7 +171,12 @@ export function analyzeJavaScript(
       if (ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)) scope.bind(node.name.text, [reference.expression.text]);
     } else if (ts.isVariableDeclaration(node)) {
       readVariable(node, scope, initializers, facts, rules, dialect);
-      if (ts.isIdentifier(node.name)) declarations.set(node.name.text, [...(declarations.get(node.name.text) ?? []), node]);
+      if (ts.isIdentifier(node.name)) {
+        const scopes = declarations.get(node.name.text) ?? new Map<ts.Node, ts.VariableDeclaration>();
+        const scope = declarationScope(node);
+        if (scope && !scopes.has(scope)) scopes.set(scope, node);
+        declarations.set(node.name.text, scopes);
+      }
     }
     else if ((ts.isClassDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isClassExpression(node)) && node.name) scope.declare(node.name.text);
     else if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
@@ -283,14 +317,12 @@ function readEnvironment(
 /** Object keys and property names below a node (`{ clientId }`, `{ managedIdentityClientId: x }`). */
 function keysBelow(node: ts.Node): string[] {
   const keys: string[] = [];
-  const visit = (current: ts.Node): void => {
+  eachBelow(node, (current) => {
     if ((ts.isPropertyAssignment(current) || ts.isShorthandPropertyAssignment(current)) && current.name) {
       const name = propertyNameText(current.name);
       if (name !== null) keys.push(name);
     }
-    current.forEachChild(visit);
-  };
-  visit(node);
+  });
   return keys;
 }
 
@@ -305,11 +337,12 @@ function declarationScope(node: ts.Node): ts.Node | undefined {
  * The initializer of the variable a name refers to at `use`: the declaration in the nearest enclosing scope, unless
  * a function parameter of that name is closer (then the value is only known at run time).
  */
-function initializerInScope(name: string, use: ts.Node, declarations: ReadonlyMap<string, readonly ts.VariableDeclaration[]>): ts.Expression | undefined {
-  const candidates = declarations.get(name) ?? [];
+function initializerInScope(name: string, use: ts.Node, declarations: ReadonlyMap<string, ReadonlyMap<ts.Node, ts.VariableDeclaration>>): ts.Expression | undefined {
+  const scopes = declarations.get(name);
+  if (!scopes) return undefined;
   for (let current: ts.Node | undefined = use.parent; current; current = current.parent) {
     if (ts.isFunctionLike(current) && current.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name)) return undefined;
-    const found = candidates.find((declaration) => declarationScope(declaration) === current || (ts.isVariableDeclarationList(declaration.parent) && declarationScope(declaration.parent) === current));
+    const found = scopes.get(current);
     if (found) return found.initializer;
   }
   return undefined;
@@ -340,23 +373,26 @@ function readArguments(
     const keys = keysBelow(value);
     selectors.push(...keys);
     if (keys.includes('port')) port ??= 'option';
-    const visit = (current: ts.Node): void => {
+    eachBelow(value, (current) => {
       if (ts.isNumericLiteral(current) && Number(current.text) === rules.endpoints.legacyExtensionPort) port = 'legacy-literal';
-      current.forEachChild(visit);
-    };
-    visit(value);
+    });
     shapes.push(shapeOf(value));
   }
   return { selectors, firstArgument: shapes[0] ?? 'none', port };
 }
 
 function shapeOf(node: ts.Node): ArgumentShape {
-  if (ts.isObjectLiteralExpression(node)) return 'object';
-  if (isStringish(node)) return 'string';
-  if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && isProcessEnv(node.expression)) return 'string';
-  if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.BarBarToken || node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
-    const left = shapeOf(node.left);
-    return left === 'unknown' ? shapeOf(node.right) : left;
+  // `a || b ?? c`: the first operand, left to right, whose shape is known (a stack, not recursion: chains can be long).
+  const pending: ts.Node[] = [node];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (!current) break;
+    if (ts.isObjectLiteralExpression(current)) return 'object';
+    if (isStringish(current)) return 'string';
+    if ((ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) && isProcessEnv(current.expression)) return 'string';
+    if (ts.isBinaryExpression(current) && (current.operatorToken.kind === ts.SyntaxKind.BarBarToken || current.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+      pending.push(current.right, current.left);
+    }
   }
   return 'unknown';
 }

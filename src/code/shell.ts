@@ -279,7 +279,7 @@ function readSettings(text: string, line: number, column: number, rules: Credent
     const [name, ...value] = trimmed.split(/\s+/);
     if (name) pairs.push([name, value.join(' ')]);
   } else {
-    for (const match of trimmed.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)) {
+    for (const match of trimmed.matchAll(/(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)) {
       const raw = match[2] ?? '';
       pairs.push([match[1] ?? '', /^["']/.test(raw) ? raw.slice(1, -1) : raw]);
     }

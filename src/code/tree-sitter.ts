@@ -39,6 +39,26 @@ export class GrammarCache {
     }
     return pending;
   }
+
+  /**
+   * Replaces the parser of a grammar by a new one (same loaded language), after a parse that failed: whatever state
+   * the fault left in the old parser must not reach the next file.
+   */
+  async renew(name: GrammarName): Promise<void> {
+    const pending = this.#loading.get(name);
+    if (!pending) return;
+    const loaded = await pending;
+    if (!('parser' in loaded)) return;
+    const { language } = loaded.parser;
+    const parser = new Parser();
+    if (language) parser.setLanguage(language);
+    try {
+      loaded.parser.delete();
+    } catch {
+      // A parser a trap left unusable may not free cleanly; the new one does not depend on it.
+    }
+    this.#loading.set(name, Promise.resolve({ parser }));
+  }
 }
 
 async function load(name: GrammarName): Promise<GrammarResult> {
@@ -56,9 +76,12 @@ async function load(name: GrammarName): Promise<GrammarResult> {
 
 /**
  * Parses `text`, hands the tree to `use`, and frees it afterwards: the WASM heap is not garbage-collected, so every
- * tree must be deleted even when `use` throws.
+ * tree must be deleted even when `use` throws. The parser is reset first: a parse that was interrupted (a trap, an
+ * exception, a cancellation) leaves tree-sitter ready to resume that document, and the next parse would read the old
+ * file's text instead of this one.
  */
 export function withTree<T>(parser: Parser, text: string, use: (tree: Tree) => T): T | null {
+  parser.reset();
   const tree = parser.parse(text);
   if (!tree) return null;
   try {

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../model/errors.js';
+import { decodeUtf8, readRegularFile } from '../io/read-file.js';
+import { ConfigError, UsageError } from '../model/errors.js';
+import { isInside } from '../walk/walk.js';
 
 /** Names pod2wi looks for at the scan root, in order. */
 export const configFileNames = ['.pod2wi.yaml', '.pod2wi.yml'] as const;
@@ -55,35 +57,79 @@ export interface LoadedConfig {
   lineOf(path: readonly (string | number)[]): number;
 }
 
+/** The largest configuration file read (a real one is a few kilobytes). */
+export const maxConfigBytes = 1024 * 1024;
+
+/**
+ * The most alias nodes a YAML file pod2wi reads for its own settings may resolve to (the `yaml` package's
+ * `maxAliasCount`): anchors are fine, a "billion laughs" expansion is a configuration error, not a hang.
+ */
+export const maxYamlAliases = 100;
+
+/** Whether a path exists at all (a dangling link or a FIFO counts: they must be refused, not ignored). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads the configuration: `explicit` (a --config path, resolved from the cwd) or the first of configFileNames at the
  * root. A file that does not parse or does not match the schema is a ConfigError naming the file, line and field.
  */
 export function loadConfig(root: string, explicit: string | null = null): LoadedConfig {
-  const path = explicit ?? configFileNames.map((name) => join(root, name)).find((candidate) => existsSync(candidate)) ?? null;
+  const path = explicit ?? configFileNames.map((name) => join(root, name)).find((candidate) => present(candidate)) ?? null;
   if (path === null) return { config: {}, file: null, lineOf: () => 1 };
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ConfigError(`${path}: cannot read the configuration file`);
-  }
   const display = explicit ?? path.slice(root.length + 1);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0];
-    throw new ConfigError(`${display}:${error?.linePos?.[0].line ?? 1}: ${error?.message.split('\n')[0] ?? 'invalid YAML'}`);
+  if (explicit === null) {
+    // The root's own file may be a link, but only to a file inside the root.
+    let real: string | null = null;
+    try {
+      real = realpathSync(path);
+    } catch {
+      real = null;
+    }
+    if (real === null || !isInside(root, real)) throw new ConfigError(`${display}: a symbolic link that does not resolve to a file inside the scanned root`);
   }
+  const read = readRegularFile(path, { maxBytes: maxConfigBytes });
+  if (!read.ok) {
+    const reason = read.reason === 'not-found' ? 'no such file' : read.detail;
+    if (explicit !== null) throw new UsageError(`--config ${explicit}: ${reason}`);
+    throw new ConfigError(`${display}: cannot read the configuration file: ${reason}`);
+  }
+  const decoded = decodeUtf8(read.bytes);
+  if (decoded.lossy) throw new ConfigError(`${display}:${decoded.lossyLine ?? 1}: not UTF-8 text`);
+  const text = decoded.text;
+  const lines = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  let data: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter: lines });
+    if (doc.errors.length > 0) {
+      const error = doc.errors[0];
+      throw new ConfigError(`${display}:${error?.linePos?.[0].line ?? 1}: ${error?.message.split('\n')[0] ?? 'invalid YAML'}`);
+    }
+    data = doc.toJS({ maxAliasCount: maxYamlAliases }) ?? {};
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // The yaml package throws on an alias expansion past maxAliasCount (a "billion laughs" file) and on nesting
+    // deeper than the stack: both are the file's fault, not pod2wi's.
+    const message = error instanceof ReferenceError ? `YAML aliases expand beyond ${maxYamlAliases} nodes` : error instanceof RangeError ? 'nested too deeply' : error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    throw new ConfigError(`${display}: ${message}; not a usable configuration file`);
+  }
+  const parsed = doc;
   const lineOf = (fieldPath: readonly (string | number)[]): number => {
     // The deepest node that exists on the path: an entry missing a field is reported at the entry.
     for (let depth = fieldPath.length; depth > 0; depth--) {
-      const node = doc.getIn(fieldPath.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      const node = parsed.getIn(fieldPath.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
       if (node?.range) return lines.linePos(node.range[0]).line;
     }
     return 1;
   };
-  const result = configSchema.safeParse(doc.toJS() ?? {});
+  const result = configSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
     const fieldPath = (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol');

@@ -170,7 +170,7 @@ function scriptVariables(context: ReadContext, file: TextFile, code: string): Ma
       else if (code.charAt(end) === '}' && --depth === 0) break;
     }
     const body = code.slice(block.index, end);
-    for (const match of body.matchAll(/^\s*(\w+)\s*=\s*(['"])([^'"$\n]*)\2/gm)) {
+    for (const match of body.matchAll(/^[ \t]*(\w+)[ \t]*=[ \t]*(['"])([^'"$\n]*)\2/gm)) {
       if (match[1] !== undefined && match[3] !== undefined) result.set(match[1], { value: match[3], file: file.path, line: lineAt(context, file, block.index + match.index) });
     }
   }
@@ -181,7 +181,7 @@ function scriptVariables(context: ReadContext, file: TextFile, code: string): Ma
 function substitute(variables: ReadonlyMap<string, Located>, text: string): { value: string; via: Located | null; open: boolean } {
   let via: Located | null = null;
   let open = false;
-  const value = text.replace(/\$\{([^}]+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
+  const value = text.replace(/\$\{([^}$]+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
     const expression = (braced ?? bare ?? '').trim();
     const name = expression.replace(/\.get\(\)$/, '').split('.').pop() ?? expression;
     const known = variables.get(expression) ?? variables.get(name);
@@ -242,19 +242,19 @@ function declare(context: ReadContext, file: TextFile, variables: ReadonlyMap<st
 function scriptDeclarations(context: ReadContext, file: TextFile, code: string, variables: ReadonlyMap<string, Located>, catalog: Catalog | null): Declaration[] {
   const found: { offset: number; declaration: Declaration }[] = [];
   // String notation: configuration("g:a:v") / configuration 'g:a:v' / configuration(platform("g:a:v")) / mavenBom "g:a:v"
-  const stringNotation = new RegExp(String.raw`(?:${configuration}\s*\(?\s*(?:(enforcedPlatform|platform)\s*\(\s*)?|\b(mavenBom)\s*\(?\s*)(["'])([\w.-]+):([\w.-]+)(?::([^"':@]+))?(?::[^"'@]*)?(?:@\w+)?\3`, 'g');
+  const stringNotation = new RegExp(String.raw`(?:${configuration}\s*(?:\(\s*)?(?:(enforcedPlatform|platform)\s*\(\s*)?|\b(mavenBom)\s*(?:\(\s*)?)(["'])([\w.-]+):([\w.-]+)(?::([^"':@]+))?(?::[^"'@]*)?(?:@\w+)?\3`, 'g');
   for (const match of code.matchAll(stringNotation)) {
     const platform = match[1] !== undefined || match[2] !== undefined;
     found.push({ offset: match.index, declaration: declare(context, file, variables, match.index, `${match[4]}:${match[5]}`, match[6] ?? null, platform) });
   }
   // Map notation (Groovy `group: 'g', name: 'a', version: 'v'`; Kotlin `group = "g", name = "a", version = "v"`).
-  const mapNotation = new RegExp(String.raw`${configuration}\s*\(?\s*group\s*[:=]\s*(["'])([^"']+)\1\s*,\s*name\s*[:=]\s*(["'])([^"']+)\3(?:\s*,\s*version\s*[:=]\s*(["'])([^"']+)\5)?`, 'g');
+  const mapNotation = new RegExp(String.raw`${configuration}\s*(?:\(\s*)?group\s*[:=]\s*(["'])([^"']+)\1\s*,\s*name\s*[:=]\s*(["'])([^"']+)\3(?:\s*,\s*version\s*[:=]\s*(["'])([^"']+)\5)?`, 'g');
   for (const match of code.matchAll(mapNotation)) {
     found.push({ offset: match.index, declaration: declare(context, file, variables, match.index, `${match[2]}:${match[4]}`, match[6] ?? null, false) });
   }
   // Version catalog accessors.
   if (catalog) {
-    const accessor = new RegExp(String.raw`${configuration}\s*\(?\s*(?:((?:enforcedPlatform|platform))\s*\(\s*)?libs\.([\w.]+)`, 'g');
+    const accessor = new RegExp(String.raw`${configuration}\s*(?:\(\s*)?(?:((?:enforcedPlatform|platform))\s*\(\s*)?libs\.([\w.]+)`, 'g');
     for (const match of code.matchAll(accessor)) {
       const path = (match[2] ?? '').replace(/\.get$/, '').toLowerCase();
       const aliases = path.startsWith('bundles.') ? (catalog.bundles.get(path.slice('bundles.'.length)) ?? []) : [path];

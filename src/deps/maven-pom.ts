@@ -166,7 +166,7 @@ function effectiveProperties(chain: readonly Pom[]): Map<string, Text> {
 function interpolate(properties: ReadonlyMap<string, Text>, value: string, depth = 0): { value: string; via: Site | null; open: boolean } {
   let via: Site | null = null;
   let open = false;
-  const result = value.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+  const result = value.replace(/\$\{([^}$]+)\}/g, (whole, name: string) => {
     const property = properties.get(name.trim());
     if (!property || depth > 10) {
       open = true;

@@ -11,6 +11,7 @@ import { asRecord, asString, lineAt, readJson, readText, reportParseError, yamlM
 import { jsonPathKey, locateJson } from './json-text.js';
 import type { SkipReason } from './skip.js';
 import { cached, joinPath, type ReadContext } from './types.js';
+import { before, stripTrailing } from '../model/text.js';
 
 /** One installed copy of a package in a lockfile. `key` is unique within the lockfile. */
 export interface LockNode {
@@ -149,6 +150,9 @@ function packageLockV2(context: ReadContext, file: TextFile, folder: string, loc
 // ---------------------------------------------------------------------------------------------------------------
 // package-lock.json v1: nested `dependencies`, resolution by walking up the nesting.
 
+/** The deepest `dependencies` nesting of a v1 lockfile that is read (npm 6 rarely goes past a dozen). */
+export const maxLockfileDepth = 256;
+
 function packageLockV1(context: ReadContext, file: TextFile, folder: string, lock: Record<string, unknown>): NpmLockfile {
   interface V1Entry {
     readonly node: LockNode;
@@ -158,18 +162,28 @@ function packageLockV1(context: ReadContext, file: TextFile, folder: string, loc
   }
   const entries = new Map<string, V1Entry>();
   const keyOf = (path: readonly string[]): string => path.map((name) => `node_modules/${name}`).join('/');
-  const visit = (dependencies: Record<string, unknown> | null, parentPath: readonly string[], parent: string | null): void => {
-    if (!dependencies) return;
+  // Iterative, and bounded: npm never nests this deep, and each level's key repeats every level above it.
+  const pending: Array<{ dependencies: Record<string, unknown>; parentPath: readonly string[]; parent: string | null }> = [];
+  const top = asRecord(lock.dependencies);
+  if (top) pending.push({ dependencies: top, parentPath: [], parent: null });
+  let tooDeep = false;
+  while (pending.length > 0) {
+    const { dependencies, parentPath, parent } = pending.pop() ?? { dependencies: {}, parentPath: [], parent: null };
     for (const [name, value] of Object.entries(dependencies)) {
       const entry = asRecord(value);
       if (!entry) continue;
       const path = [...parentPath, name];
       const key = keyOf(path);
       entries.set(key, { node: lockNode(key, name, asString(entry.version)), path, parent, entry });
-      visit(asRecord(entry.dependencies), path, key);
+      const nested = asRecord(entry.dependencies);
+      if (!nested) continue;
+      if (path.length >= maxLockfileDepth) tooDeep = true;
+      else pending.push({ dependencies: nested, parentPath: path, parent: key });
     }
-  };
-  visit(asRecord(lock.dependencies), [], null);
+  }
+  if (tooDeep) {
+    reportParseError(context, file.path, 1, 1, 'package-lock.json', `\`dependencies\` nest deeper than ${maxLockfileDepth} levels; the entries below that depth are not read`);
+  }
   const find = (from: string | null, name: string): LockNode | null => {
     let scope = from;
     for (;;) {
@@ -306,7 +320,7 @@ export function workspacePatterns(context: ReadContext, packageJsonPath: string)
 
 /** A workspace glob (`packages/*`, `apps/**`, `tools/cli`) as a regular expression over relative folder paths. */
 export function globToRegExp(glob: string): RegExp {
-  const clean = glob.replace(/^\.\//, '').replace(/\/+$/, '');
+  const clean = stripTrailing(glob.replace(/^\.\//, ''), '/');
   let pattern = '';
   for (let i = 0; i < clean.length; i++) {
     const c = clean.charAt(i);
@@ -331,12 +345,12 @@ export function parsePnpmKey(key: string, major: number): { name: string; versio
     const slash = path.lastIndexOf('/');
     if (slash <= 0) return null;
     const name = path.slice(0, slash);
-    const version = path.slice(slash + 1).replace(/_.*$/, '');
+    const version = before(path.slice(slash + 1), '_');
     return /^\d/.test(version) ? { name, version } : null;
   }
   const at = path.indexOf('@', path.startsWith('@') ? 1 : 0);
   if (at <= 0) return null;
-  const version = path.slice(at + 1).replace(/\(.*$/, '');
+  const version = before(path.slice(at + 1), '(');
   return /^\d/.test(version) ? { name: path.slice(0, at), version } : null;
 }
 

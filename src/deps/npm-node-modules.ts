@@ -3,10 +3,11 @@
  * `<app>/node_modules` itself with a targeted fdir crawl that only enters package folders, scopes, nested
  * node_modules and pnpm's `.pnpm` store, never follows symlinks, and never leaves the scan root.
  */
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
+import { decodeUtf8, readRegularFile } from '../io/read-file.js';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { fdir } from 'fdir';
-import { toPosix } from '../walk/walk.js';
+import { isInside, toPosix } from '../walk/walk.js';
 import { asRecord, asString } from './files.js';
 import { jsonPathKey, locateJson } from './json-text.js';
 import { joinPath } from './types.js';
@@ -68,8 +69,7 @@ export function readNodeModules(root: string, folder: string, wanted: (name: str
   const base = join(root, ...(folder === '.' ? [] : folder.split('/')), 'node_modules');
   try {
     if (lstatSync(base).isSymbolicLink() || !lstatSync(base).isDirectory()) return [];
-    const inside = relative(realpathSync(root), realpathSync(base));
-    if (inside.startsWith('..') || isAbsolute(inside)) return [];
+    if (!isInside(realpathSync(root), realpathSync(base))) return [];
   } catch {
     return [];
   }
@@ -87,13 +87,10 @@ export function readNodeModules(root: string, folder: string, wanted: (name: str
   const found: InstalledPackage[] = [];
   for (const absolute of files.sort()) {
     const segments = segmentsOf(absolute).slice(0, -1);
-    let text: string;
-    try {
-      if (lstatSync(absolute).size > maxPackageJsonSize) continue;
-      text = readFileSync(absolute, 'utf8');
-    } catch {
-      continue;
-    }
+    // A link, FIFO or device named package.json is not read; nor is one over the cap.
+    const read = readRegularFile(absolute, { maxBytes: maxPackageJsonSize, noFollow: true, checkFilesystem: false });
+    if (!read.ok) continue;
+    const text = decodeUtf8(read.bytes).text;
     let manifest: Record<string, unknown> | null;
     try {
       manifest = asRecord(JSON.parse(text));

@@ -26,7 +26,7 @@ export function parsePep508(text: string): Requirement | null {
   let rest = (match[3] ?? '').trim();
   if (rest.startsWith('@')) {
     // `name @ url ; marker`: the marker is separated by whitespace before the semicolon.
-    const url = rest.slice(1).trim().split(/\s+;/)[0]?.trim() ?? '';
+    const url = cutAt(rest.slice(1).trim(), /\s;/).trim();
     return { name: match[1], specifier: null, url };
   }
   const semicolon = rest.indexOf(';');
@@ -68,7 +68,9 @@ function bump(release: number[], index: number): string {
 /** Translates one Poetry constraint alternative (no `||`) into PEP 440 clauses; null when it is not valid. */
 function poetryAlternative(text: string): Pep440Clause[] | null {
   const clauses: Pep440Clause[] = [];
-  const tokens = text.split(/\s*,\s*|\s+(?=[<>=!~^*\d])/).map((token) => token.trim()).filter((token) => token !== '');
+  // Split at commas, then at the start of a space run before an operator: linear, where one alternation of
+  // `\s*,\s*` and `\s+(?=…)` retried every position of a long space run.
+  const tokens = text.split(',').flatMap((part) => part.split(/(?<!\s)\s+(?=[<>=!~^*\d])/)).map((token) => token.trim()).filter((token) => token !== '');
   for (const token of tokens) {
     if (token === '*') continue;
     const caret = /^\^\s*(\d+(?:\.\d+)*)(.*)$/.exec(token);
@@ -139,11 +141,11 @@ function logicalLines(text: string): { line: number; text: string }[] {
       continue;
     }
     buffer += raw;
-    const withoutComment = buffer.replace(/(^|\s+)#.*$/, '').trim();
+    const withoutComment = cutAt(buffer, /(^|\s)#/).trim();
     if (withoutComment !== '') result.push({ line: start, text: withoutComment });
     buffer = '';
   }
-  if (buffer.trim() !== '') result.push({ line: start, text: buffer.replace(/(^|\s+)#.*$/, '').trim() });
+  if (buffer.trim() !== '') result.push({ line: start, text: cutAt(buffer, /(^|\s)#/).trim() });
   return result;
 }
 
@@ -175,7 +177,7 @@ export function parseRequirementsFile(text: string): RequirementLine[] {
       continue;
     }
     // Per-requirement options (`--hash=...`, `--config-settings`) follow the requirement.
-    const requirementText = body.replace(/\s+--?[a-z][\w-]*(?:[= ]\S+)?.*$/i, '').trim();
+    const requirementText = cutAt(body, /\s--?[a-z]/i).trim();
     const isUrl = /^([a-z][a-z0-9+.-]*:\/\/|git\+|hg\+|svn\+|bzr\+|\.{0,2}\/|file:)/i.test(requirementText) || /^\S+\.(whl|tar\.gz|zip)$/i.test(requirementText);
     if (editable || isUrl) {
       const named = nameFromUrl(requirementText);
@@ -192,4 +194,13 @@ export function parseRequirementsFile(text: string): RequirementLine[] {
 /** Constraint-file lookups use PEP 503 names. */
 export function constraintKey(name: string): string {
   return normalizePypiName(name);
+}
+
+/**
+ * `text` up to the first match of a short pattern (all of it when none): the linear form of `replace(/x.*$/, '')`,
+ * which retries from every position of a long run that never reaches the end.
+ */
+export function cutAt(text: string, pattern: RegExp): string {
+  const at = text.search(pattern);
+  return at < 0 ? text : text.slice(0, at);
 }

@@ -10,7 +10,7 @@ import type { TextFile } from '../walk/repo.js';
 import { asRecord, asString, lineAt, readJson, readText, reportParseError, yamlMessage } from './files.js';
 import { jsonPathKey, locateJson } from './json-text.js';
 import { isListed } from './knowledge.js';
-import { lowestPep440, lowestPoetry, nameFromUrl, parsePep508, parseRequirementsFile, skipForUrl, type Requirement, type RequirementLine } from './pypi-requirements.js';
+import { cutAt, lowestPep440, lowestPoetry, nameFromUrl, parsePep508, parseRequirementsFile, skipForUrl, type Requirement, type RequirementLine } from './pypi-requirements.js';
 import type { Lowest } from './skip.js';
 import { TomlLines } from './toml-lines.js';
 import { ancestors, cached, folderOf, joinPath, resolvePath, type AppFolder, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
@@ -355,7 +355,7 @@ function readSetupCfg(context: ReadContext, path: string): { name: string | null
   let key: string | null = null;
   let name: string | null = null;
   const take = (text: string, line: number): void => {
-    const clean = text.replace(/\s[#;].*$/, '').trim();
+    const clean = cutAt(text, /\s[#;]/).trim();
     if (clean === '' || clean.startsWith('#')) return;
     const requirement = parsePep508(clean);
     if (requirement) declared.push(fromRequirement(requirement, path, line));
@@ -413,7 +413,7 @@ function readSetupPy(context: ReadContext, path: string): { name: string | null;
   if (!call?.[1]) return { name, declared: [] };
   let open = call.index + call[0].length - 1;
   if (call[1] !== '[') {
-    const variable = new RegExp(`^\\s*${call[1]}\\s*=\\s*\\[`, 'm').exec(text);
+    const variable = new RegExp(`^[ \\t]*${call[1]}[ \\t]*=\\s*\\[`, 'm').exec(text);
     if (!variable) return { name, declared: [] };
     open = variable.index + variable[0].length - 1;
   }

@@ -1,6 +1,7 @@
-import { lstatSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { accessSync, constants, existsSync, lstatSync, realpathSync, rmSync, type Stats } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { readRegularFile } from '../io/read-file.js';
 
 /**
  * One splice of one file: replace the text between `start` and `end` (UTF-16 offsets into the file's text as read,
@@ -136,76 +137,163 @@ export interface FileChange {
   readonly after: string;
   /** The file starts with a UTF-8 BOM, restored on write. */
   readonly bom: boolean;
+  /**
+   * `cr`: the file breaks lines with a lone CR; `before` and `after` show them as LF (see TextFile.lineBreaks) and
+   * the writer turns every LF back into CR. Absent for LF and CRLF files.
+   */
+  readonly lineBreaks?: 'cr';
   readonly edits: readonly Edit[];
 }
 
-/** Why one file was not written; the others still are. */
+/** Why a run wrote nothing: a file that failed the checks, or the write that failed and was rolled back. */
 export interface WriteRefusal {
   readonly file: string;
   readonly reason: string;
 }
 
-/**
- * The single writer of `pod2wi fix`. Every change was applied and verified by the planner (re-parsed, the intended
- * semantic change checked); here each file is checked again against the disk and the root before it is touched:
- * - the path resolves (through real paths) inside the scanned root; symlinks are never written through;
- * - the file on disk still holds exactly the text that was scanned (no one edited it since);
- * - writes are atomic (temporary file + rename) and keep the file mode; the BOM is restored;
- * - a file left empty is deleted.
- * Returns the files refused, with why; nothing is written for them.
- */
-export function writeChanges(root: string, changes: readonly FileChange[]): WriteRefusal[] {
-  const refusals: WriteRefusal[] = [];
-  const realRoot = realpathSync(root);
-  for (const change of changes) {
-    const problem = checkTarget(realRoot, change);
-    if (problem) {
-      refusals.push({ file: change.file, reason: problem });
-      continue;
-    }
-    const target = join(realRoot, ...change.file.split('/'));
-    if (change.action === 'delete') {
-      rmSync(target);
-      continue;
-    }
-    writeFileAtomic(target, `${change.bom ? '\ufeff' : ''}${change.after}`);
-  }
-  return refusals;
+/** Linux NAME_MAX and PATH_MAX, in bytes: a longer name fails at open or rename, after other files were written. */
+const nameMax = 255;
+const pathMax = 4095;
+
+/** The bytes a change's text stands for on disk: BOM restored, lone-CR line breaks restored. */
+export function bytesOf(change: Pick<FileChange, 'bom' | 'lineBreaks'>, text: string): Buffer {
+  const body = change.lineBreaks === 'cr' ? text.replace(/\n/g, '\r') : text;
+  return Buffer.from(`${change.bom ? '\ufeff' : ''}${body}`, 'utf8');
 }
 
+/** A change checked against the disk, with what it takes to undo it. */
+interface Prepared {
+  readonly change: FileChange;
+  readonly target: string;
+  /** The file's bytes and mode before the run (null for a new file). */
+  readonly original: { readonly bytes: Buffer; readonly mode: number } | null;
+}
+
+/** Test seam: called before each file is written; a throw stands for a failing disk. */
+export interface WriteHooks {
+  readonly beforeWrite?: (file: string) => void;
+}
+
+/**
+ * The single writer of `pod2wi fix` (and `pod2wi pr`), all or nothing per run. Every change was applied and verified
+ * by the planner; here every target is checked against the disk before any is touched:
+ * - a plain path inside the scanned root, each name within NAME_MAX, the path within PATH_MAX;
+ * - no symbolic link anywhere on the way, dangling ones included; folders exist and are writable;
+ * - a file to edit or delete is a regular file holding exactly the bytes that were scanned; a new file's name is free.
+ * Only then is each file written atomically (temporary file + rename, mode kept, BOM and line breaks restored) or
+ * deleted. When a write fails, every file already written is restored from its original bytes and every new file is
+ * removed. Returns why the run wrote nothing; an empty list means every change was written.
+ */
+export function writeChanges(root: string, changes: readonly FileChange[], hooks: WriteHooks = {}): WriteRefusal[] {
+  const realRoot = realpathSync(root);
+  const refusals: WriteRefusal[] = [];
+  const prepared: Prepared[] = [];
+  const targets = new Set<string>();
+  for (const change of changes) {
+    if (targets.has(change.file)) {
+      refusals.push({ file: change.file, reason: `${change.file}: two changes to one file` });
+      continue;
+    }
+    targets.add(change.file);
+    const checked = prepare(realRoot, change);
+    if ('reason' in checked) refusals.push({ file: change.file, reason: checked.reason });
+    else prepared.push(checked);
+  }
+  if (refusals.length > 0) return refusals;
+
+  const done: Prepared[] = [];
+  for (const item of prepared) {
+    try {
+      hooks.beforeWrite?.(item.change.file);
+      if (item.change.action === 'delete') rmSync(item.target);
+      else writeFileAtomic(item.target, bytesOf(item.change, item.change.after));
+      done.push(item);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return [
+        { file: item.change.file, reason: `${item.change.file}: ${message}; every file of this run was put back, nothing was written` },
+        ...rollBack(done),
+      ];
+    }
+  }
+  return [];
+}
+
+/** Undoes written changes, newest first; returns the files that could not be put back (with why). */
+function rollBack(done: readonly Prepared[]): WriteRefusal[] {
+  const failures: WriteRefusal[] = [];
+  for (const item of [...done].reverse()) {
+    try {
+      if (item.original === null) rmSync(item.target, { force: true });
+      else writeFileAtomic(item.target, item.original.bytes, { mode: item.original.mode });
+    } catch (error) {
+      failures.push({ file: item.change.file, reason: `${item.change.file}: could not be put back (${error instanceof Error ? error.message : String(error)}): restore it from version control` });
+    }
+  }
+  return failures;
+}
+
+/** Whether `path` is below `root` (a name starting with `..`, such as `..data`, is below it). */
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
-/** Why a change must not be written, or null when it may. */
-function checkTarget(realRoot: string, change: FileChange): string | null {
-  if (change.file.split('/').some((part) => part === '..' || part === '') || isAbsolute(change.file)) {
-    return `${change.file}: not a plain path inside the scanned root`;
+/** Checks one change against the disk; what it takes to undo it, or why it must not be written. */
+function prepare(realRoot: string, change: FileChange): Prepared | { reason: string } {
+  const parts = change.file.split('/');
+  if (isAbsolute(change.file) || parts.some((part) => part === '' || part === '.' || part === '..' || part.includes('\0'))) {
+    return { reason: `${change.file}: not a plain path inside the scanned root` };
   }
-  const target = join(realRoot, ...change.file.split('/'));
-  if (!inside(realRoot, target)) return `${change.file}: outside the scanned root`;
-  let parent: string;
+  const long = parts.find((part) => Buffer.byteLength(part) > nameMax);
+  if (long !== undefined) return { reason: `${change.file}: the name ${long.slice(0, 40)}… is longer than ${nameMax} bytes` };
+  const target = join(realRoot, ...parts);
+  if (Buffer.byteLength(target) > pathMax) return { reason: `${change.file}: the path is longer than ${pathMax} bytes` };
+  if (!inside(realRoot, target)) return { reason: `${change.file}: outside the scanned root` };
+
+  // Every folder on the way: present, a real folder (not a link, dangling or not), and the last one writable.
+  let folder = realRoot;
+  for (const part of parts.slice(0, -1)) {
+    folder = join(folder, part);
+    let stat: Stats;
+    try {
+      stat = lstatSync(folder);
+    } catch {
+      return { reason: `${change.file}: its folder ${relative(realRoot, folder)} does not exist` };
+    }
+    if (stat.isSymbolicLink()) {
+      let resolved: string | null = null;
+      try {
+        resolved = realpathSync(folder);
+      } catch {
+        resolved = null;
+      }
+      if (resolved !== null && !inside(realRoot, resolved)) return { reason: `${change.file}: its folder resolves outside the scanned root` };
+      return { reason: `${change.file}: ${relative(realRoot, folder)} is a symbolic link; pod2wi does not write through links` };
+    }
+    if (!stat.isDirectory()) return { reason: `${change.file}: ${relative(realRoot, folder)} is not a folder` };
+  }
   try {
-    parent = realpathSync(dirname(target));
+    accessSync(folder, constants.W_OK | constants.X_OK);
   } catch {
-    return `${change.file}: its folder does not exist`;
+    return { reason: `${change.file}: its folder is not writable` };
   }
-  if (parent !== realRoot && !inside(realRoot, parent)) return `${change.file}: its folder resolves outside the scanned root`;
-  let stat: ReturnType<typeof lstatSync> | null = null;
+
+  let stat: Stats | null;
   try {
     stat = lstatSync(target);
   } catch {
     stat = null;
   }
+  if (stat?.isSymbolicLink()) return { reason: `${change.file}: is a symbolic link${existsSync(target) ? '' : ' (dangling)'}; pod2wi does not write through links` };
   if (change.action === 'create') {
-    return stat ? `${change.file}: already exists` : null;
+    return stat ? { reason: `${change.file}: already exists` } : { change, target, original: null };
   }
-  if (!stat) return `${change.file}: no longer exists`;
-  if (stat.isSymbolicLink()) return `${change.file}: is a symbolic link; pod2wi does not write through links`;
-  if (!stat.isFile()) return `${change.file}: not a regular file`;
-  const current = readFileSync(target, 'utf8');
-  const expected = `${change.bom ? '\ufeff' : ''}${change.before}`;
-  if (current !== expected) return `${change.file}: changed on disk since it was scanned`;
-  return null;
+  if (!stat) return { reason: `${change.file}: no longer exists` };
+  if (!stat.isFile()) return { reason: `${change.file}: not a regular file` };
+  const expected = bytesOf(change, change.before);
+  const read = readRegularFile(target, { maxBytes: expected.length, noFollow: true, checkFilesystem: false });
+  if (!read.ok && read.reason !== 'too-large') return { reason: `${change.file}: ${read.detail}` };
+  if (!read.ok || !read.bytes.equals(expected)) return { reason: `${change.file}: changed on disk since it was scanned` };
+  return { change, target, original: { bytes: read.bytes, mode: stat.mode & 0o7777 } };
 }

@@ -61,7 +61,13 @@ export function planFix(analysis: Analysis, phase: Phase, options: FixOptions = 
   const skipped: Skip[] = [...decided.skipped];
   const notes = [...decided.notes];
   const cache = new RenderCache();
-  const outcome = realise(decided.subjects, analysis.manifests, null, cache, decided.allowed ?? []);
+  const refuse = (path: string): string | null => {
+    const file = analysis.repo.read(path);
+    if (file?.lossy) return `${path} holds bytes that are not UTF-8 (line ${file.lossy.line}); pod2wi edits only files it can write back byte for byte`;
+    if (file?.lineBreaks === 'mixed') return `${path} mixes lone-CR line breaks with LF or CRLF; pod2wi edits only files it can write back byte for byte`;
+    return null;
+  };
+  const outcome = realise(decided.subjects, analysis.manifests, null, cache, decided.allowed ?? [], refuse);
   for (const subject of outcome.kept) notes.push(...subject.notes);
   for (const { subject, reason } of outcome.withdrawn) {
     skipped.push({ workload: subject.id, reason: `edit withdrawn: ${reason}; nothing was changed for it`, at: subject.at, id: 'fix-withdrawn' });
@@ -75,10 +81,12 @@ export function planFix(analysis: Analysis, phase: Phase, options: FixOptions = 
     const after = outcome.files.read(file);
     if (before === after) continue;
     const why = [...owners].sort().map((owner) => whyOf.get(owner) ?? owner).join('; ');
-    const bom = analysis.repo.read(file)?.bom ?? false;
-    if (after === null) changes.push({ file, action: 'delete', before: before ?? '', after: '', bom, edits: [{ file, start: 0, end: (before ?? '').length, expect: before ?? '', text: '', why }] });
+    const read = analysis.repo.read(file);
+    const bom = read?.bom ?? false;
+    const breaks = read?.lineBreaks === 'cr' ? { lineBreaks: 'cr' as const } : {};
+    if (after === null) changes.push({ file, action: 'delete', before: before ?? '', after: '', bom, ...breaks, edits: [{ file, start: 0, end: (before ?? '').length, expect: before ?? '', text: '', why }] });
     else if (before === null) changes.push({ file, action: 'create', before: '', after, bom: false, edits: [{ file, start: 0, end: 0, expect: '', text: after, why }] });
-    else changes.push({ file, action: 'edit', before, after, bom, edits: outcome.edits.get(file) ?? editsBetween(file, before, after, why) });
+    else changes.push({ file, action: 'edit', before, after, bom, ...breaks, edits: outcome.edits.get(file) ?? editsBetween(file, before, after, why) });
   }
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 

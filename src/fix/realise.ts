@@ -102,6 +102,7 @@ export function realise(
   namespace: string | null,
   cache: RenderCache,
   allowed: readonly Change[] = [],
+  refuse: (path: string) => string | null = () => null,
 ): Realised {
   const render = (files: FileSource) => renderRepository(files, namespace, cache);
   const initial: State = { files: scanned.files, scan: scanned, changed: new Map(), edits: new Map() };
@@ -116,7 +117,7 @@ export function realise(
     const allChanges = new Map(viable.map((subject) => [subject, subject.steps.flatMap((step) => step.changes)]));
     for (const subject of viable) {
       const others = viable.filter((other) => other !== subject).flatMap((other) => allChanges.get(other) ?? []);
-      const outcome = realiseSubject(subject, state, [...others, ...allowed], render, scanned.files);
+      const outcome = realiseSubject(subject, state, [...others, ...allowed], render, scanned.files, refuse);
       if ('reason' in outcome) {
         withdrawn.push({ subject, reason: outcome.reason });
         reasons.set(subject, outcome.reason);
@@ -150,6 +151,7 @@ function realiseSubject(
   others: readonly Change[],
   render: (files: FileSource) => ManifestScan,
   base: FileSource,
+  refuse: (path: string) => string | null,
 ): { state: State } | { reason: string } {
   let state = start;
   const done: Change[] = [];
@@ -172,6 +174,11 @@ function realiseSubject(
       const { candidates, declines } = step.candidates(state);
       tried.push(...declines);
       for (const candidate of candidates) {
+        const refused = [...candidate.texts.keys()].map((path) => (base.has(path) ? refuse(path) : null)).find((reason) => reason !== null);
+        if (refused) {
+          tried.push(`${candidate.label}: ${refused}`);
+          continue;
+        }
         const changed = new Map(state.changed);
         for (const [path, text] of candidate.texts) changed.set(path, text);
         const files = withChanges(base, changed);

@@ -1,6 +1,7 @@
 import { compareStrings } from '../model/location.js';
 import { createHash } from 'node:crypto';
 import type { FederatedCredentialPlan, PlannedIdentity, ServiceAccountPlan } from './model.js';
+import { stripTrailing } from '../model/text.js';
 
 export const audience = 'api://AzureADTokenExchange';
 export const defaultIssuer = '${AKS_OIDC_ISSUER}';
@@ -16,7 +17,7 @@ export function credentialName(namespace: string, serviceAccount: string): strin
   const name = raw.length >= 3 ? raw : `fic-${raw}`.padEnd(3, '0');
   if (name.length <= 120) return name;
   const hash = createHash('sha256').update(`${namespace}/${serviceAccount}`).digest('hex').slice(0, 8);
-  return `${name.slice(0, 111).replace(/[-_]+$/, '')}-${hash}`;
+  return `${stripTrailing(name.slice(0, 111), '-_')}-${hash}`;
 }
 
 /** The Azure identity a planned identity stands for: its client ID (and resource ID when known). */

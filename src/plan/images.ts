@@ -3,6 +3,7 @@ import type { Location } from '../model/location.js';
 import { LineIndex } from '../k8s/line-index.js';
 import type { Repo } from '../walk/repo.js';
 import { dirname, joinPath } from '../k8s/paths.js';
+import { stripLeading, stripTrailing } from '../model/text.js';
 
 /** An image some build in the repository produces from a folder, with where the build says so. */
 export interface ImageBuild {
@@ -20,12 +21,13 @@ export interface ImageBuild {
  */
 export function imageRepository(image: string): string {
   let value = image.trim().replace(/^["']|["']$/g, '');
-  value = value.replace(/\$\{\{[^}]*\}\}\/?|\$\([^)]*\)\/?|\$\{[^}]*\}\/?|\$[A-Za-z_][A-Za-z0-9_]*\/?/g, '');
+  // Each body stops at the next `$`, so a run of unclosed `${` costs one pass, not one pass per `$`.
+  value = value.replace(/\$\{\{[^}$]*\}\}\/?|\$\([^)$]*\)\/?|\$\{[^}$]*\}\/?|\$[A-Za-z_][A-Za-z0-9_]*\/?/g, '');
   value = value.split('@')[0] ?? value;
   const slash = value.lastIndexOf('/');
   const colon = value.lastIndexOf(':');
   if (colon > slash) value = value.slice(0, colon);
-  return value.replace(/^\/+|\/+$/g, '').toLowerCase();
+  return stripTrailing(stripLeading(value, '/'), '/').toLowerCase();
 }
 
 /** The last path segment of an image repository: what builds and applications are usually named after. */

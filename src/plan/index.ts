@@ -7,9 +7,11 @@ import { federatedCredentialLimit, hasUnknown, identityKey, planFederatedCredent
 import type { ImageBuild } from './images.js';
 import { linkApplications } from './link.js';
 import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
+import { nameProblem } from './names.js';
 import { planServiceAccounts } from './service-accounts.js';
 import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
 import { pushTo } from '../model/collections.js';
+import { before } from '../model/text.js';
 
 export interface PlanInputs {
   readonly report: Omit<ScanReport, 'findings'>;
@@ -35,7 +37,7 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
 
   for (const { workload, links, decision } of decided) {
     if (workload.podIdentity && decision.path === 'unknown' && links.length === 0) {
-      sink.add('workload-unlinked', { file: workload.podIdentity.file, line: workload.podIdentity.line, column: 1 }, `${workload.id} is not linked to application code: add it to applications in .pod2wi.yaml (path + workloads: ["${workload.id.replace(/@.*$/, '')}"]) or pass --app PATH`);
+      sink.add('workload-unlinked', { file: workload.podIdentity.file, line: workload.podIdentity.line, column: 1 }, `${workload.id} is not linked to application code: add it to applications in .pod2wi.yaml (path + workloads: ["${before(workload.id, '@')}"]) or pass --app PATH`);
     }
   }
 
@@ -52,6 +54,17 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
     const account = accounts.get(workload.id);
     return hasUnknown(workload.namespace) || !account || hasUnknown(account.name) || hasUnknown(account.namespace);
   };
+  // A name Kubernetes or Azure would reject is never written into a manifest, script or template: no account, no
+  // credential, and a finding instead.
+  for (const { workload, identity } of needsAccount) {
+    const account = accounts.get(workload.id);
+    if (!account) continue;
+    const problem = nameProblem({ namespace: account.namespace, serviceAccount: account.name, identity: identity.name, resourceGroup: identity.resourceGroup, identityName: identity.identityName });
+    if (!problem) continue;
+    accounts.delete(workload.id);
+    const at = workload.podIdentity ?? workload;
+    sink.add('name-not-valid', { file: at.file, line: at.line, column: 1 }, `${/^[\x20-\x7e]*$/.test(workload.id) ? workload.id : JSON.stringify(workload.id)}: ${problem}; no ServiceAccount or federated credential is planned, and nothing is generated for it`);
+  }
   const credentials = planFederatedCredentials(
     needsAccount.flatMap(({ workload, identity }) => {
       const serviceAccount = accounts.get(workload.id);

@@ -4,6 +4,7 @@ import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
 import { isInside } from '../k8s/paths.js';
 import type { ApplicationLink } from './model.js';
 import { imageName, imageRepository, type ImageBuild } from './images.js';
+import { before, stripTrailing } from '../model/text.js';
 
 /** Images of well-known sidecars and platform containers: never evidence of which application a workload runs. */
 const platformImage = /(^|\/)(istio\/proxyv2|linkerd\/proxy|daprio\/daprd|envoyproxy\/envoy|azure-workload-identity\/proxy(-init)?|oss\/azure\/aad-pod-identity\/|azure-cli)(:|$)/;
@@ -55,14 +56,14 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
     .filter((container) => container.image !== null && !platformImage.test(container.image))
     .map((container) => ({ repository: imageRepository(container.image ?? ''), at: container.imageAt }))
     .filter((image) => image.repository.length > 0 && !image.repository.includes('{{'));
-  const baseId = workload.id.replace(/@.*$/, '');
+  const baseId = before(workload.id, '@');
 
   const configured = inputs.configured.flatMap((link, index) => {
     const byWorkload = link.workloads?.some((id) => id === workload.id || id === baseId) ?? false;
     const byImage = link.images?.some((image) => images.some(({ repository }) => repository === imageRepository(image) || imageName(repository) === imageRepository(image))) ?? false;
     if (!byWorkload && !byImage) return [];
     return [{
-      path: link.path.replace(/\/+$/, '') || '.',
+      path: stripTrailing(link.path, '/') || '.',
       confidence: 'explicit' as const,
       method: 'config' as const,
       message: `.pod2wi.yaml links ${link.path} to this workload by ${byWorkload ? 'id' : 'image'}`,

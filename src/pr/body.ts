@@ -11,6 +11,7 @@ import {
   serviceAccountAnnotations,
   verifyCommand,
 } from '../report/plan-markdown.js';
+import { oneLine, shellQuote } from '../report/escape.js';
 import type { FixPhase, FixResult } from './applier.js';
 import { leftAloneReason, type WorkloadGroup } from './groups.js';
 
@@ -237,7 +238,7 @@ function changeLines(context: PullRequestContext, item: WorkloadPlan, workload: 
       const selector = workload?.podIdentity?.inSelector
         ? ' It is also in the immutable spec.selector: re-create the workload (`kubectl delete --cascade=orphan`, then apply).'
         : '';
-      const objects = (workload?.podIdentity?.identities ?? []).map((bound) => `\`kubectl delete azureidentitybinding ${bound.binding.name} -n ${bound.binding.namespace}\`, \`kubectl delete azureidentity ${bound.name} -n ${bound.namespace}\``);
+      const objects = (workload?.podIdentity?.identities ?? []).map((bound) => `\`kubectl delete azureidentitybinding ${shellQuote(bound.binding.name)} -n ${shellQuote(bound.binding.namespace)}\`, \`kubectl delete azureidentity ${shellQuote(bound.name)} -n ${shellQuote(bound.namespace)}\``);
       return [
         `Pod template${manifest}: aadpodidbinding removed; the pods get tokens only through workload identity.${selector}`,
         ...(objects.length > 0 ? [`After the rollout, delete the pod-identity objects: ${objects.join(', ')}`] : []),
@@ -299,9 +300,9 @@ function verifyLines(phase: FixPhase, item: WorkloadPlan): string[] {
     case 'parallel':
       return [verifyCommand(item)];
     case 'cutover':
-      return [`kubectl get ${podSelector(item)} --namespace ${item.namespace} --output jsonpath='{.spec.template.metadata.labels.aadpodidbinding}'  # prints nothing`, verifyCommand(item)];
+      return [`kubectl get ${podSelector(item)} --namespace ${shellQuote(item.namespace)} --output jsonpath='{.spec.template.metadata.labels.aadpodidbinding}'  # prints nothing`, verifyCommand(item)];
     case 'finalize':
-      return [`kubectl get pods --namespace ${item.namespace} --output jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.containers[*].name}{"\\n"}{end}' | grep azwi-proxy  # lists no ${item.name} pod`];
+      return [`kubectl get pods --namespace ${shellQuote(item.namespace)} --output jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.containers[*].name}{"\\n"}{end}' | grep azwi-proxy  # lists no ${oneLine(item.name)} pod`];
   }
 }
 

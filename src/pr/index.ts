@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { writeChanges } from '../fix/edit.js';
+import { decodeUtf8, readRegularFile } from '../io/read-file.js';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RemoteError, UsageError } from '../model/errors.js';
 import { shellQuote } from '../report/plan-shell.js';
 import { analyze, type ScanOptions } from '../run.js';
+import { isInside } from '../walk/walk.js';
 import { toolVersion } from '../version.js';
 import type { FixApplier, FixPhase, FixResult } from './applier.js';
 import { migrationMarker, renderBody, renderCommitMessage, renderMigration, renderTitle, type PullRequestContext } from './body.js';
@@ -156,7 +159,8 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
       await worktree.resetTo(baseCommit);
       const migrationFile = migrationFileFor(options.migrationFile, group);
       const migrationTarget = join(root, ...migrationFile.split('/'));
-      if (existsSync(migrationTarget) && !readFileSync(migrationTarget, 'utf8').startsWith(migrationMarker)) {
+      const previous = readMigration(migrationTarget, `${prefix}${migrationFile}`);
+      if (previous !== null && !previous.startsWith(migrationMarker)) {
         throw new UsageError(`${prefix}${migrationFile} exists and was not written by pod2wi; pass --migration-file to put the plan elsewhere`);
       }
       const fix = await deps.applier.apply({ root, phase: options.phase, workloads: group.workloads });
@@ -169,7 +173,8 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
         continue;
       }
       const migrationPath = `${prefix}${migrationFile}`;
-      const files = [...staged.filter(([, path]) => path !== migrationPath), [existsSync(migrationTarget) ? 'M' : 'A', migrationPath] as const]
+      const present = readMigration(migrationTarget, migrationPath);
+      const files = [...staged.filter(([, path]) => path !== migrationPath), [present !== null ? 'M' : 'A', migrationPath] as const]
         .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
       const context: PullRequestContext = {
         report: analysis.report,
@@ -184,8 +189,10 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
         commandFor,
         version: toolVersion,
       };
-      mkdirSync(dirname(migrationTarget), { recursive: true });
-      writeFileSync(migrationTarget, renderMigration(context));
+      // Through the fix's writer: no link on the way (the base branch could hold one), atomic, inside the root.
+      makeFolders(root, dirname(migrationFile));
+      const refused = writeChanges(root, [{ file: migrationFile, action: present === null ? 'create' : 'edit', before: present ?? '', after: renderMigration(context), bom: false, edits: [] }]);
+      if (refused.length > 0) throw new UsageError(`cannot write ${prefix}${migrationFile}: ${refused.map((item) => item.reason).join('; ')}`);
       const commitMessage = renderCommitMessage(context);
       const commit = await worktree.commitAll(commitMessage, options.author);
       const change: PreparedChange = { branch: group.branch, title: renderTitle(context), body: renderBody(context, provider.bodyLimit), commitMessage, files, commit };
@@ -268,6 +275,33 @@ export function migrationFileFor(file: string, group: WorkloadGroup): string {
   return folder === '.' ? grouped : `${folder}/${grouped}`;
 }
 
+/** The most bytes of an existing MIGRATION.md read back (pod2wi's own are far smaller). */
+const maxMigrationBytes = 16 * 1024 * 1024;
+
+/** The text of the plan file at `path`, or null when there is none; a link, FIFO or device there is a usage error. */
+function readMigration(path: string, display: string): string | null {
+  const read = readRegularFile(path, { maxBytes: maxMigrationBytes, noFollow: true, checkFilesystem: false });
+  if (read.ok) return decodeUtf8(read.bytes).text;
+  if (read.reason === 'not-found') return null;
+  throw new UsageError(`${display}: ${read.detail}; pass --migration-file to put the plan elsewhere`);
+}
+
+/** Creates the folders of a root-relative path one by one, refusing a link or a file on the way. */
+function makeFolders(root: string, folder: string): void {
+  let current = root;
+  for (const part of folder.split('/').filter((name) => name !== '' && name !== '.')) {
+    current = join(current, part);
+    let stat: ReturnType<typeof lstatSync> | null = null;
+    try {
+      stat = lstatSync(current);
+    } catch {
+      stat = null;
+    }
+    if (stat === null) mkdirSync(current);
+    else if (stat.isSymbolicLink() || !stat.isDirectory()) throw new UsageError(`${relative(root, current)}: not a folder (a link or a file), so the plan cannot be written under it`);
+  }
+}
+
 /**
  * The scan options for the temporary work tree: scan paths and in-repository `--app` and `--config` paths become
  * repository-relative (so reports and plans read as from the repository top, run after run); paths outside the
@@ -278,7 +312,7 @@ function mapScanOptions(scan: ScanOptions, top: string): Omit<ScanOptions, 'cwd'
     const absolute = resolve(scan.cwd, path);
     const real = existsSync(absolute) ? realpathSync(absolute) : absolute;
     const rel = relative(top, real);
-    return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? null : toPosix(rel);
+    return rel === '' ? '.' : !isInside(top, real) ? null : toPosix(rel);
   };
   const paths = (scan.paths.length > 0 ? scan.paths : ['.']).map((path) => {
     const rel = inside(path);

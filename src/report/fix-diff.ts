@@ -2,6 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import { createColors } from 'picocolors';
 import type { FileChange } from '../fix/edit.js';
 import { nextPhase, type FixPlan } from '../fix/index.js';
+import { stripTrailing } from '../model/text.js';
 
 export interface FixDiffOptions {
   readonly color: boolean;
@@ -9,7 +10,7 @@ export interface FixDiffOptions {
   readonly written: boolean;
   /** The scanned root as displayed; diff paths are `a/<root>/<file>` so `git apply` works from the current folder. */
   readonly root: string;
-  /** Files the writer refused, with why. */
+  /** Why the writer wrote nothing (all or nothing: one refused file holds back every change of the run). */
   readonly refused?: readonly { readonly file: string; readonly reason: string }[];
 }
 
@@ -41,7 +42,7 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
   const c = createColors(options.color);
   // A root below the current folder prefixes the paths (`git apply` from here works); any other is left out.
   const relative = options.root !== '.' && options.root !== '' && !options.root.startsWith('/') && !options.root.startsWith('..') && !/^[A-Za-z]:/.test(options.root);
-  const prefix = relative ? `${options.root.replace(/\/+$/, '')}/` : '';
+  const prefix = relative ? `${stripTrailing(options.root, '/')}/` : '';
   const out: string[] = [];
   for (const change of plan.changes) {
     for (const line of patchOf(change, prefix).replace(/\n$/, '').split('\n')) {
@@ -74,7 +75,8 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
   const created = plan.changes.filter((change) => change.action === 'create').length;
   const deleted = plan.changes.filter((change) => change.action === 'delete').length;
   const parts: string[] = [];
-  if (files === 0) parts.push('no change');
+  if (files > 0 && (options.refused ?? []).length > 0) parts.push(`nothing written: ${files} file${files === 1 ? '' : 's'} held back`);
+  else if (files === 0) parts.push('no change');
   else {
     const detail = [created ? `${created} new` : '', deleted ? `${deleted} deleted` : ''].filter(Boolean).join(', ');
     parts.push(`${files} file${files === 1 ? '' : 's'}${detail ? ` (${detail})` : ''}${options.written ? ' written' : ''}, ${added} line${added === 1 ? '' : 's'} added${removed ? `, ${removed} removed` : ''}`);
@@ -82,7 +84,7 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
   // Every kept edit was proven: the repository rendered again shows exactly the intended change, nothing else.
   if (files > 0) parts.push(`rendered again: ${plan.verified.units} render${plan.verified.units === 1 ? '' : 's'} changed, each exactly as intended`);
   parts.push(`phase ${plan.phase}`);
-  if (files > 0 && !options.written) parts.push('run with --write to apply');
+  if (files > 0 && !options.written && (options.refused ?? []).length === 0) parts.push('run with --write to apply');
   const next = nextPhase[plan.phase];
   parts.push(next ? `next phase: ${next}${files > 0 ? ' (once this is deployed and verified)' : ''}` : 'last phase');
   if (out.length > 0) out.push('');

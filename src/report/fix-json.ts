@@ -6,6 +6,7 @@ import { countLines } from './fix-diff.js';
 export interface FixJsonOptions {
   readonly root: string;
   readonly written: boolean;
+  /** Why the writer wrote nothing (all or nothing per run). */
   readonly refused?: readonly { readonly file: string; readonly reason: string }[];
 }
 

@@ -1,6 +1,7 @@
 import type { CheckResult, GateFinding } from '../check/result.js';
 import { plural } from './check-text.js';
 import { ciPath, type CiPathOptions } from './paths.js';
+import { stripTrailing } from '../model/text.js';
 
 /** A table cell: pipes escaped, line breaks flattened, inline code kept readable. */
 export function cell(value: string): string {
@@ -54,5 +55,5 @@ export function renderMarkdown(result: CheckResult, options: CiPathOptions): str
     for (const entry of result.fixed) lines.push(`| ${rule(entry.ruleId)} | ${where(entry)} | ${cell(entry.message)} |`);
     lines.push('', '</details>', '');
   }
-  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+  return `${stripTrailing(lines.join('\n'), '\n')}\n`;
 }

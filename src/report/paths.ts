@@ -1,3 +1,5 @@
+import { stripTrailing } from '../model/text.js';
+
 /** Options the CI formats share. */
 export interface CiPathOptions {
   /**
@@ -9,6 +11,6 @@ export interface CiPathOptions {
 
 /** A root-relative path as CI sees it. */
 export function ciPath(file: string, options: CiPathOptions): string {
-  const prefix = (options.pathPrefix ?? '').replace(/\/+$/, '');
+  const prefix = stripTrailing(options.pathPrefix ?? '', '/');
   return prefix === '' || prefix === '.' ? file : `${prefix}/${file}`;
 }

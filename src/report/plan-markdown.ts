@@ -3,7 +3,7 @@ import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../m
 import type { FederatedCredentialPlan, MigrationPlan, ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
 import { audience, defaultIssuer } from '../plan/federated.js';
 import { proxyPortAnnotation, proxySidecarAnnotation, useLabel, clientIdAnnotation, tenantIdAnnotation } from '../podidentity/inventory.js';
-import { shellQuote } from './plan-shell.js';
+import { oneLineDeep, shellQuote } from './escape.js';
 
 const order: Readonly<Record<string, number>> = { legacy: 1, latest: 2, unknown: 3, migrated: 4, 'not-applicable': 5 };
 
@@ -48,7 +48,10 @@ function mermaidLabel(value: string): string {
  * workload → ServiceAccount → identity → federated credential, the cluster prerequisites, then per workload its
  * reasons with evidence and the ordered steps of the migration guide with the commands filled in.
  */
-export function renderPlanMarkdown(report: ScanReport, plan: MigrationPlan): string {
+export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan): string {
+  // Names come from the scanned repository: none may start a line of its own (a heading, a command in a code block).
+  const report = oneLineDeep(scanned);
+  const plan = oneLineDeep(planned);
   const byId = new Map(report.workloads.map((workload) => [workload.id, workload]));
   const inScope = plan.workloads
     .filter((item) => item.path !== 'not-applicable')
@@ -176,7 +179,7 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
       `Deploy side by side (\`pod2wi fix --phase parallel\`): ServiceAccount ${account.name} gets ${annotations.join(' and ')}${account.changesWorkload ? `, the workload's serviceAccountName becomes ${account.name}` : ''}; the pod template gets ${podChanges.join(' and ')}. aadpodidbinding stays, so pod identity keeps working. Roll out.`,
     );
     steps.push(`Verify: \`${verifyCommand(item)}\` ${item.proxy ? "shows the proxy serving the app's IMDS requests" : "shows the webhook's injection"}, and the app's Azure calls succeed.`);
-    steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then delete the pod-identity objects: ${(workload.podIdentity?.identities ?? []).map((bound) => `\`kubectl delete azureidentitybinding ${bound.binding.name} -n ${bound.binding.namespace}\` and \`kubectl delete azureidentity ${bound.name} -n ${bound.namespace}\``).join(', ') || 'none in the repository'} — or, with the AKS add-on, \`az aks pod-identity delete --resource-group <resource-group> --cluster-name <cluster> --namespace ${item.namespace} --name ${identity.name}\`.`);
+    steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then delete the pod-identity objects: ${(workload.podIdentity?.identities ?? []).map((bound) => `\`kubectl delete azureidentitybinding ${shellQuote(bound.binding.name)} -n ${shellQuote(bound.binding.namespace)}\` and \`kubectl delete azureidentity ${shellQuote(bound.name)} -n ${shellQuote(bound.namespace)}\``).join(', ') || 'none in the repository'} — or, with the AKS add-on, \`az aks pod-identity delete --resource-group <resource-group> --cluster-name <cluster> --namespace ${shellQuote(item.namespace)} --name ${shellQuote(identity.name)}\`.`);
   }
   if (item.path === 'legacy' || item.sdkUpgrades.length > 0) {
     const upgrades = item.sdkUpgrades.map((upgrade) => `${upgrade.package} ${upgrade.to}${upgrade.from ? ` (now ${upgrade.from}${upgrade.evidence ? `, \`${upgrade.evidence.file}:${upgrade.evidence.line}\`` : ''})` : ''} in \`${upgrade.application}\``);
@@ -199,7 +202,9 @@ function indent(block: string): string {
 
 /** The `export AKS_OIDC_ISSUER=…` line: the plan's issuer, or the az command that reads it from the cluster. */
 export function issuerCommand(plan: MigrationPlan): string {
-  return `export AKS_OIDC_ISSUER="${plan.issuer === defaultIssuer ? '$(az aks show --resource-group <resource-group> --name <cluster> --query oidcIssuerProfile.issuerUrl -o tsv)' : plan.issuer}"`;
+  return plan.issuer === defaultIssuer
+    ? 'export AKS_OIDC_ISSUER="$(az aks show --resource-group <resource-group> --name <cluster> --query oidcIssuerProfile.issuerUrl -o tsv)"'
+    : `export AKS_OIDC_ISSUER=${shellQuote(plan.issuer)}`;
 }
 
 /** What phase 1 adds to the pod template, as Markdown fragments: the use label, and the proxy annotations on the legacy path. */
@@ -223,26 +228,27 @@ export function serviceAccountAnnotations(account: ServiceAccountPlan): string[]
  */
 export function verifyCommand(item: WorkloadPlan): string {
   return item.proxy
-    ? `kubectl logs --namespace ${item.namespace} ${podSelector(item)} --container azwi-proxy | grep "successfully acquired token"`
-    : `kubectl exec --namespace ${item.namespace} ${podSelector(item)} -- printenv AZURE_FEDERATED_TOKEN_FILE AZURE_CLIENT_ID`;
+    ? `kubectl logs --namespace ${shellQuote(item.namespace)} ${podSelector(item)} --container azwi-proxy | grep "successfully acquired token"`
+    : `kubectl exec --namespace ${shellQuote(item.namespace)} ${podSelector(item)} -- printenv AZURE_FEDERATED_TOKEN_FILE AZURE_CLIENT_ID`;
 }
 
 /** `deploy/NAME`, `statefulset/NAME`…: how kubectl addresses the workload's pods. */
 export function podSelector(item: WorkloadPlan): string {
   const kind = { Deployment: 'deploy', StatefulSet: 'statefulset', DaemonSet: 'daemonset', Job: 'job', ReplicaSet: 'replicaset', Pod: 'pod' }[item.kind];
-  return kind ? `${kind}/${item.name}` : `<pod of ${item.kind} ${item.name}>`;
+  return kind ? shellQuote(`${kind}/${item.name}`) : `<pod of ${item.kind} ${item.name}>`;
 }
 
 /** The az CLI command that creates one federated credential (issuer from $AKS_OIDC_ISSUER). */
 export function credentialCommand(credential: FederatedCredentialPlan): string {
   const identity = credential.identity;
   if (identity.type !== 'user-assigned-managed-identity') {
-    const parameters = JSON.stringify({ name: credential.name, issuer: '$AKS_OIDC_ISSUER', subject: credential.subject, audiences: [audience] }).replace('"$AKS_OIDC_ISSUER"', '"\'"$AKS_OIDC_ISSUER"\'"');
-    return `az ad app federated-credential create --id ${identity.clientId} \\\n  --parameters '${parameters}'`;
+    // The JSON is one single-quoted word around the issuer, which the shell expands inside double quotes.
+    const [before = '', after = ''] = JSON.stringify({ name: credential.name, issuer: '\u0000', subject: credential.subject, audiences: [audience] }).split('"\\u0000"');
+    return `az ad app federated-credential create --id ${shellQuote(identity.clientId)} \\\n  --parameters ${shellQuote(`${before}"`)}"$AKS_OIDC_ISSUER"${shellQuote(`"${after}`)}`;
   }
   return [
     `az identity federated-credential create --name ${shellQuote(credential.name)} \\`,
-    `  --identity-name ${shellQuote(identity.identityName ?? identity.name)} --resource-group ${shellQuote(identity.resourceGroup ?? '<resource-group>')}${identity.subscriptionId ? ` --subscription ${identity.subscriptionId}` : ''} \\`,
+    `  --identity-name ${shellQuote(identity.identityName ?? identity.name)} --resource-group ${shellQuote(identity.resourceGroup ?? '<resource-group>')}${identity.subscriptionId ? ` --subscription ${shellQuote(identity.subscriptionId)}` : ''} \\`,
     `  --issuer "$AKS_OIDC_ISSUER" --subject ${shellQuote(credential.subject)} --audiences ${audience}`,
   ].join('\n');
 }

@@ -1,12 +1,34 @@
 import { compareStrings } from '../model/location.js';
-import { readFileSync } from 'node:fs';
+import { decodeUtf8, readRegularFile } from '../io/read-file.js';
 import type { RepoFile, SkippedFile } from './walk.js';
 
-/** A text file as pod2wi reads it: the BOM is removed from `text` and remembered, so writers can restore it. */
+/**
+ * A text file as pod2wi reads it: the BOM is removed from `text` and remembered, so writers can restore it. Offsets
+ * into `text` are offsets into the file's characters after the BOM; the two optional fields say where `text` is not
+ * the file's exact content, so a writer refuses (or restores) rather than writes something else back.
+ */
 export interface TextFile {
   readonly path: string;
   readonly text: string;
   readonly bom: boolean;
+  /**
+   * The file holds bytes that are not UTF-8 (first on `line`); `text` has U+FFFD for them, so writing `text` back
+   * would change those bytes. Absent for valid UTF-8.
+   */
+  readonly lossy?: { readonly line: number };
+  /**
+   * The file breaks lines with a lone CR (classic Mac OS). Parsers only know LF and CRLF, so `text` has each lone CR
+   * replaced by LF, one character for one (offsets unchanged): `cr` when every line break was a lone CR (a writer
+   * turns LF back into CR), `mixed` when lone CRs sit beside LF or CRLF (the file cannot be written back exactly).
+   * Absent when no lone CR was found.
+   */
+  readonly lineBreaks?: 'cr' | 'mixed';
+}
+
+/** Lone CRs as LF (same length), and which kind of file that was; the text unchanged when it has none. */
+export function presentLineBreaks(text: string): { text: string; lineBreaks: 'cr' | 'mixed' | null } {
+  if (!/\r(?!\n)/.test(text)) return { text, lineBreaks: null };
+  return { text: text.replace(/\r(?!\n)/g, '\n'), lineBreaks: text.includes('\n') ? 'mixed' : 'cr' };
 }
 
 /**
@@ -52,24 +74,27 @@ export class Repo {
   }
 
   #load(file: RepoFile): TextFile | null {
-    if (file.size > this.#maxFileSize) {
-      this.#skipped.push({ path: file.path, reason: 'too-large', size: file.size });
+    // The cap and the kind of file are decided on the open handle (the walk's size may be stale, the file replaced).
+    const read = readRegularFile(file.absolute, { maxBytes: this.#maxFileSize, checkFilesystem: false });
+    if (!read.ok) {
+      if (read.reason === 'too-large') this.#skipped.push({ path: file.path, reason: 'too-large', size: read.size ?? file.size });
+      else if (read.reason === 'not-regular' || read.reason === 'pseudo') this.#skipped.push({ path: file.path, reason: 'not-regular' });
+      else this.#skipped.push({ path: file.path, reason: 'unreadable' });
       return null;
     }
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file.absolute);
-    } catch {
-      this.#skipped.push({ path: file.path, reason: 'unreadable' });
+    if (isBinary(read.bytes)) {
+      this.#skipped.push({ path: file.path, reason: 'binary', size: read.size });
       return null;
     }
-    if (isBinary(bytes)) {
-      this.#skipped.push({ path: file.path, reason: 'binary', size: file.size });
-      return null;
-    }
-    const decoded = bytes.toString('utf8');
-    const bom = decoded.charCodeAt(0) === 0xfeff;
-    return { path: file.path, text: bom ? decoded.slice(1) : decoded, bom };
+    const decoded = decodeUtf8(read.bytes);
+    const breaks = presentLineBreaks(decoded.text);
+    return {
+      path: file.path,
+      text: breaks.text,
+      bom: decoded.bom,
+      ...(decoded.lossy ? { lossy: { line: decoded.lossyLine ?? 1 } } : {}),
+      ...(breaks.lineBreaks ? { lineBreaks: breaks.lineBreaks } : {}),
+    };
   }
 }
 

@@ -1,9 +1,12 @@
 import { compareStrings } from '../model/location.js';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
+import { decodeUtf8, escapeBytes, readRegularFile } from '../io/read-file.js';
+import { gitSafetyOptions } from './git.js';
+import { stripTrailing } from '../model/text.js';
 
 /** A file under the scan root. `path` is relative to the root with `/` separators. */
 export interface RepoFile {
@@ -12,8 +15,11 @@ export interface RepoFile {
   readonly size: number;
 }
 
-/** Why a listed file was not taken. */
-export type SkipReason = 'too-large' | 'binary' | 'unreadable' | 'symlink-outside-root';
+/**
+ * Why a listed file was not taken. `not-regular`: a FIFO, socket or device; `invalid-name`: a name that is not UTF-8
+ * (its `path` shows the bytes escaped as `\xNN`; a folder's name means nothing under it was read).
+ */
+export type SkipReason = 'too-large' | 'binary' | 'unreadable' | 'symlink-outside-root' | 'not-regular' | 'invalid-name';
 
 export interface SkippedFile {
   readonly path: string;
@@ -62,50 +68,105 @@ export function walk(options: WalkOptions): WalkResult {
   filter.add([...options.exclude]);
 
   const fromGit = listWithGit(options.root);
-  const method = fromGit && fromGit.length > 0 ? 'git' : 'filesystem';
+  const method = fromGit && fromGit.paths.length + fromGit.invalid.length > 0 ? 'git' : 'filesystem';
   const listed = method === 'git' && fromGit ? fromGit : listWithFilesystem(options.root, filter);
 
   const files: RepoFile[] = [];
   const skipped: SkippedFile[] = [];
-  for (const path of listed) {
+  for (const path of listed.paths) {
     if (!isUnder(path, options.only)) continue;
     if (isExcluded(filter, path)) continue;
     const absolute = join(options.root, ...path.split('/'));
     const entry = statEntry(options.root, absolute);
     if (entry === 'outside') skipped.push({ path, reason: 'symlink-outside-root' });
+    else if (entry === 'not-regular') skipped.push({ path, reason: 'not-regular' });
     else if (entry) files.push({ path, absolute, size: entry.size });
   }
+  for (const name of listed.invalid) {
+    if (isUnder(name.lossy, options.only) && !isExcluded(filter, name.lossy)) skipped.push({ path: name.escaped, reason: 'invalid-name' });
+  }
   files.sort((a, b) => compareStrings(a.path, b.path));
+  skipped.sort((a, b) => compareStrings(a.path, b.path));
   return { files, skipped, method };
 }
 
-function listWithGit(root: string): string[] | null {
+/** A listed name that is not UTF-8: as escaped for messages, and as decoded with U+FFFD (for --exclude and sub-paths). */
+interface InvalidName {
+  readonly escaped: string;
+  readonly lossy: string;
+}
+
+interface Listing {
+  readonly paths: readonly string[];
+  readonly invalid: readonly InvalidName[];
+}
+
+/** A file name's bytes as text, or null when they are not UTF-8. */
+function decodeName(bytes: Uint8Array): string | null {
   try {
-    const inside = execFileSync('git', ['-C', root, 'rev-parse', '--is-inside-work-tree'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    if (inside.trim() !== 'true') return null;
-    const out = execFileSync('git', ['-C', root, 'ls-files', '-z', '-co', '--exclude-standard'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 1 << 30,
-    });
-    return out.split('\0').filter((path) => path.length > 0);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return null;
   }
 }
 
-function listWithFilesystem(root: string, filter: Ignore): string[] {
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` is `root` itself or below it (a sibling named `..data` or `...yaml` is inside, `../x` is not). */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  if (rel === '') return true;
+  if (isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) return false;
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.startsWith('../');
+}
+
+function listWithGit(root: string): Listing | null {
+  try {
+    const safety = gitSafetyOptions(root);
+    const inside = execFileSync('git', ['-C', root, ...safety, 'rev-parse', '--is-inside-work-tree'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    if (inside.trim() !== 'true') return null;
+    const out = execFileSync('git', ['-C', root, ...safety, 'ls-files', '-z', '-co', '--exclude-standard'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 1 << 30,
+    });
+    // Bytes, not text: a name that is not UTF-8 is reported, never decoded into a path that does not exist.
+    const paths: string[] = [];
+    const invalid: InvalidName[] = [];
+    let start = 0;
+    for (let end = out.indexOf(0, start); start < out.length; end = out.indexOf(0, start)) {
+      const stop = end < 0 ? out.length : end;
+      const bytes = out.subarray(start, stop);
+      start = stop + 1;
+      if (bytes.length === 0) continue;
+      const name = decodeName(bytes);
+      if (name === null) invalid.push({ escaped: escapeBytes(bytes), lossy: Buffer.from(bytes).toString('utf8') });
+      else paths.push(name);
+    }
+    return { paths, invalid };
+  } catch {
+    return null;
+  }
+}
+
+/** The largest .gitignore read (git itself has no limit; 1 MiB of patterns is far beyond any real one). */
+const maxGitignoreBytes = 1024 * 1024;
+
+function listWithFilesystem(root: string, filter: Ignore): Listing {
   const gitignores = new Map<string, Ignore>();
   const loadGitignore = (dir: string): void => {
-    try {
-      const text = readFileSync(join(dir, '.gitignore'), 'utf8');
-      gitignores.set(toPosix(relative(root, dir)), ignore({ allowRelativePaths: true }).add(text));
-    } catch {
-      // No .gitignore here: nothing to add.
-    }
+    // Like git (2.32+), a .gitignore that is a symbolic link is not followed; a FIFO or device is never opened.
+    const read = readRegularFile(join(dir, '.gitignore'), { maxBytes: maxGitignoreBytes, noFollow: true, checkFilesystem: false });
+    if (read.ok) gitignores.set(toPosix(relative(root, dir)), ignore({ allowRelativePaths: true }).add(decodeUtf8(read.bytes).text));
   };
   // Decides like git: rules from the root down, the deepest matching rule wins; an ignored folder is pruned whole.
   const ignored = (path: string, isDirectory: boolean): boolean => {
@@ -124,30 +185,69 @@ function listWithFilesystem(root: string, filter: Ignore): string[] {
     return verdict;
   };
   loadGitignore(root);
+  // Names that are not UTF-8 reach fdir decoded with U+FFFD; such a path does not exist, so the folder holding it is
+  // listed again as bytes to report the real name.
+  const suspect = new Set<string>();
   const absolutes = new fdir()
     .withFullPaths()
     .exclude((_name, dirPath) => {
       const path = toPosix(relative(root, dirPath));
+      if (path.includes('\ufffd') && !exists(dirPath)) {
+        suspect.add(dirPath);
+        return true;
+      }
       if (ignored(path, true)) return true;
       loadGitignore(dirPath);
       return false;
     })
-    .filter((path) => !ignored(toPosix(relative(root, path)), false))
+    .filter((path) => {
+      if (path.includes('\ufffd') && !exists(path)) {
+        suspect.add(path);
+        return false;
+      }
+      return !ignored(toPosix(relative(root, path)), false);
+    })
     .crawl(root)
     .sync();
-  return absolutes.map((path) => toPosix(relative(root, path)));
+  return { paths: absolutes.map((path) => toPosix(relative(root, path))), invalid: invalidNames(root, suspect) };
 }
 
-function statEntry(root: string, absolute: string): { size: number } | 'outside' | null {
+/** The names that are not UTF-8 in the folders holding the suspect paths, escaped, with their root-relative folder. */
+function invalidNames(root: string, suspects: ReadonlySet<string>): InvalidName[] {
+  const folders = new Set<string>();
+  for (const path of suspects) {
+    const trimmed = stripTrailing(path, '\\/');
+    const cut = trimmed.lastIndexOf(sep);
+    folders.add(cut < 0 ? root : trimmed.slice(0, cut));
+  }
+  const found: InvalidName[] = [];
+  for (const folder of folders) {
+    let entries: Buffer[];
+    try {
+      entries = readdirSync(folder, { encoding: 'buffer' });
+    } catch {
+      continue; // The folder's own name is not UTF-8: it is reported from its parent.
+    }
+    const prefix = toPosix(relative(root, folder));
+    for (const entry of entries) {
+      if (decodeName(entry) !== null) continue;
+      const escaped = escapeBytes(entry);
+      const lossy = entry.toString('utf8');
+      found.push({ escaped: prefix ? `${prefix}/${escaped}` : escaped, lossy: prefix ? `${prefix}/${lossy}` : lossy });
+    }
+  }
+  return found;
+}
+
+function statEntry(root: string, absolute: string): { size: number } | 'outside' | 'not-regular' | null {
   try {
     const link = lstatSync(absolute);
-    if (!link.isSymbolicLink()) return link.isFile() ? { size: link.size } : null;
+    if (!link.isSymbolicLink()) return link.isFile() ? { size: link.size } : link.isDirectory() ? null : 'not-regular';
     const target = realpathSync(absolute);
-    const inside = relative(root, target);
-    if (inside.startsWith('..') || inside === '' || inside.startsWith(sep) || /^[a-zA-Z]:/.test(inside)) return 'outside';
+    if (!isInside(root, target) || target === root) return 'outside';
     const stat = statSync(target);
     // A link to a folder inside the root: its files are walked at their real path already.
-    return stat.isFile() ? { size: stat.size } : null;
+    return stat.isFile() ? { size: stat.size } : stat.isDirectory() ? null : 'not-regular';
   } catch {
     return null;
   }

@@ -23,6 +23,7 @@ class BrokenGrammars extends GrammarCache {
     if (how === 'missing') return Promise.resolve({ error: 'ENOENT: tree-sitter-python.wasm' });
     if (how === 'throws') {
       const parser = Object.assign(Object.create(Parser.prototype) as Parser, {
+        reset(): void {},
         parse(): never {
           throw new Error('parser exploded');
         },
