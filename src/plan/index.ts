@@ -58,7 +58,8 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
   // credential, and a finding instead.
   for (const { workload, identity } of needsAccount) {
     const account = accounts.get(workload.id);
-    if (!account) continue;
+    // A name known only at install time is not invalid: it is reported as such, below.
+    if (!account || unknownSubject(workload)) continue;
     const problem = nameProblem({ namespace: account.namespace, serviceAccount: account.name, identity: identity.name, resourceGroup: identity.resourceGroup, identityName: identity.identityName });
     if (!problem) continue;
     accounts.delete(workload.id);
