@@ -43,6 +43,8 @@ export interface ScanOptions {
   readonly config?: string | null;
   /** OIDC issuer URL for federated credentials (--issuer); else the configuration's, else ${AKS_OIDC_ISSUER}. */
   readonly issuer?: string | null;
+  /** Called between the stages of the scan (the CLI returns the memory of a finished stage there). */
+  readonly betweenStages?: () => void;
 }
 
 /** A scan and the migration plan decided from it, with what was read (for stages that edit the files). */
@@ -127,7 +129,9 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
 
   const manifests = readManifests(repo, options.namespace, sink);
   const inventory = buildInventory(manifests, { namespace: options.namespace, forceNamespaced: options.forceNamespaced }, sink);
+  options.betweenStages?.();
   const uses = await findCredentialUses(repo, sink);
+  options.betweenStages?.();
   const inManifests = (use: CredentialUse) => use.language === 'yaml' && ownerOf(use, inventory.workloads) !== null;
   const applications = attachCredentialUses(
     readApplications(repo, sink, { allDependencies: options.allDependencies }),

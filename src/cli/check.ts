@@ -19,6 +19,7 @@ import { emit, useColor, writeOutput, type Io } from './output.js';
 import { checkOutputFile, checkOutputs } from './paths.js';
 import { exitCodes } from './program.js';
 import { collect } from './scan.js';
+import { relieveMemory } from './memory.js';
 
 /** The options of `pod2wi check` as commander hands them over (`--no-ignore` makes `ignore` false). */
 export interface CheckFlags {
@@ -113,6 +114,7 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
         now: io.now ? io.now() : new Date(),
         outputs: outputs.flatMap((spec) => (spec.file === null || spec.file === '-' ? [] : [spec.file])),
       });
+      relieveMemory();
       const { result } = run;
       if (flags.writeBaseline !== undefined && run.baseline !== null) {
         writeOutput(resolve(io.cwd, flags.writeBaseline), flags.writeBaseline, run.baseline);

@@ -8,6 +8,7 @@ import { analyze } from '../run.js';
 import { emit, useColor, type Io } from './output.js';
 import { checkOutputFile } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
+import { relieveMemory } from './memory.js';
 
 interface FixFlags extends Omit<ScanFlags, 'format'> {
   readonly phase: string;
@@ -72,6 +73,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
       const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
       const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
+      relieveMemory();
       // All or nothing: when one file cannot be written, none is, and the summary says so.
       const refused: WriteRefusal[] = flags.write === true ? writeChanges(analysis.root, plan.changes) : [];
       const written = flags.write === true && refused.length === 0;

@@ -11,6 +11,7 @@ import { analyze } from '../run.js';
 import { writeOutput, type Io } from './output.js';
 import { checkOutputFolder, makeOutputFolder } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
+import { relieveMemory } from './memory.js';
 
 interface PlanFlags extends ScanFlags {
   readonly outDir: string;
@@ -50,17 +51,22 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
       if (flags.issuer !== undefined && !/^https:\/\/\S+$/.test(flags.issuer)) throw new UsageError(`--issuer ${flags.issuer}: expected an https URL`);
       const outDir = checkOutputFolder('--out-dir', flags.outDir, io.cwd);
       const { report, plan } = await analyze(scanOptions(paths, flags, io));
+      relieveMemory();
       makeOutputFolder('--out-dir', outDir);
       const meta = { version: report.tool.version, root: report.root };
-      const files: [string, string][] = [
-        ['plan.md', renderPlanMarkdown(report, plan)],
-        ['federated-credentials.sh', renderPlanShell(plan, meta)],
-        ['federated-credentials.bicep', renderPlanBicep(plan, meta)],
-        [bicepModuleFile, renderPlanBicepModule(meta)],
-        ['federated-credentials.tf', renderPlanTerraform(plan, meta)],
-        ['plan.json', renderPlanJson(report, plan)],
+      // Rendered and written one at a time: a plan of thousands of workloads never holds every artefact at once.
+      const files: [string, () => string][] = [
+        ['plan.md', () => renderPlanMarkdown(report, plan)],
+        ['federated-credentials.sh', () => renderPlanShell(plan, meta)],
+        ['federated-credentials.bicep', () => renderPlanBicep(plan, meta)],
+        [bicepModuleFile, () => renderPlanBicepModule(meta)],
+        ['federated-credentials.tf', () => renderPlanTerraform(plan, meta)],
+        ['plan.json', () => renderPlanJson(report, plan)],
       ];
-      for (const [name, content] of files) writeOutput(join(outDir, name), join(flags.outDir, name), content);
+      for (const [name, render] of files) {
+        writeOutput(join(outDir, name), join(flags.outDir, name), render());
+        relieveMemory();
+      }
       chmodSync(join(outDir, 'federated-credentials.sh'), 0o755);
       const counts = (['legacy', 'latest', 'unknown', 'migrated'] as const)
         .map((path) => [path, plan.workloads.filter((item) => item.path === path).length] as const)

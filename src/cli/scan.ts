@@ -5,6 +5,7 @@ import { defaultMaxFileSize, scan, type ScanOptions } from '../run.js';
 import { parseOutputs, parseSize } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
 import { checkOutputs } from './paths.js';
+import { relieveMemory } from './memory.js';
 
 export interface ScanFlags {
   readonly format: string[];
@@ -56,6 +57,7 @@ export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOpti
     apps: flags.app,
     config: flags.config ?? null,
     issuer: flags.issuer ?? null,
+    betweenStages: relieveMemory,
   };
 }
 
@@ -93,6 +95,7 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
       checkOutputs(outputs, flags.output, io.cwd);
       const started = performance.now();
       const report = await scan(scanOptions(paths, flags, io));
+      relieveMemory();
       const elapsed = (performance.now() - started) / 1000;
       for (const spec of outputs) {
         const toTerminal = spec.file === null && io.stdout.isTTY === true;
