@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { loadDependencyKnowledge } from '../deps/knowledge.js';
 import { buildRulesListing, renderRulesJson, renderRulesText } from '../report/rules.js';
 import { loadFindingCatalogue } from '../rules/catalogue.js';
+import { loadControllerTable } from '../rules/controllers.js';
+import { buildControllersListing, renderControllersJson, renderControllersText } from '../report/controllers.js';
 import { parseOutputs } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
 import { checkOutputs } from './paths.js';
@@ -10,6 +12,7 @@ export interface RulesFlags {
   readonly format: string[];
   readonly output?: string;
   readonly color?: boolean;
+  readonly controllers?: boolean;
 }
 
 export const rulesFormats = ['text', 'json'] as const;
@@ -30,6 +33,7 @@ export function registerRules(program: Command, io: Io, setExit: (code: number) 
     .option('-f, --format <format...>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', [])
     .option('-o, --output <file>', 'write the output (of the one format without =FILE) to FILE')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .option('--controllers', 'list the third-party controllers that use pod identity (rules/controllers.yaml) instead')
     .addHelpText(
       'after',
       [
@@ -38,6 +42,7 @@ export function registerRules(program: Command, io: Io, setExit: (code: number) 
         '  $ pod2wi rules',
         '  $ pod2wi rules --format json > pod2wi-rules.json',
         '  $ pod2wi rules --format text --format json=rules.json',
+        '  $ pod2wi rules --controllers',
         '',
         'Exit codes: 0 listed, 2 usage error or invalid rule data.',
       ].join('\n'),
@@ -45,6 +50,15 @@ export function registerRules(program: Command, io: Io, setExit: (code: number) 
     .action((flags: RulesFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, rulesFormats);
       checkOutputs(outputs, flags.output, io.cwd);
+      if (flags.controllers) {
+        const controllers = buildControllersListing(loadControllerTable());
+        for (const spec of outputs) {
+          const content = spec.format === 'json' ? renderControllersJson(controllers) : renderControllersText(controllers, { color: spec.file === null && useColor(io, flags.color) });
+          emit(io, spec, content);
+        }
+        setExit(0);
+        return;
+      }
       const listing = buildRulesListing(loadDependencyKnowledge(), loadFindingCatalogue());
       for (const spec of outputs) {
         const content = spec.format === 'json' ? renderRulesJson(listing) : renderRulesText(listing, { color: spec.file === null && useColor(io, flags.color) });

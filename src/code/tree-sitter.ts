@@ -4,7 +4,7 @@ import type { Position } from './facts.js';
 import type { StringDialect, StringPart } from './strings.js';
 
 /** Grammar files shipped by @vscode/tree-sitter-wasm that pod2wi uses (note `c-sharp`, not `c_sharp`). */
-export type GrammarName = 'python' | 'c-sharp' | 'java' | 'go' | 'cpp' | 'bash';
+export type GrammarName = 'python' | 'c-sharp' | 'java' | 'go' | 'cpp' | 'bash' | 'powershell';
 
 const require = createRequire(import.meta.url);
 

@@ -44,6 +44,14 @@ export type SourceKind =
   | 'terraform'
   /** An export of a running cluster (kubectl get -o yaml, az aks show): read, never edited. */
   | 'cluster-export'
+  /** An ARM template (JSON): a resource's properties, a parameter's default, a variable. */
+  | 'arm-template'
+  /** A Bicep file: a resource body, a param default, a var. */
+  | 'bicep'
+  /** A command line in a shell or PowerShell script, a Makefile recipe or a pipeline step's script. */
+  | 'script'
+  /** A pipeline's own YAML around its scripts: `env:` of a step, `variables:` of an Azure pipeline. */
+  | 'pipeline'
   /** Made by a renderer with no text behind it (an empty map it had to create). */
   | 'generated';
 
