@@ -5,7 +5,8 @@ import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path
 import { NothingScannedError, UsageError } from './model/errors.js';
 import { sortFindings } from './model/finding.js';
 import { FindingSink } from './model/findings-sink.js';
-import type { MigrationPath, ScanReport, WorkloadReport } from './model/report.js';
+import type { IdentityReport, MigrationPath, ScanReport, WorkloadReport } from './model/report.js';
+import type { AddonIdentity } from './podidentity/addon/index.js';
 import { findCredentialUses } from './code/index.js';
 import { loadConfig } from './config/config.js';
 import { readApplications } from './deps/index.js';
@@ -19,6 +20,9 @@ import { readManifests, type ManifestScan } from './k8s/read.js';
 import type { WorkloadView } from './k8s/workloads.js';
 import type { Application, CredentialUse } from './model/application.js';
 import { buildInventory } from './podidentity/inventory.js';
+import { readClusterState, type ClusterState } from './podidentity/cluster-export.js';
+import { readExternalPodIdentity, type GivenClientId } from './podidentity/external.js';
+import { decodeUtf8, readRegularFile } from './io/read-file.js';
 import { loadFindingCatalogue } from './rules/catalogue.js';
 import { toolVersion } from './version.js';
 import { Repo } from './walk/repo.js';
@@ -43,6 +47,8 @@ export interface ScanOptions {
   readonly config?: string | null;
   /** OIDC issuer URL for federated credentials (--issuer); else the configuration's, else ${AKS_OIDC_ISSUER}. */
   readonly issuer?: string | null;
+  /** Cluster exports (--cluster-state): kubectl get of the pod-identity objects, az aks show; read, never edited. */
+  readonly clusterStates?: readonly string[];
   /** Called between the stages of the scan (the CLI returns the memory of a finished stage there). */
   readonly betweenStages?: () => void;
 }
@@ -127,8 +133,14 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
   const repo = new Repo(root, walked.files, walked.skipped, options.maxFileSize);
 
+  const states = (options.clusterStates ?? []).map((path) => readClusterStateFile(path, options.cwd));
   const manifests = readManifests(repo, options.namespace, sink);
-  const inventory = buildInventory(manifests, { namespace: options.namespace, forceNamespaced: options.forceNamespaced }, sink);
+  const external = await readExternalPodIdentity(manifests.files, states, givenClientIds(config), sink);
+  const inventory = buildInventory(
+    external.objects.length > 0 ? { ...manifests, objects: [...manifests.objects, ...external.objects] } : manifests,
+    { namespace: options.namespace, forceNamespaced: options.forceNamespaced },
+    sink,
+  );
   options.betweenStages?.();
   const uses = await findCredentialUses(repo, sink);
   options.betweenStages?.();
@@ -157,7 +169,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     root: display,
     summary: emptySummary(walked.method),
     workloads: inventory.workloads.map((workload) => ({ ...workload, credentialUses: uses.filter((use) => ownerOf(use, [workload]) !== null) })),
-    identities: inventory.identities,
+    identities: withAddonPlacement(inventory.identities, external.identities),
     bindings: inventory.bindings,
     exceptions: inventory.exceptions,
     serviceAccounts: inventory.serviceAccounts,
@@ -209,6 +221,36 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     findings: sortFindings(sink.all),
   };
   return { report, plan, root, repo, manifests, views: inventory.views };
+}
+
+/** The cluster and group of each add-on identity, from the declaration that made it (matched by where it is written). */
+function withAddonPlacement(identities: readonly IdentityReport[], declared: readonly AddonIdentity[]): IdentityReport[] {
+  return identities.map((identity) => {
+    if (identity.source !== 'addon') return identity;
+    const from = declared.find((candidate) => candidate.at.file === identity.file && candidate.at.line === identity.line && candidate.name.value === identity.name);
+    if (!from) return identity;
+    return { ...identity, addon: { cluster: from.cluster?.value || null, resourceGroup: from.resourceGroup?.value || null, declaredIn: from.source } };
+  });
+}
+
+/** A `--cluster-state` file, read from where the user named it (a usage error when it cannot be read). */
+function readClusterStateFile(path: string, cwd: string): ClusterState {
+  const absolute = resolve(cwd, path);
+  const read = readRegularFile(absolute, { maxBytes: clusterStateMaxBytes, checkFilesystem: true });
+  if (!read.ok) throw new UsageError(`--cluster-state ${path}: ${read.detail}`);
+  return readClusterState(toPosix(path), decodeUtf8(read.bytes).text);
+}
+
+const clusterStateMaxBytes = 64 * 1024 * 1024;
+
+/** `.pod2wi.yaml` identities, keyed by name, or by resource ID in lower case (ARM IDs compare case-insensitively). */
+function givenClientIds(config: ReturnType<typeof loadConfig>): Map<string, GivenClientId> {
+  const given = new Map<string, GivenClientId>();
+  for (const [key, entry] of Object.entries(config.config.identities ?? {})) {
+    const at = { clientId: entry.clientId, file: config.file ?? '.pod2wi.yaml', line: config.lineOf(['identities', key, 'clientId']) };
+    given.set(key.startsWith('/') ? key.toLowerCase() : key, at);
+  }
+  return given;
 }
 
 function emptySummary(walk: 'git' | 'filesystem'): ScanReport['summary'] {

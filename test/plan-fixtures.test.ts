@@ -24,7 +24,7 @@ const fixtures = fileURLToPath(new URL('../fixtures/plan/', import.meta.url));
 interface PlanRun {
   readonly name: string;
   readonly paths?: readonly string[];
-  readonly options?: Partial<Pick<ScanOptions, 'apps' | 'issuer' | 'namespace' | 'forceNamespaced'>>;
+  readonly options?: Partial<Pick<ScanOptions, 'apps' | 'issuer' | 'namespace' | 'forceNamespaced' | 'clusterStates'>>;
 }
 
 for (const name of readdirSync(fixtures).sort()) {

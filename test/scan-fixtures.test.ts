@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { renderJson } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
 import { scan, type ScanOptions } from '../src/run.js';
 import { expectGolden } from './helpers/golden.js';
-import { copyFixture, scanOptionsFor } from './helpers/repo.js';
+import { scanOptionsFor, tempDir } from './helpers/repo.js';
 import { validateScanReport } from './helpers/schema.js';
 
 /**
@@ -18,6 +18,8 @@ const fixtures = fileURLToPath(new URL('../fixtures/scan/', import.meta.url));
 interface FixtureRun {
   readonly name: string;
   readonly options?: Partial<Pick<ScanOptions, 'namespace' | 'forceNamespaced' | 'exclude'>>;
+  /** Exports of the cluster (--cluster-state), from the fixture's `cluster/` folder, named as `../cluster/<file>`. */
+  readonly clusterStates?: readonly string[];
 }
 
 for (const name of readdirSync(fixtures).sort()) {
@@ -29,8 +31,11 @@ for (const name of readdirSync(fixtures).sort()) {
   describe(`fixture ${name}`, () => {
     for (const run of runs) {
       it(run.name, async () => {
-        const dir = copyFixture(join(folder, 'repo'));
-        const options: ScanOptions = scanOptionsFor(dir, ['.'], run.options);
+        const base = tempDir();
+        const dir = join(base, 'repo');
+        cpSync(join(folder, 'repo'), dir, { recursive: true });
+        if (existsSync(join(folder, 'cluster'))) cpSync(join(folder, 'cluster'), join(base, 'cluster'), { recursive: true });
+        const options: ScanOptions = scanOptionsFor(dir, ['.'], { ...run.options, ...(run.clusterStates ? { clusterStates: run.clusterStates } : {}) });
         const report = await scan(options);
         expect(validateScanReport(report)).toEqual([]);
         expectGolden(join(folder, 'expected', `${run.name}.json`), renderJson(report));

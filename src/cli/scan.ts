@@ -20,6 +20,7 @@ export interface ScanFlags {
   readonly app: string[];
   readonly config?: string;
   readonly issuer?: string;
+  readonly clusterState: string[];
 }
 
 export const scanFormats = ['text', 'json'] as const;
@@ -38,6 +39,7 @@ export function addScanOptions(command: Command): Command {
     .option('--max-file-size <size>', `skip files larger than this (default ${defaultMaxFileSize / 1024 / 1024}MB)`)
     .option('-n, --namespace <name>', 'namespace for objects that set none (default: "default")')
     .option('--force-namespaced', 'match bindings only within their namespace (MIC --forceNamespaced; the AKS add-on)')
+    .option('--cluster-state <file>', 'export of the cluster: kubectl get azureidentities,azureidentitybindings,azurepodidentityexceptions -A -o yaml, or az aks show -o json; repeatable', collect, [])
     .option('--app <path>', 'application checkout outside PATH to read code and dependencies from (GitOps repositories); repeatable', collect, [])
     .option('-c, --config <file>', 'configuration file (default: .pod2wi.yaml at the scanned root)')
     .option('--all-dependencies', 'list every dependency of each application, not only identity libraries');
@@ -57,6 +59,7 @@ export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOpti
     apps: flags.app,
     config: flags.config ?? null,
     issuer: flags.issuer ?? null,
+    clusterStates: flags.clusterState,
     betweenStages: relieveMemory,
   };
 }

@@ -42,6 +42,16 @@ const configSchema = z.strictObject({
   /** OIDC issuer URL of the cluster, used in federated credentials (else ${AKS_OIDC_ISSUER}). */
   issuer: z.string().url().optional(),
   ignore: z.array(ignoreEntry).optional(),
+  /**
+   * Client IDs the repository does not hold (the AKS add-on's `az aks pod-identity add` takes only a resource ID),
+   * keyed by the identity's name or its resource ID.
+   */
+  identities: z
+    .record(
+      z.string().min(1),
+      z.strictObject({ clientId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a client ID is a GUID') }),
+    )
+    .optional(),
 });
 
 /** `.pod2wi.yaml`, validated. */

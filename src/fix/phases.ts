@@ -1,7 +1,8 @@
 import { scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
 import { fieldsAt, immutableSelectorKinds, readWorkload, type Field } from '../k8s/workloads.js';
 import type { Location } from '../model/location.js';
-import type { WorkloadReport } from '../model/report.js';
+import type { ScanReport, WorkloadReport } from '../model/report.js';
+import { shellQuote } from '../report/escape.js';
 import type { Decision } from '../plan/decide.js';
 import type { ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
 import { isPodIdentityObject } from '../podidentity/crds.js';
@@ -418,6 +419,19 @@ export function cutover(ctx: PhaseContext): PhaseResult {
   return { subjects, skipped, notes, allowed };
 }
 
+/** What a person does to remove an identity pod2wi does not delete as an object (the add-on's, a chart's values, a cluster's). */
+function manualRemoval(identity: ScanReport['identities'][number]): string {
+  const done = 'now that its workloads are on workload identity';
+  if (identity.addon) {
+    const group = identity.addon.resourceGroup ? shellQuote(identity.addon.resourceGroup) : '<resource-group>';
+    const cluster = identity.addon.cluster ? shellQuote(identity.addon.cluster) : '<cluster>';
+    const command = `az aks pod-identity delete --resource-group ${group} --cluster-name ${cluster} --namespace ${shellQuote(identity.namespace)} --name ${shellQuote(identity.name)}`;
+    return `AzureIdentity ${identity.namespace}/${identity.name} belongs to the AKS pod-identity add-on: run \`${command}\`${identity.addon.declaredIn === 'cluster-export' ? '' : ' and remove it from this declaration'} ${done}`;
+  }
+  if (identity.source === 'cluster-export') return `AzureIdentity ${identity.namespace}/${identity.name} is in the cluster, not in the repository: \`kubectl delete azureidentity ${shellQuote(identity.name)} -n ${shellQuote(identity.namespace)}\` (and its binding) ${done}`;
+  return `AzureIdentity ${identity.namespace}/${identity.name} is declared in the aad-pod-identity chart's values; remove it there (or uninstall the chart) ${done}`;
+}
+
 /** Pod-identity objects to delete: a binding whose users are all cut over, an identity whose bindings all go. */
 function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, carrying: readonly Target[], notes: FixNote[], skipped: Skip[]): Subject[] {
   const { report, manifests } = ctx.analysis;
@@ -441,7 +455,7 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     const objects = objectsAt('AzureIdentity', identity);
     if (objects.length === 0) {
       if (identity.usedBy.length > 0 && identity.usedBy.every((user) => eligible.has(user))) {
-        notes.push({ id: 'fix-manual-step', at: { file: identity.file, line: identity.line, column: 1 }, message: `AzureIdentity ${identity.namespace}/${identity.name} is declared in the aad-pod-identity chart's values; remove it there (or uninstall the chart) now that its workloads are on workload identity` });
+        notes.push({ id: 'fix-manual-step', at: { file: identity.file, line: identity.line, column: 1 }, message: manualRemoval(identity) });
       }
       continue;
     }

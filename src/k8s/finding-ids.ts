@@ -33,6 +33,8 @@ export const manifestFindingIds = [
   'snapshot-file',
   'build-error',
   'remote-chart-label',
+  'addon-read-problem',
+  'cluster-state-problem',
 ] as const;
 
 

@@ -56,7 +56,7 @@ export interface WorkloadReport extends Evidence {
   readonly namespaceSource: 'manifest' | 'kustomization' | 'helm-release' | 'option' | 'default';
   /** Where the namespace is written, when it is written somewhere. */
   readonly namespaceAt: Evidence | null;
-  readonly source: 'manifest' | 'helm' | 'kustomize';
+  readonly source: ObjectSource;
   /** Last line of the object's text (with `line`, the range its own credential uses are looked for in). */
   readonly endLine: number;
   /** Credential uses written in the workload's own manifest (an init container running `az login --identity`). */
@@ -152,13 +152,26 @@ export interface BoundIdentity extends IdentityFields {
   readonly crossNamespace: boolean;
 }
 
+/** What declared an object: a manifest, a chart, a kustomization, Terraform, the AKS add-on (IaC or `az`), a cluster export. */
+export type ObjectSource = 'manifest' | 'helm' | 'kustomize' | 'terraform' | 'addon' | 'cluster-export';
+
 export interface IdentityReport extends IdentityFields {
   readonly namespaced: boolean;
-  readonly source: 'manifest' | 'helm' | 'kustomize';
+  readonly source: ObjectSource;
   /** The render it comes from (one overlay, one chart render): an identity of a shared base appears once per overlay. */
   readonly unit: string;
   /** Workload ids bound to it. */
   readonly usedBy: readonly string[];
+  /** For an identity of the AKS pod-identity add-on: the cluster and group it is added to, when the declaration says. */
+  readonly addon?: AddonReport;
+}
+
+/** Where an add-on identity lives: `az aks pod-identity delete --resource-group <group> --cluster-name <cluster>`. */
+export interface AddonReport {
+  readonly cluster: string | null;
+  readonly resourceGroup: string | null;
+  /** How it is declared: `bicep`, `arm`, `terraform`, `az-cli`, `pipeline`, `manifest` (a JSON/YAML profile document). */
+  readonly declaredIn: string;
 }
 
 export interface BindingReport extends Evidence {

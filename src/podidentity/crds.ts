@@ -154,7 +154,11 @@ export function readAzureIdentity(
     sink.add('identity-incomplete', typeText.origin, `${label}: type ${typeValue} is not 0, 1 or 2; read as a user-assigned managed identity`);
   }
   const clientAt = clientIdText?.origin ?? object.at;
-  if (!clientIdText) sink.add('identity-client-id-unresolved', clientAt, `${label} has no clientID`);
+  const addon = object.unit.kind === 'cluster-export' && object.unit.variant.startsWith('aks-add-on:');
+  if (!clientIdText && addon) {
+    const fetch = resourceIdText?.value ? `az identity show --ids ${resourceIdText.value} --query clientId -o tsv` : 'az identity show -g <group> -n <identity> --query clientId -o tsv';
+    sink.add('identity-client-id-unresolved', clientAt, `${label} (AKS pod-identity add-on): the declaration holds no client ID; get it with \`${fetch}\` and give it in .pod2wi.yaml (identities: {${name}: {clientId: ...}}) or with --cluster-state`);
+  } else if (!clientIdText) sink.add('identity-client-id-unresolved', clientAt, `${label} has no clientID`);
   else if (clientIdText.value === null) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID ${clientIdText.display} is not known from the repository (${clientIdText.unknowns[0]?.reason ?? 'unknown'})`);
   else if (clientIdText.value === '') sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID is empty`);
   else if (!isGuid(clientIdText.value)) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID "${clientIdText.value}" is not a GUID (placeholder?)`);

@@ -10,6 +10,7 @@ import type {
   IdentityReport,
   MigrationReason,
   NamespaceReport,
+  ObjectSource,
   ServiceAccountReport,
   WorkloadReport,
 } from '../model/report.js';
@@ -438,8 +439,21 @@ function readReleaseName(object: RenderedObject): string | null {
   return textOf(getIn(object.root, ['spec', 'releaseName'])) || null;
 }
 
-function sourceOf(unit: RenderUnit): 'manifest' | 'helm' | 'kustomize' {
-  return unit.kind === 'kustomization' || unit.kind === 'flux-kustomization' ? 'kustomize' : unit.kind === 'chart' || unit.kind === 'helm-release' ? 'helm' : 'manifest';
+function sourceOf(unit: RenderUnit): ObjectSource {
+  switch (unit.kind) {
+    case 'kustomization':
+    case 'flux-kustomization':
+      return 'kustomize';
+    case 'chart':
+    case 'helm-release':
+      return 'helm';
+    case 'terraform':
+      return 'terraform';
+    case 'cluster-export':
+      return unit.variant.startsWith('aks-add-on:') ? 'addon' : 'cluster-export';
+    case 'manifest':
+      return 'manifest';
+  }
 }
 
 /** Sidecar injectors a pod asks for: Istio, Linkerd or Dapr, on the pod template or its namespace. */

@@ -1,5 +1,5 @@
 import { compareStrings } from '../model/location.js';
-import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
+import type { Evidence, IdentityReport, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
 import type { FederatedCredentialPlan, MigrationPlan, ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
 import { audience, defaultIssuer } from '../plan/federated.js';
 import { proxyPortAnnotation, proxySidecarAnnotation, useLabel, clientIdAnnotation, tenantIdAnnotation } from '../podidentity/inventory.js';
@@ -117,14 +117,14 @@ export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan):
   lines.push('## Workloads', '');
   for (const item of inScope) {
     const workload = byId.get(item.workload);
-    if (workload) lines.push(...workloadSection(item, workload, credentials), '');
+    if (workload) lines.push(...workloadSection(item, workload, credentials, report.identities), '');
   }
 
   lines.push('## Removing aad-pod-identity', '');
   lines.push(
     'After the last workload is cut over and verified:',
     '',
-    '- Installed with Helm: `helm uninstall aad-pod-identity --namespace <namespace>`; with the AKS add-on: `az aks update --resource-group <resource-group> --name <cluster> --disable-pod-identity`.',
+    ...uninstallLines(report.identities),
     '- Delete the CRDs: `kubectl delete crd azureidentities.aadpodidentity.k8s.io azureidentitybindings.aadpodidentity.k8s.io azureassignedidentities.aadpodidentity.k8s.io azurepodidentityexceptions.aadpodidentity.k8s.io`.',
   );
   for (const exception of report.exceptions) {
@@ -133,7 +133,24 @@ export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan):
   return `${lines.join('\n')}\n`;
 }
 
-function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentials: readonly FederatedCredentialPlan[]): string[] {
+/** How aad-pod-identity goes: `helm uninstall`, or, for the add-on, `az aks update --disable-pod-identity` per cluster the repository names. */
+function uninstallLines(identities: readonly IdentityReport[]): string[] {
+  const clusters = new Map<string, { cluster: string | null; resourceGroup: string | null }>();
+  for (const identity of identities) {
+    if (identity.addon) clusters.set(`${identity.addon.resourceGroup ?? ''}\u0000${identity.addon.cluster ?? ''}`, identity.addon);
+  }
+  if (clusters.size === 0) {
+    return ['- Installed with Helm: `helm uninstall aad-pod-identity --namespace <namespace>`; with the AKS add-on: `az aks update --resource-group <resource-group> --name <cluster> --disable-pod-identity`.'];
+  }
+  const lines = [...clusters.values()]
+    .sort((a, b) => compareStrings(a.resourceGroup ?? '', b.resourceGroup ?? '') || compareStrings(a.cluster ?? '', b.cluster ?? ''))
+    .map((addon) => `- The AKS add-on: \`az aks update --resource-group ${addon.resourceGroup ? shellQuote(addon.resourceGroup) : '<resource-group>'} --name ${addon.cluster ? shellQuote(addon.cluster) : '<cluster>'} --disable-pod-identity\`, and \`podIdentityProfile.enabled: false\` in the cluster's template.`);
+  const declared = identities.filter((identity) => identity.addon && identity.addon.declaredIn !== 'cluster-export' && identity.addon.declaredIn !== 'az-cli' && identity.addon.declaredIn !== 'pipeline');
+  for (const identity of declared) lines.push(`- Remove ${identity.namespace}/${identity.name} from \`podIdentityProfile.userAssignedIdentities\`${where(identity)}.`);
+  return lines;
+}
+
+function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentials: readonly FederatedCredentialPlan[], identities: readonly IdentityReport[]): string[] {
   const lines: string[] = [];
   const title = `${item.blocked ? 'blocked ' : ''}${item.path}`;
   lines.push(`### ${item.namespace} · ${item.kind} ${item.name} — ${title}`, '');
@@ -179,7 +196,7 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
       `Deploy side by side (\`pod2wi fix --phase parallel\`): ServiceAccount ${account.name} gets ${annotations.join(' and ')}${account.changesWorkload ? `, the workload's serviceAccountName becomes ${account.name}` : ''}; the pod template gets ${podChanges.join(' and ')}. aadpodidbinding stays, so pod identity keeps working. Roll out.`,
     );
     steps.push(`Verify: \`${verifyCommand(item)}\` ${item.proxy ? "shows the proxy serving the app's IMDS requests" : "shows the webhook's injection"}, and the app's Azure calls succeed.`);
-    steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then delete the pod-identity objects: ${(workload.podIdentity?.identities ?? []).map((bound) => `\`kubectl delete azureidentitybinding ${shellQuote(bound.binding.name)} -n ${shellQuote(bound.binding.namespace)}\` and \`kubectl delete azureidentity ${shellQuote(bound.name)} -n ${shellQuote(bound.namespace)}\``).join(', ') || 'none in the repository'} — or, with the AKS add-on, \`az aks pod-identity delete --resource-group <resource-group> --cluster-name <cluster> --namespace ${shellQuote(item.namespace)} --name ${shellQuote(identity.name)}\`.`);
+    steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then ${removal(workload, identities, item.namespace, identity.name)}.`);
   }
   if (item.path === 'legacy' || item.sdkUpgrades.length > 0) {
     const upgrades = item.sdkUpgrades.map((upgrade) => `${upgrade.package} ${upgrade.to}${upgrade.from ? ` (now ${upgrade.from}${upgrade.evidence ? `, \`${upgrade.evidence.file}:${upgrade.evidence.line}\`` : ''})` : ''} in \`${upgrade.application}\``);
@@ -190,6 +207,22 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
     lines.push(`Roll back: until the cut-over, remove the \`${useLabel}\` label${item.proxy ? ' and the proxy annotations' : ''} and roll out again; aadpodidbinding is still there, so the pods return to pod identity.`, '');
   }
   return lines;
+}
+
+/** How a workload's pod-identity objects go at the cut-over: kubectl for objects, `az aks pod-identity delete` for the add-on's. */
+function removal(workload: WorkloadReport, identities: readonly IdentityReport[], namespace: string, name: string): string {
+  const bound = workload.podIdentity?.identities ?? [];
+  const commands = bound.map((item) => {
+    const declared = identities.find((candidate) => candidate.file === item.file && candidate.line === item.line && candidate.name === item.name);
+    if (declared?.addon) return `\`${addonDelete(declared.addon, item.namespace, item.name)}\` (AKS add-on${declared.addon.declaredIn === 'cluster-export' ? '' : `; also remove it from the declaration${where(declared)}, or the next deployment adds it back`})`;
+    return `\`kubectl delete azureidentitybinding ${shellQuote(item.binding.name)} -n ${shellQuote(item.binding.namespace)}\` and \`kubectl delete azureidentity ${shellQuote(item.name)} -n ${shellQuote(item.namespace)}\``;
+  });
+  if (commands.length > 0) return `delete the pod-identity objects: ${commands.join(', ')}`;
+  return `delete the pod-identity objects (none in the repository) — with the AKS add-on, \`${addonDelete({ cluster: null, resourceGroup: null }, namespace, name)}\``;
+}
+
+function addonDelete(addon: { readonly cluster: string | null; readonly resourceGroup: string | null }, namespace: string, name: string): string {
+  return `az aks pod-identity delete --resource-group ${addon.resourceGroup ? shellQuote(addon.resourceGroup) : '<resource-group>'} --cluster-name ${addon.cluster ? shellQuote(addon.cluster) : '<cluster>'} --namespace ${shellQuote(namespace)} --name ${shellQuote(name)}`;
 }
 
 function bullet(reason: MigrationReason): string {

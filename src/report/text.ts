@@ -49,7 +49,7 @@ export function renderText(report: ScanReport, options: TextOptions): string {
     lines.push('');
     const sources = [...new Set(inNamespace.map((workload) => workload.namespaceSource))].sort();
     lines.push(c.bold(`namespace ${namespace}`) + c.dim(`  (from ${sources.join(', ')})`));
-    for (const workload of detailed) renderWorkload(workload, row, c);
+    for (const workload of detailed) renderWorkload(workload, row, c, declaredBy(report));
     if (others.length > 0) {
       const names = others.map((workload) => `${workload.kind} ${workload.name}`);
       lines.push(c.dim(`  ${count(others.length, 'other workload')} without pod identity: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`));
@@ -77,6 +77,15 @@ export function renderText(report: ScanReport, options: TextOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `, AKS add-on` or `, cluster export` for an identity that no manifest declares; empty otherwise. */
+function declaredBy(report: ScanReport): (identity: { file: string; line: number }) => string {
+  const sources = new Map(report.identities.map((identity) => [`${identity.file}:${identity.line}`, identity.source]));
+  return (identity) => {
+    const source = sources.get(`${identity.file}:${identity.line}`);
+    return source === 'addon' ? ', AKS add-on' : source === 'cluster-export' ? ', cluster export' : '';
+  };
+}
+
 function isInteresting(workload: WorkloadReport): boolean {
   return workload.podIdentity !== null || workload.workloadIdentity.useLabel || workload.workloadIdentity.clientId !== null || workload.workloadIdentity.proxySidecar;
 }
@@ -84,7 +93,7 @@ function isInteresting(workload: WorkloadReport): boolean {
 type Row = (left: string, at: Evidence | null, visible?: string) => void;
 type Colors = ReturnType<typeof createColors>;
 
-function renderWorkload(workload: WorkloadReport, row: Row, c: Colors): void {
+function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared: (identity: { file: string; line: number }) => string): void {
   const title = `  ${workload.kind} ${workload.name}`;
   row(c.bold(title), workload, title);
   const field = (name: string, text: string, at: Evidence | null) => {
@@ -101,7 +110,7 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors): void {
     if (pod.identities.length === 0) field('', '→ no AzureIdentityBinding in the repository', null);
     for (const identity of pod.identities) {
       const across = identity.crossNamespace ? ` (binding in ${identity.binding.namespace})` : '';
-      field('', `→ binding ${identity.binding.name}${across} → AzureIdentity ${identity.name} (${typeLabel[identity.type]})`, identity.binding);
+      field('', `→ binding ${identity.binding.name}${across} → AzureIdentity ${identity.name} (${typeLabel[identity.type]}${declared(identity)})`, identity.binding);
       const where = identity.identityName ? `  identity ${identity.identityName} in ${identity.resourceGroup}` : '';
       field('', `  client id ${identity.clientId ?? 'unresolved'}${where}`, identity.clientIdAt ?? identity);
     }

@@ -33,7 +33,7 @@ interface Run {
 
 interface Fixture {
   readonly runs: readonly Run[];
-  readonly options?: Partial<Pick<ScanOptions, 'namespace' | 'forceNamespaced'>>;
+  readonly options?: Partial<Pick<ScanOptions, 'namespace' | 'forceNamespaced' | 'clusterStates'>>;
 }
 
 const update = process.env.UPDATE_GOLDEN === '1' && process.env.CI !== 'true';
