@@ -24,6 +24,7 @@ import { readClusterState, type ClusterState } from './podidentity/cluster-expor
 import { readExternalPodIdentity, type GivenClientId } from './podidentity/external.js';
 import { decodeUtf8, readRegularFile } from './io/read-file.js';
 import { loadFindingCatalogue } from './rules/catalogue.js';
+import { loadControllerTable } from './rules/controllers.js';
 import { toolVersion } from './version.js';
 import { Repo } from './walk/repo.js';
 import { isInside, toPosix, walk } from './walk/walk.js';
@@ -192,6 +193,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
         sdk: sdkKnowledge(loadDependencyKnowledge()),
         betweenVersions: config.config.policy?.betweenVersions ?? 'latest',
         restrictedNamespaces,
+        controllers: loadControllerTable(),
       },
     },
     sink,

@@ -79,6 +79,15 @@ export interface WorkloadView {
   readonly template: PodTemplateView;
   readonly metadataLabels: readonly Field[];
   readonly selectorLabels: readonly Field[];
+  /** For a release of a chart that is not rendered: the chart it installs, with where its version (else name) is written. */
+  readonly chart?: ChartInstall;
+}
+
+export interface ChartInstall {
+  readonly name: string;
+  readonly version: string | null;
+  readonly repository: string | null;
+  readonly at: Origin;
 }
 
 /** The pod-template path of a kind, or null when the object is not a workload pod2wi knows. */
@@ -209,8 +218,9 @@ export function operatingSystem(template: PodTemplateView): { os: OperatingSyste
  * The pods of a HelmRelease whose chart is not in the repository, as far as its values tell: the label field, the
  * release's target namespace, the ServiceAccount its values name. Nothing else of the pod template is known.
  */
-export function releaseWorkload(object: RenderedObject, label: Field, namespace: EffectiveNamespace, serviceAccountName: RScalar | RUnknown): WorkloadView {
+export function releaseWorkload(object: RenderedObject, label: Field, namespace: EffectiveNamespace, serviceAccountName: RScalar | RUnknown, chart?: ChartInstall): WorkloadView {
   return {
+    ...(chart ? { chart } : {}),
     object,
     namespace,
     kind: 'HelmRelease',

@@ -47,6 +47,13 @@ export interface MigrationReason extends Partial<Evidence> {
   readonly message: string;
 }
 
+/** A chart a release installs: name, pinned version and repository as written (file:line of the version, else the chart). */
+export interface ChartInstallReport extends Evidence {
+  readonly name: string;
+  readonly version: string | null;
+  readonly repository: string | null;
+}
+
 export interface WorkloadReport extends Evidence {
   /** `Kind/namespace/name`; when two workloads would share it, `@<origin>` is appended. */
   readonly id: string;
@@ -57,6 +64,8 @@ export interface WorkloadReport extends Evidence {
   /** Where the namespace is written, when it is written somewhere. */
   readonly namespaceAt: Evidence | null;
   readonly source: ObjectSource;
+  /** For a release of a chart pod2wi does not render (a Flux HelmRelease, a Terraform helm_release): the chart it installs. */
+  readonly chart?: ChartInstallReport;
   /** Last line of the object's text (with `line`, the range its own credential uses are looked for in). */
   readonly endLine: number;
   /** Credential uses written in the workload's own manifest (an init container running `az login --identity`). */

@@ -3,6 +3,7 @@ import type { Evidence, MigrationPath, MigrationReason, WorkloadReport } from '.
 import type { ApplicationLink, SdkUpgrade } from './model.js';
 import { ecosystemOf, type SdkKnowledge } from './sdk.js';
 import { pushTo } from '../model/collections.js';
+import { matchController, type ControllerMatch, type ControllerRow } from '../rules/controllers.js';
 
 export const defaultProxyPort = 8000;
 
@@ -12,6 +13,8 @@ export interface DecisionContext {
   readonly betweenVersions: 'latest' | 'legacy';
   /** Namespaces whose Pod Security admission forbids privileged init containers, with where the label is. */
   readonly restrictedNamespaces: ReadonlyMap<string, { level: string; at: Evidence }>;
+  /** Third-party controllers known to use pod identity (rules/controllers.yaml); their version decides their path. */
+  readonly controllers?: readonly ControllerRow[];
 }
 
 export interface Decision {
@@ -45,13 +48,29 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   const warnings: MigrationReason[] = [];
   const sdkUpgrades: SdkUpgrade[] = [];
   const own = workload.credentialUses.filter((use) => !use.test);
-  if (links.length === 0 && own.length === 0) {
+  const controller = links.length === 0 && own.length === 0 && context.controllers ? controllerOf(workload, context.controllers) : null;
+  let legacy = false;
+  let capable = 0;
+  if (controller) {
+    const { match, evidence } = controller;
+    const what = `${match.row.name} (${match.evidence})`;
+    if (match.verdict === 'unknown') {
+      reasons.push(reason('controller-version-unknown', `${what}: ${match.reason}`, evidence));
+      return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
+    }
+    if (match.verdict === 'latest') {
+      reasons.push(reason('controller-supports-workload-identity', `${what}: ${match.reason}`, evidence));
+      warnings.push(reason('controller-settings', `on workload identity: ${match.row.workloadIdentity}`, evidence));
+      return { path: 'latest', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
+    }
+    reasons.push(reason('controller-predates-workload-identity', `${what}: ${match.reason}`, evidence));
+    warnings.push(reason('controller-settings', `after the upgrade, on workload identity: ${match.row.workloadIdentity}`, evidence));
+    legacy = true;
+  } else if (links.length === 0 && own.length === 0) {
     reasons.push(reason('application-unlinked', 'no application is linked to this workload: add it to `applications` in .pod2wi.yaml, scan the code with --app PATH, or build its image from an application folder in the repository', null));
     return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   }
 
-  let legacy = false;
-  let capable = 0;
   if (own.length > 0) {
     // Commands in the workload's own manifest (an init container logging in) run in its pods.
     const verdict = judgeApplication({ path: workload.file, kind: 'container', name: workload.name, ecosystems: [], dependencies: [], credentialUses: own }, context, true);
@@ -77,7 +96,7 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
     warnings.push(reason('multiple-identities', `${workload.podIdentity?.identities.length} identities are bound to aadpodidbinding=${workload.podIdentity?.selector ?? ''}; the ServiceAccount gets ${workload.podIdentity?.identities[0]?.name ?? ''}, and each identity the code selects by client ID needs its own federated credential`, workload.podIdentity ? at(workload.podIdentity) : null));
   }
 
-  if (!legacy && capable === 0) {
+  if (!legacy && capable === 0 && !controller) {
     const hasLibrary = reasons.some((item) => item.code === 'sdk-supports-workload-identity' || item.code === 'sdk-version-unknown');
     reasons.push(reason('no-credential-evidence', hasLibrary
       ? 'no credential use was found in the linked code, and its Azure Identity version alone does not decide: pod2wi cannot tell whether it needs the proxy'
@@ -118,6 +137,23 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
     warnings.push(reason('proxy-port-moved', `a container already listens on ${defaultProxyPort}; the proxy will use ${port} (azure.workload.identity/proxy-sidecar-port)`, { file: workload.file, line: workload.line }));
   }
   return { path: 'legacy', blocked, reasons, warnings, proxy: blocked ? null : { port }, sdkUpgrades };
+}
+
+/**
+ * The controller a workload runs, from the chart its release installs, else from its containers' images; the evidence
+ * is the version (or image) line.
+ */
+function controllerOf(workload: WorkloadReport, table: readonly ControllerRow[]): { match: ControllerMatch; evidence: Evidence } | null {
+  if (workload.chart) {
+    const match = matchController(table, { kind: 'chart', name: workload.chart.name, repository: workload.chart.repository, version: workload.chart.version });
+    if (match && match.row.role === 'uses-pod-identity') return { match, evidence: at(workload.chart) };
+  }
+  for (const container of workload.containers) {
+    if (!container.image) continue;
+    const match = matchController(table, { kind: 'image', image: container.image });
+    if (match && match.row.role === 'uses-pod-identity') return { match, evidence: container.imageAt ?? at(workload) };
+  }
+  return null;
 }
 
 interface ApplicationVerdict {

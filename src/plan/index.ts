@@ -36,7 +36,7 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
   });
 
   for (const { workload, links, decision } of decided) {
-    if (workload.podIdentity && decision.path === 'unknown' && links.length === 0) {
+    if (workload.podIdentity && decision.path === 'unknown' && links.length === 0 && !decision.reasons.some((item) => item.code === 'controller-version-unknown')) {
       sink.add('workload-unlinked', { file: workload.podIdentity.file, line: workload.podIdentity.line, column: 1 }, `${workload.id} is not linked to application code: add it to applications in .pod2wi.yaml (path + workloads: ["${before(workload.id, '@')}"]) or pass --app PATH`);
     }
   }

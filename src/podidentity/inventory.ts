@@ -17,7 +17,8 @@ import type {
 import type { ManifestScan } from '../k8s/read.js';
 import { displayName, effectiveNamespace, objectName } from '../k8s/namespaces.js';
 import { getIn, scalarRef, textOf, type Origin, type RenderedObject, type RNode, type RenderUnit, type RScalar, type RUnknown, type ScalarRef } from '../k8s/rendered.js';
-import { fieldsAt, immutableSelectorKinds, labelConditions, operatingSystem, readWorkload, releaseWorkload, type Field, type WorkloadView } from '../k8s/workloads.js';
+import { fieldsAt, immutableSelectorKinds, labelConditions, operatingSystem, readWorkload, releaseWorkload, type ChartInstall, type Field, type WorkloadView } from '../k8s/workloads.js';
+import type { HelmRelease } from '../k8s/flux.js';
 import { identitiesFromChartValues } from './chart-values.js';
 import {
   isPodIdentityObject,
@@ -216,6 +217,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       label,
       target ? { value: target.value, at: target.origin, source: 'helm-release' } : effectiveNamespace(release.object, options.namespace),
       account,
+      chartOf(release, scan.objects),
     ));
   }
   for (const { values, unit, namespace } of scan.podIdentityChartValues) {
@@ -327,6 +329,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       namespaceSource: namespace.source,
       namespaceAt: namespace.at ? evidence(namespace.at) : null,
       source: sourceOf(view.object.unit),
+      ...(view.chart ? { chart: { name: view.chart.name, version: view.chart.version, repository: view.chart.repository, ...evidence(view.chart.at) } } : {}),
       unit: view.object.unit.label,
       endLine: endLineOf(view.object),
       credentialUses: [],
@@ -433,6 +436,19 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       ...evidence(account.object.at),
     }))).sort(compareIdentity),
   };
+}
+
+/** The chart a HelmRelease installs: `spec.chart.spec` with the URL of the HelmRepository its sourceRef names. */
+function chartOf(release: HelmRelease, objects: readonly RenderedObject[]): ChartInstall | undefined {
+  if (!release.chart) return undefined;
+  const spec = getIn(release.object.root, ['spec', 'chart', 'spec']);
+  const at = (getIn(spec, ['version']) ?? getIn(spec, ['chart']) ?? release.object.root).origin;
+  const sourceName = textOf(getIn(spec, ['sourceRef', 'name']));
+  const sourceNamespace = textOf(getIn(spec, ['sourceRef', 'namespace'])) ?? effectiveNamespace(release.object, null).value;
+  const repository = release.sourceKind === 'HelmRepository' && sourceName
+    ? objects.find((object) => object.kind === 'HelmRepository' && objectName(object) === sourceName && effectiveNamespace(object, null).value === sourceNamespace)
+    : undefined;
+  return { name: release.chart, version: release.version, repository: repository ? textOf(getIn(repository.root, ['spec', 'url'])) : null, at };
 }
 
 function readReleaseName(object: RenderedObject): string | null {
