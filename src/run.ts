@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path
 import { NothingScannedError, UsageError } from './model/errors.js';
 import { sortFindings } from './model/finding.js';
 import { FindingSink } from './model/findings-sink.js';
-import type { IdentityReport, MigrationPath, ScanReport, WorkloadReport } from './model/report.js';
+import type { IdentityFields, IdentityReport, MigrationPath, ScanReport, WorkloadReport } from './model/report.js';
 import type { AddonIdentity } from './podidentity/addon/index.js';
 import { findCredentialUses } from './code/index.js';
 import { loadConfig } from './config/config.js';
@@ -136,7 +136,8 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
 
   const states = (options.clusterStates ?? []).map((path) => readClusterStateFile(path, options.cwd));
   const manifests = readManifests(repo, options.namespace, sink);
-  const external = await readExternalPodIdentity(manifests.files, states, givenClientIds(config), sink);
+  const given = givenClientIds(config);
+  const external = await readExternalPodIdentity(manifests.files, states, given, sink);
   const inventory = buildInventory(
     external.objects.length > 0 ? { ...manifests, objects: [...manifests.objects, ...external.objects] } : manifests,
     { namespace: options.namespace, forceNamespaced: options.forceNamespaced },
@@ -169,8 +170,11 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     tool: { name: 'pod2wi', version: toolVersion },
     root: display,
     summary: emptySummary(walked.method),
-    workloads: inventory.workloads.map((workload) => ({ ...workload, credentialUses: uses.filter((use) => ownerOf(use, [workload]) !== null) })),
-    identities: withAddonPlacement(inventory.identities, external.identities),
+    workloads: inventory.workloads.map((workload) => ({
+      ...withGivenIdentity(workload, given),
+      credentialUses: uses.filter((use) => ownerOf(use, [workload]) !== null),
+    })),
+    identities: withAddonPlacement(inventory.identities, external.identities).map((identity) => withGivenClientId(identity, given)),
     bindings: inventory.bindings,
     exceptions: inventory.exceptions,
     serviceAccounts: inventory.serviceAccounts,
@@ -233,6 +237,20 @@ function withAddonPlacement(identities: readonly IdentityReport[], declared: rea
     if (!from) return identity;
     return { ...identity, addon: { cluster: from.cluster?.value || null, resourceGroup: from.resourceGroup?.value || null, declaredIn: from.source } };
   });
+}
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An identity whose client ID the repository does not hold as a GUID gets the one `.pod2wi.yaml` gives (by name or resource ID). */
+function withGivenClientId<T extends IdentityFields>(identity: T, given: ReadonlyMap<string, GivenClientId>): T {
+  if (identity.clientId && guid.test(identity.clientId)) return identity;
+  const entry = (identity.resourceId ? given.get(identity.resourceId.toLowerCase()) : undefined) ?? given.get(identity.name);
+  return entry ? { ...identity, clientId: entry.clientId, clientIdAt: { file: entry.file, line: entry.line } } : identity;
+}
+
+function withGivenIdentity(workload: WorkloadReport, given: ReadonlyMap<string, GivenClientId>): WorkloadReport {
+  if (!workload.podIdentity || given.size === 0) return workload;
+  return { ...workload, podIdentity: { ...workload.podIdentity, identities: workload.podIdentity.identities.map((identity) => withGivenClientId(identity, given)) } };
 }
 
 /** A `--cluster-state` file, read from where the user named it (a usage error when it cannot be read). */

@@ -33,6 +33,7 @@ import {
 import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
 import { fluxVariables } from './kustomize/substitute.js';
+import { embeddedManifests, mayEmbedManifests } from './embedded.js';
 import { get, isMap, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
 import { findTextLabels } from './text-labels.js';
@@ -200,7 +201,14 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   const units: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
   for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
   for (const path of files.list('')) {
-    if (!manifestExtension.test(path) && !templateManifest.test(path)) continue;
+    if (!manifestExtension.test(path) && !templateManifest.test(path)) {
+      const embedded = embeddedObjects(files, path, sink);
+      if (embedded) {
+        manifestFiles++;
+        units.push({ unit: manifestUnit, objects: embedded, path });
+      }
+      continue;
+    }
     if (kustomizationName.test(path) || consumed.has(path) || chartFiles.has(path) || patchFiles.has(path)) continue;
     if (snapshotPath.test(path)) {
       // Rendered copies kept for tests (helm-unittest, chart-testing snapshots): they mirror a chart, run nowhere.
@@ -448,6 +456,19 @@ function hasBareAction(text: string): boolean {
     if ((hash < 0 ? code : code.slice(0, hash)).includes('{{')) return true;
   }
   return false;
+}
+
+/** Objects of the manifests a shell script or a Markdown runbook embeds (here-documents, yaml code blocks); null when none. */
+function embeddedObjects(files: FileSource, path: string, sink: ProblemList): RenderedObject[] | null {
+  const text = files.read(path);
+  if (text === null || !mayEmbedManifests(path, text)) return null;
+  const masked = embeddedManifests(path, text);
+  if (masked === null) return null;
+  const tree = readTree(path, masked, { source: 'manifest' });
+  for (const problem of tree.problems) if (problem.looksLikeManifest) sink.add('manifest-parse-error', problem.at, `embedded manifest: ${problem.message}`);
+  const objects: RenderedObject[] = [];
+  for (const document of tree.documents) objects.push(...objectsOfDocument(document, manifestUnit, [], objects.length));
+  return objects.length > 0 ? objects : null;
 }
 
 /** The files a kustomization names as patches. */

@@ -45,7 +45,7 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
   for (const item of decided) {
     const first = item.workload.podIdentity?.identities[0];
     if (first && item.identity === null && item.decision.path !== 'migrated') {
-      sink.add('client-id-unknown', { file: first.clientIdAt?.file ?? first.file, line: first.clientIdAt?.line ?? first.line, column: 1 }, `${item.workload.id}: identity ${first.name} has no usable client ID (${first.clientId ?? 'none'}), so no ServiceAccount or federated credential is planned${first.resourceId ? `; get it with \`az identity show --ids ${first.resourceId} --query clientId -o tsv\` and give it in .pod2wi.yaml (identities: {${first.name}: {clientId: ...}})` : ''}`);
+      sink.add('client-id-unknown', { file: first.clientIdAt?.file ?? first.file, line: first.clientIdAt?.line ?? first.line, column: 1 }, `${item.workload.id}: identity ${first.name} has no usable client ID (${first.clientId ?? 'none'}), so no ServiceAccount or federated credential is planned${first.name.includes('{{') ? '' : `; ${first.resourceId && first.identityName ? `get it with \`az identity show --ids ${first.resourceId} --query clientId -o tsv\` and ` : ''}give it in .pod2wi.yaml (identities: {${first.name}: {clientId: ...}})`}`);
     }
   }
   const accounts = planServiceAccounts(needsAccount.map(({ workload, identity }) => ({ workload, identity })), report.serviceAccounts);
