@@ -34,7 +34,8 @@ import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
 import { fluxVariables } from './kustomize/substitute.js';
 import { embeddedManifests, mayEmbedManifests } from './embedded.js';
-import { get, isMap, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
+import { applyFluxPatches } from './kustomize/flux-patches.js';
+import { get, getIn, isMap, isSeq, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
 import { findTextLabels } from './text-labels.js';
 import type { Field } from './workloads.js';
@@ -247,32 +248,19 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
   }
   const configMaps = units.flatMap((entry) => entry.objects.filter((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'));
-  const replaced = new Set<(typeof units)[number]>();
-  const substitutions: { unit: RenderUnit; variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }> }[] = [];
-  const substituted: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
-  for (const flux of fluxKustomizations) {
-    if (flux.path === null || (flux.substitute.size === 0 && flux.substituteFrom.length === 0)) continue;
-    const under = units.filter((entry) => isInside(entry.path, flux.path ?? ''));
-    if (under.length === 0) continue;
-    const found = fluxVariables(flux.object.root, configMaps);
-    report(found.problems);
-    const variables = found.variables;
-    const fluxFile = flux.object.at.file;
-    for (const entry of under) {
-      replaced.add(entry);
-      const unit: RenderUnit = {
-        kind: 'flux-kustomization',
-        path: entry.unit.kind === 'manifest' ? entry.path : entry.unit.path,
-        variant: `${fluxFile}#${scalarRef(flux.object.name)?.display ?? ''}`,
-        label: `${entry.unit.kind === 'manifest' ? entry.path : entry.unit.label} (Flux Kustomization ${scalarRef(flux.object.name)?.display ?? ''}, ${fluxFile})`,
-        namespace: flux.targetNamespace,
-      };
-      substitutions.push({ unit, variables });
-      const result = substituteVariables(entry.objects, variables);
-      report(result.problems);
-      substituted.push({ unit, objects: result.objects.map((object) => ({ ...object, unit })), path: entry.path });
-    }
+  // A Flux Kustomization is itself an object another one builds and substitutes (flux-system applies a cluster folder
+  // whose Kustomizations carry `${VAR}` in their patches): read them as that substitution leaves them.
+  const first = applyFlux(fluxKustomizations, units, configMaps, files, () => undefined);
+  const settled = new Map<string, RenderedObject>();
+  for (const entry of first.substituted) {
+    for (const object of entry.objects) if (isFluxKustomization(object)) settled.set(`${object.at.file}:${object.at.line}|${entry.unit.path}`, object);
   }
+  const fluxes = settled.size === 0 ? fluxKustomizations : fluxKustomizations.map((flux) => {
+    const after = settled.get(`${flux.object.at.file}:${flux.object.at.line}|${flux.object.unit.path}`);
+    return after ? readFluxKustomization(after) : flux;
+  });
+  const { replaced, substitutions, substituted } = settled.size === 0 ? first : applyFlux(fluxes, units, configMaps, files, report);
+  if (settled.size === 0) for (const problems of first.problems) report(problems);
   const rendered = [...units.filter((entry) => !replaced.has(entry)), ...substituted];
 
   // Helm: each chart once per installer (HelmRelease), or with its own values (and alternatives) when none installs it.
@@ -406,6 +394,65 @@ function releaseUnit(release: HelmRelease, chart: ChartRef): RenderUnit {
     label: `${chart.dir || '.'} (HelmRelease ${name}, ${release.object.at.file})`,
     namespace: release.namespace,
   };
+}
+
+/**
+ * Renders each folder a Flux Kustomization applies as Flux does: its `spec.patches`, then post-build substitution,
+ * once per Kustomization (a Kustomization of several clusters gives one unit per cluster).
+ */
+function applyFlux(
+  fluxKustomizations: readonly FluxKustomization[],
+  units: readonly { unit: RenderUnit; objects: RenderedObject[]; path: string }[],
+  configMaps: readonly RenderedObject[],
+  files: FileSource,
+  reportNow: ((problems: readonly RenderProblem[]) => void) | (() => undefined),
+): {
+  replaced: Set<(typeof units)[number]>;
+  substitutions: { unit: RenderUnit; variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }> }[];
+  substituted: { unit: RenderUnit; objects: RenderedObject[]; path: string }[];
+  problems: (readonly RenderProblem[])[];
+} {
+  const problems: (readonly RenderProblem[])[] = [];
+  const report = (found: readonly RenderProblem[]) => {
+    problems.push(found);
+    reportNow(found);
+  };
+  const replaced = new Set<(typeof units)[number]>();
+  const substitutions: { unit: RenderUnit; variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }> }[] = [];
+  const substituted: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
+  const copies = new Map<string, number>();
+  for (const flux of fluxKustomizations) copies.set(`${flux.object.at.file}#${scalarRef(flux.object.name)?.display ?? ''}`, (copies.get(`${flux.object.at.file}#${scalarRef(flux.object.name)?.display ?? ''}`) ?? 0) + 1);
+  for (const flux of fluxKustomizations) {
+    const substitutes = flux.substitute.size > 0 || flux.substituteFrom.length > 0;
+    if (flux.path === null || (!substitutes && !isSeq(getIn(flux.object.root, ['spec', 'patches'])))) continue;
+    const under = units.filter((entry) => isInside(entry.path, flux.path ?? ''));
+    if (under.length === 0) continue;
+    const found = fluxVariables(flux.object.root, configMaps);
+    report(found.problems);
+    const variables = found.variables;
+    const fluxFile = flux.object.at.file;
+    const name = scalarRef(flux.object.name)?.display ?? '';
+    // The same Kustomization file built into several clusters: each copy is its own unit, named by its cluster's build.
+    const of = (copies.get(`${fluxFile}#${name}`) ?? 0) > 1 && flux.object.unit.kind !== 'manifest' ? dirOf(flux.object.unit.path) || '.' : null;
+    for (const entry of under) {
+      replaced.add(entry);
+      const unit: RenderUnit = {
+        kind: 'flux-kustomization',
+        path: entry.unit.kind === 'manifest' ? entry.path : entry.unit.path,
+        variant: `${fluxFile}#${name}${of ? `@${of}` : ''}`,
+        label: `${entry.unit.kind === 'manifest' ? entry.path : entry.unit.label} (Flux Kustomization ${name}, ${fluxFile}${of ? ` in ${of}` : ''})`,
+        namespace: flux.targetNamespace,
+      };
+      // Flux appends spec.patches to the folder's kustomization, then substitutes the build's output.
+      const patched = applyFluxPatches(files, flux.object, entry.objects);
+      report(patched.problems);
+      if (substitutes) substitutions.push({ unit, variables });
+      const result = substitutes ? substituteVariables(patched.objects, variables) : { objects: patched.objects, problems: [] };
+      report(result.problems);
+      substituted.push({ unit, objects: result.objects.map((object) => ({ ...object, unit })), path: entry.path });
+    }
+  }
+  return { replaced, substitutions, substituted, problems };
 }
 
 /**

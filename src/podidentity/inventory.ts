@@ -107,8 +107,13 @@ export function unitOrigin(unit: RenderUnit): string | null {
     case 'cluster-export':
       return unit.path;
     case 'helm-release':
-    case 'flux-kustomization':
       return unit.variant.split('#')[0] || unit.path;
+    case 'flux-kustomization': {
+      // `file#name`, or `file#name@folder` for one copy of a Kustomization several cluster folders build.
+      const [file, rest] = unit.variant.split('#');
+      const copy = rest?.includes('@') ? rest.slice(rest.indexOf('@')) : '';
+      return `${file || unit.path}${copy}`;
+    }
     case 'chart':
       return unit.variant ? (unit.path ? `${unit.path}/${unit.variant}` : unit.variant) : unit.path || '.';
   }
@@ -442,7 +447,8 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
 function chartOf(release: HelmRelease, objects: readonly RenderedObject[]): ChartInstall | undefined {
   if (!release.chart) return undefined;
   const spec = getIn(release.object.root, ['spec', 'chart', 'spec']);
-  const at = (getIn(spec, ['version']) ?? getIn(spec, ['chart']) ?? release.object.root).origin;
+  // Where the version is written: the postBuild variable a `${VERSION}` takes it from, else the line itself.
+  const at = scalarRef(getIn(spec, ['version']))?.origin ?? (getIn(spec, ['chart']) ?? release.object.root).origin;
   const sourceName = textOf(getIn(spec, ['sourceRef', 'name']));
   const sourceNamespace = textOf(getIn(spec, ['sourceRef', 'namespace'])) ?? effectiveNamespace(release.object, null).value;
   const repository = release.sourceKind === 'HelmRepository' && sourceName

@@ -113,7 +113,7 @@ function appendAll(list: ResourceList, incoming: readonly Res[], sink: Sink, at:
   }
 }
 
-function newSink(files: FileSource, limits: KustomizeLimits, renderHelmChart: RenderHelmChart | undefined, aliased: WeakSet<object>): Sink {
+export function newSink(files: FileSource, limits: KustomizeLimits, renderHelmChart: RenderHelmChart | undefined, aliased: WeakSet<object>): Sink {
   const read = new Set<string>();
   const cache = new Map<string, string | null>();
   return {

@@ -400,7 +400,7 @@ export function readReplacement(reader: Reader, map: RMap, file: string, where: 
 
 export { Reader as KustomizationReader };
 
-function readPatch(reader: Reader, node: RNode, field: PatchEntry['field']): PatchEntry | null {
+export function readPatch(reader: Reader, node: RNode, field: PatchEntry['field']): PatchEntry | null {
   if (field === 'patchesStrategicMerge') {
     // A file path, or the patch itself inline (kustomize tries to parse it as YAML objects first).
     const text = reader.text(node, field);
