@@ -112,6 +112,7 @@ class ProblemList {
   }
 }
 
+const armSchema = /"\$schema"\s*:\s*"https?:\/\/schema\.management\.azure\.com\/schemas\//;
 const manifestExtension = /\.(ya?ml|json)$/i;
 const templateManifest = /\.(ya?ml)\.(tpl|tmpl|gotmpl)$/i;
 const manifestHint = /\b(apiVersion|kind)\b|aadpodidbinding/;
@@ -463,6 +464,8 @@ function applyFlux(
 function readPlainFile(files: FileSource, path: string, sink: ProblemList): RenderedObject[] | null {
   const text = files.read(path);
   if (text === null || !manifestHint.test(text)) return null;
+  // ARM templates and parameter files (JSON with comments) are read by the add-on readers, not as Kubernetes objects.
+  if (/\.json$/i.test(path) && armSchema.test(text.slice(0, 2000))) return null;
   const unit = manifestUnit;
   if (text.includes('{{') && !/\$\{|%\{/.test(text) && hasBareAction(text)) {
     // A Go template some program fills in: rendered with every reference unknown.
