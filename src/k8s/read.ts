@@ -448,7 +448,7 @@ function applyFlux(
       const patched = applyFluxPatches(files, flux.object, entry.objects);
       report(patched.problems);
       if (substitutes) substitutions.push({ unit, variables });
-      const result = substitutes ? substituteVariables(patched.objects, variables) : { objects: patched.objects, problems: [] };
+      const result = substitutes ? substituteVariables(patched.objects, variables, found.missingSources) : { objects: patched.objects, problems: [] };
       report(result.problems);
       substituted.push({ unit, objects: result.objects.map((object) => ({ ...object, unit })), path: entry.path });
     }

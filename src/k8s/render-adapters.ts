@@ -153,7 +153,8 @@ export function buildKustomize(files: FileSource, path: string, state: RendererS
 export function substituteVariables(
   objects: readonly RenderedObject[],
   variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }>,
+  missingSources: readonly string[] = [],
 ): { objects: readonly RenderedObject[]; problems: readonly RenderProblem[] } {
-  const outcome = substitute(objects, variables);
+  const outcome = substitute(objects, variables, { missingSources });
   return { objects: outcome.objects, problems: outcome.problems };
 }

@@ -123,3 +123,24 @@ describe('fluxVariables', () => {
     expect(problems.map((p) => p.code)).toEqual(['substitute-source-missing']);
   });
 });
+
+describe('unset variables', () => {
+  const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: ${DOMAIN}\n  b: api.${DOMAIN}\n  c: ${OTHER}\n';
+
+  it('are reported once per file, at their first use, and kept unknown', () => {
+    const result = substitute(objects('cm.yaml', text), vars({ SET: 'x' }));
+    expect(result.problems.map((problem) => [problem.code, problem.at.line, problem.message.slice(0, 10)])).toEqual([
+      ['substitute-unset', 6, '${DOMAIN} '],
+      ['substitute-unset', 8, '${OTHER} i'],
+    ]);
+    expect(getIn(result.objects[0]?.root ?? null, ['data', 'b'])?.kind).toBe('unknown');
+  });
+
+  it('that a substituteFrom source outside the repository may set are unknown, not reported', () => {
+    const result = substitute(objects('cm.yaml', text), new Map(), { missingSources: ['ConfigMap/cluster-vars'] });
+    expect(result.problems).toEqual([]);
+    const value = getIn(result.objects[0]?.root ?? null, ['data', 'a']);
+    expect(value?.kind).toBe('unknown');
+    expect(value?.kind === 'unknown' ? value.parts.find((part) => 'unknown' in part) : null).toMatchObject({ unknown: { reason: expect.stringContaining('ConfigMap/cluster-vars') } });
+  });
+});

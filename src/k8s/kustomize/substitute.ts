@@ -38,6 +38,11 @@ export interface SubstituteVariable {
 export interface SubstituteOptions {
   /** Flux's strict mode (StrictPostBuildSubstitutions): an unset variable without a default fails the build. */
   readonly strict?: boolean;
+  /**
+   * ConfigMaps and Secrets of `substituteFrom` that are not in the repository (`Kind/name`): a variable the repository
+   * does not set may come from them, so it is unknown without being reported as unset.
+   */
+  readonly missingSources?: readonly string[];
 }
 
 export interface SubstituteResult {
@@ -306,10 +311,12 @@ class Expander {
   readonly problems: RenderProblem[] = [];
   readonly #variables: ReadonlyMap<string, SubstituteVariable>;
   readonly #strict: boolean;
+  readonly #missing: readonly string[];
 
-  constructor(variables: ReadonlyMap<string, SubstituteVariable>, strict: boolean) {
+  constructor(variables: ReadonlyMap<string, SubstituteVariable>, strict: boolean, missing: readonly string[] = []) {
     this.#variables = variables;
     this.#strict = strict;
+    this.#missing = missing;
   }
 
   /** Expands nodes into parts; `textOrigin` is the origin of literal text. */
@@ -328,6 +335,10 @@ class Expander {
       if (!variable) {
         if (defaultOps.has(node.op) && args.length > 0) {
           for (const arg of args) parts.push(...arg.parts);
+          continue;
+        }
+        if (this.#missing.length > 0) {
+          parts.push({ unknown: { expression: node.source, reason: `${node.name} is not set in the repository; it may come from ${this.#missing.join(', ')}, which ${this.#missing.length === 1 ? 'is' : 'are'} not in the repository`, origin: at } });
           continue;
         }
         this.problems.push({
@@ -429,17 +440,26 @@ export function substitute(objects: readonly RenderedObject[], variables: Readon
   for (const [name, variable] of invalid) {
     problems.push({ code: 'substitute-invalid-name', at: variable.origin, message: `'${name}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'; Flux fails the build` });
   }
-  if (invalid.length > 0 || variables.size === 0) return { objects: [...objects], problems };
+  if (invalid.length > 0 || (variables.size === 0 && (options.missingSources ?? []).length === 0)) return { objects: [...objects], problems };
   const out = objects.map((object) => {
     const metadata = get(object.root, 'metadata');
     const disabled = stringMap(get(metadata, 'labels')).get('kustomize.toolkit.fluxcd.io/substitute') === 'disabled' || stringMap(get(metadata, 'annotations')).get('kustomize.toolkit.fluxcd.io/substitute') === 'disabled';
     if (disabled) return object;
-    const expander = new Expander(variables, options.strict === true);
+    const expander = new Expander(variables, options.strict === true, options.missingSources);
     const root = walk(object.root, expander, object.at);
     problems.push(...expander.problems);
     return root === object.root || !isMap(root) ? object : withRoot(object, root as RMap);
   });
-  return { objects: out, problems };
+  // One unset variable is reported once per file (its first use), not at every line that uses it.
+  const seen = new Set<string>();
+  const reported = problems.filter((problem) => {
+    if (problem.code !== 'substitute-unset') return true;
+    const key = `${problem.at.file}\u0000${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { objects: out, problems: reported };
 }
 
 /** A reference to a ConfigMap or Secret of `substituteFrom`. */
@@ -456,9 +476,10 @@ interface SubstituteFrom {
  * and Secrets found in the repository; one is used when its kind and name match and its namespace is the Flux
  * Kustomization's (or unset). Newlines are removed from values, as Flux does.
  */
-export function fluxVariables(kustomization: RMap, candidates: readonly RenderedObject[]): { variables: Map<string, SubstituteVariable>; problems: RenderProblem[] } {
+export function fluxVariables(kustomization: RMap, candidates: readonly RenderedObject[]): { variables: Map<string, SubstituteVariable>; problems: RenderProblem[]; missingSources: string[] } {
   const variables = new Map<string, SubstituteVariable>();
   const problems: RenderProblem[] = [];
+  const missingSources: string[] = [];
   const postBuild = get(get(kustomization, 'spec'), 'postBuild');
   const namespace = valueText(get(get(kustomization, 'metadata'), 'namespace')) ?? '';
   const from: SubstituteFrom[] = [];
@@ -473,6 +494,7 @@ export function fluxVariables(kustomization: RMap, candidates: readonly Rendered
     const source = candidates.find((object) => object.kind === reference.kind && valueText(object.name) === reference.name && ['', namespace].includes(valueText(object.namespace) ?? ''));
     if (!source) {
       if (!reference.optional) problems.push({ code: 'substitute-source-missing', at: reference.at, message: `substitute from '${reference.kind}/${reference.name}': not found in the repository; its variables are unknown` });
+      missingSources.push(`${reference.kind}/${reference.name}`);
       continue;
     }
     const entries: [string, RNode][] = [];
@@ -488,5 +510,5 @@ export function fluxVariables(kustomization: RMap, candidates: readonly Rendered
   }
   const inline = get(postBuild, 'substitute');
   if (isMap(inline)) for (const pair of inline.pairs) variables.set(pair.key, { value: (valueText(pair.value) ?? '').replace(/\n/g, ''), origin: pair.value.origin });
-  return { variables, problems };
+  return { variables, problems, missingSources };
 }
