@@ -133,3 +133,28 @@ describe('pod2wi scan', () => {
     expect(report.workloads[0]).toMatchObject({ namespace: 'payments', namespaceSource: 'option' });
   });
 });
+
+describe('--cluster-state', () => {
+  it('links a workload to an identity the cluster holds, and names a file it cannot read', async () => {
+    const dir = writeTree({
+      'repo/deploy.yaml': manifest,
+      'export.json': JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentity', metadata: { name: 'api', namespace: 'shop' }, spec: { type: 0, clientID: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', resourceID: '/subscriptions/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-api' } },
+          { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentityBinding', metadata: { name: 'api-binding', namespace: 'shop' }, spec: { azureIdentity: 'api', selector: 'api' } },
+        ],
+      }, null, 2),
+    });
+    const io = capture(join(dir, 'repo'));
+    expect(await runCli(['scan', '.', '--cluster-state', '../export.json', '--format', 'json'], io)).toBe(0);
+    const report = JSON.parse(io.out()) as { workloads: { podIdentity: { identities: { clientId: string; file: string }[] } }[]; identities: { source: string }[] };
+    expect(report.workloads[0]?.podIdentity.identities.map((identity) => [identity.clientId, identity.file])).toEqual([['0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '../export.json']]);
+    expect(report.identities.map((identity) => identity.source)).toEqual(['cluster-export']);
+
+    const missing = capture(join(dir, 'repo'));
+    expect(await runCli(['scan', '.', '--cluster-state', 'nowhere.yaml'], missing)).toBe(2);
+    expect(missing.err()).toContain('--cluster-state nowhere.yaml');
+  });
+});
