@@ -464,15 +464,14 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     if (!naming.every((binding) => deletedBindings.has(`${binding.unit}|${binding.file}:${binding.line}`))) continue;
     for (const object of objects) chosen.push({ object, why: `AzureIdentity ${identity.namespace}/${identity.name}: every workload bound to it is on workload identity` });
   }
-  if (remaining.length === 0) {
+  // Exceptions go last, with MIC/NMI: removed while NMI still runs, the pods they protect lose IMDS (DOMAIN.md §9).
+  if (remaining.length === 0 && eligible.size > 0) {
     for (const exception of report.exceptions) {
-      for (const object of manifests.objects.filter((candidate) => candidate.kind === 'AzurePodIdentityException' && candidate.at.file === exception.file && candidate.at.line === exception.line)) {
-        chosen.push({ object, why: `AzurePodIdentityException ${exception.namespace}/${exception.name}: no workload in the repository uses pod identity any more` });
-      }
-    }
-  } else if (report.exceptions.length > 0 && eligible.size > 0) {
-    for (const exception of report.exceptions) {
-      skipped.push({ workload: `AzurePodIdentityException ${exception.namespace}/${exception.name}`, reason: `kept while ${remaining.length} workload${remaining.length === 1 ? '' : 's'} still use${remaining.length === 1 ? 's' : ''} pod identity (${remaining.map((target) => target.report.id).join(', ')})`, at: { file: exception.file, line: exception.line, column: 1 }, id: 'fix-skipped' });
+      notes.push({
+        id: 'fix-manual-step',
+        at: { file: exception.file, line: exception.line, column: 1 },
+        message: `AzurePodIdentityException ${exception.namespace}/${exception.name}: no workload in the repository uses pod identity any more; delete it together with aad-pod-identity (MIC and NMI, or az aks update --disable-pod-identity), never before: while NMI runs, the pods it exempts need it to reach IMDS`,
+      });
     }
   }
   // One subject per file the objects are written in: they go together or not at all.
