@@ -191,6 +191,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
       report: draft,
       builds: findImageBuilds(repo),
       configured: config.config.applications ?? [],
+      stated: (config.config.workloads ?? []).map((item, index) => ({ ...item, at: config.file ? { file: config.file, line: config.lineOf(['workloads', index]) } : null })),
       configLine: (index) => (config.file ? { file: config.file, line: config.lineOf(['applications', index]) } : null),
       issuer: options.issuer ?? config.config.issuer ?? defaultIssuer,
       decision: {

@@ -42,6 +42,16 @@ const configSchema = z.strictObject({
   /** OIDC issuer URL of the cluster, used in federated credentials (else ${AKS_OIDC_ISSUER}). */
   issuer: z.string().url().optional(),
   ignore: z.array(ignoreEntry).optional(),
+  /** Verdicts stated by the people who know the code, for workloads pod2wi cannot decide (or decides wrongly). */
+  workloads: z
+    .array(
+      z.strictObject({
+        id: workloadId,
+        path: z.enum(['latest', 'legacy']),
+        reason: z.string().min(1, 'a stated path needs a reason'),
+      }),
+    )
+    .optional(),
   /**
    * Client IDs the repository does not hold (the AKS add-on's `az aks pod-identity add` takes only a resource ID),
    * keyed by the identity's name or its resource ID.

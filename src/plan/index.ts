@@ -2,7 +2,7 @@ import type { Application } from '../model/application.js';
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Evidence, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
 import { isGuid } from '../podidentity/crds.js';
-import { decide, type DecisionContext } from './decide.js';
+import { decide, defaultProxyPort, type DecisionContext } from './decide.js';
 import { federatedCredentialLimit, hasUnknown, identityKey, planFederatedCredentials } from './federated.js';
 import type { ImageBuild } from './images.js';
 import { linkApplications } from './link.js';
@@ -20,6 +20,15 @@ export interface PlanInputs {
   readonly configLine: (index: number) => Evidence | null;
   readonly issuer: string;
   readonly decision: DecisionContext;
+  /** Paths stated in `.pod2wi.yaml` `workloads:`, with their reason and line. */
+  readonly stated?: readonly StatedPath[];
+}
+
+export interface StatedPath {
+  readonly id: string;
+  readonly path: 'latest' | 'legacy';
+  readonly reason: string;
+  readonly at: Evidence | null;
 }
 
 /**
@@ -32,7 +41,9 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
   const decided = report.workloads.map((workload) => {
     const links = workload.podIdentity ? linkApplications(workload, { applications: apps, builds: inputs.builds, configured: inputs.configured, configLine: inputs.configLine }) : [];
     const identity = plannedIdentity(workload);
-    return { workload, links, identity, decision: decideWorkload(workload, links, apps, inputs.decision) };
+    const stated = (inputs.stated ?? []).find((item) => item.id === workload.id || item.id === before(workload.id, '@'));
+    const decision = decideWorkload(workload, links, apps, inputs.decision);
+    return { workload, links, identity, decision: stated && workload.podIdentity && decision.path !== 'migrated' ? withStatedPath(workload, decision, stated) : decision };
   });
 
   for (const { workload, links, decision } of decided) {
@@ -121,6 +132,30 @@ function decideWorkload(workload: WorkloadReport, links: Parameters<typeof decid
     return { path: workload.migration.path, blocked: false, reasons: [...workload.migration.reasons], warnings: [], proxy: null, sdkUpgrades: [] };
   }
   return decide(workload, links, apps, context);
+}
+
+/**
+ * A path stated in `.pod2wi.yaml` wins over what pod2wi decided from the code; when the code says otherwise (latest
+ * against legacy), the workload carries a warning with what the code shows.
+ */
+function withStatedPath(workload: WorkloadReport, decision: ReturnType<typeof decideWorkload>, stated: StatedPath): ReturnType<typeof decideWorkload> {
+  const statedReason = { code: 'stated-path', message: `stated in .pod2wi.yaml: ${stated.reason}`, ...(stated.at ?? {}) };
+  if (decision.path === stated.path) return { ...decision, reasons: [statedReason, ...decision.reasons] };
+  const warnings = [...decision.warnings];
+  if (decision.path === 'latest' || decision.path === 'legacy') {
+    const why = decision.reasons.filter((item) => !item.code.startsWith('linked-')).map((item) => item.message).join('; ');
+    warnings.push({ code: 'stated-path-contradicted', message: `the code says ${decision.path}${why ? `: ${why}` : ''}; .pod2wi.yaml states ${stated.path}`, ...(stated.at ?? {}) });
+  }
+  if (stated.path === 'latest') return { ...decision, path: 'latest', blocked: false, reasons: [statedReason], warnings, proxy: null };
+  const blockers = [
+    workload.os === 'windows' ? { code: 'blocked-windows', message: 'Windows pod: the migration proxy is Linux-only, so the SDK must be upgraded instead', ...(workload.osAt ?? {}) } : null,
+    workload.hostNetwork ? { code: 'blocked-host-network', message: 'hostNetwork: true: the webhook refuses to inject the proxy into host-network pods', file: workload.file, line: workload.line } : null,
+  ].filter((item): item is NonNullable<typeof item> => item !== null);
+  const taken = new Set(workload.containers.flatMap((container) => container.ports));
+  let next = defaultProxyPort;
+  while (taken.has(next)) next++;
+  const port = next === defaultProxyPort ? null : next;
+  return { ...decision, path: 'legacy', blocked: blockers.length > 0, reasons: [statedReason, ...blockers], warnings, proxy: blockers.length > 0 ? null : { port } };
 }
 
 /** The identity the ServiceAccount will carry: the first bound identity, when its client ID is a real GUID. */

@@ -132,6 +132,9 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared:
   for (const reason of workload.migration.reasons) {
     field('', `- ${reason.message}`, reason.file && reason.line ? { file: reason.file, line: reason.line } : null);
   }
+  for (const warning of workload.migration.warnings) {
+    field('', `! ${warning.message}`, warning.file && warning.line ? { file: warning.file, line: warning.line } : null);
+  }
 }
 
 function paintSeverity(finding: Finding, c: Colors): string {
