@@ -1,7 +1,7 @@
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Location } from '../model/location.js';
 import { effectiveNamespace, objectName } from '../k8s/namespaces.js';
-import { get, isMap, pairOf, scalarRef, type RenderedObject, type RNode, type ScalarRef } from '../k8s/rendered.js';
+import { get, isMap, pairOf, scalarRef, type RenderedObject, type RNode, type ScalarRef, type Origin } from '../k8s/rendered.js';
 import { fieldsAt, fieldsOf, type Field } from '../k8s/workloads.js';
 
 export const podIdentityGroup = 'aadpodidentity.k8s.io';
@@ -122,6 +122,41 @@ export function splitResourceId(resourceId: string): ResourceIdParts | null {
   return { subscriptionId, resourceGroup, identityName };
 }
 
+/** What is missing or wrong in an AzureIdentity's clientID, tenantID and resourceID, as findings. */
+function reportIdentityFields(
+  label: string,
+  name: string,
+  addon: boolean,
+  clientIdText: ScalarRef | null,
+  tenantIdText: ScalarRef | null,
+  resourceIdText: ScalarRef | null,
+  resourceIdValid: boolean,
+  resolvedType: IdentityType,
+  clientAt: Origin,
+  at: Origin,
+  sink: FindingSink,
+): void {
+  if (!clientIdText && addon) {
+    const fetch = resourceIdText?.value ? `az identity show --ids ${resourceIdText.value} --query clientId -o tsv` : 'az identity show -g <group> -n <identity> --query clientId -o tsv';
+    sink.add('identity-client-id-unresolved', clientAt, `${label} (AKS pod-identity add-on): the declaration holds no client ID; get it with \`${fetch}\` and give it in .pod2wi.yaml (identities: {${name}: {clientId: ...}}) or with --cluster-state`);
+  } else if (!clientIdText) sink.add('identity-client-id-unresolved', clientAt, `${label} has no clientID`);
+  else if (clientIdText.value === null) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID ${clientIdText.display} is not known from the repository (${clientIdText.unknowns[0]?.reason ?? 'unknown'})`);
+  else if (clientIdText.value === '') sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID is empty`);
+  else if (!isGuid(clientIdText.value)) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID "${clientIdText.value}" is not a GUID (placeholder?)`);
+
+  if (resolvedType === 'user-assigned-managed-identity') {
+    if (resourceIdText?.value && !resourceIdValid) {
+      sink.add('identity-invalid-resource-id', resourceIdText.origin, `${label}: resourceID "${resourceIdText.value}" is not /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`);
+    } else if (!resourceIdText?.value) {
+      const where = resourceIdText?.origin ?? at;
+      const why = !resourceIdText ? 'has no resourceID' : resourceIdText.value === null ? `resourceID ${resourceIdText.display} is not known from the repository` : 'has an empty resourceID';
+      sink.add('identity-invalid-resource-id', where, `${label} ${why}; the federated credential needs the identity's name and resource group`);
+    }
+  } else if (!tenantIdText?.value || !clientIdText?.value) {
+    sink.add('identity-incomplete', at, `${label} (${resolvedType}) needs clientID and tenantID for a federated credential on its app registration`);
+  }
+}
+
 export function readAzureIdentity(
   object: RenderedObject,
   namespaceOption: string | null,
@@ -155,25 +190,9 @@ export function readAzureIdentity(
   }
   const clientAt = clientIdText?.origin ?? object.at;
   const addon = object.unit.kind === 'cluster-export' && object.unit.variant.startsWith('aks-add-on:');
-  if (!clientIdText && addon) {
-    const fetch = resourceIdText?.value ? `az identity show --ids ${resourceIdText.value} --query clientId -o tsv` : 'az identity show -g <group> -n <identity> --query clientId -o tsv';
-    sink.add('identity-client-id-unresolved', clientAt, `${label} (AKS pod-identity add-on): the declaration holds no client ID; get it with \`${fetch}\` and give it in .pod2wi.yaml (identities: {${name}: {clientId: ...}}) or with --cluster-state`);
-  } else if (!clientIdText) sink.add('identity-client-id-unresolved', clientAt, `${label} has no clientID`);
-  else if (clientIdText.value === null) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID ${clientIdText.display} is not known from the repository (${clientIdText.unknowns[0]?.reason ?? 'unknown'})`);
-  else if (clientIdText.value === '') sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID is empty`);
-  else if (!isGuid(clientIdText.value)) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID "${clientIdText.value}" is not a GUID (placeholder?)`);
-
-  if (resolvedType === 'user-assigned-managed-identity') {
-    if (resourceIdText?.value && !parts) {
-      sink.add('identity-invalid-resource-id', resourceIdText.origin, `${label}: resourceID "${resourceIdText.value}" is not /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`);
-    } else if (!resourceIdText?.value) {
-      const where = resourceIdText?.origin ?? object.at;
-      const why = !resourceIdText ? 'has no resourceID' : resourceIdText.value === null ? `resourceID ${resourceIdText.display} is not known from the repository` : 'has an empty resourceID';
-      sink.add('identity-invalid-resource-id', where, `${label} ${why}; the federated credential needs the identity's name and resource group`);
-    }
-  } else if (!tenantIdText?.value || !clientIdText?.value) {
-    sink.add('identity-incomplete', object.at, `${label} (${resolvedType}) needs clientID and tenantID for a federated credential on its app registration`);
-  }
+  // An add-on identity whose name the repository does not know links to nothing: its binding's finding says so once.
+  const quiet = addon && scalarRef(object.name)?.value == null;
+  if (!quiet) reportIdentityFields(label, name, addon, clientIdText, tenantIdText, resourceIdText, parts !== null, resolvedType, clientAt, object.at, sink);
 
   return {
     object,

@@ -132,7 +132,12 @@ export function linkPodIdentity(
   for (const binding of bindings) {
     if (!bindingsUsed.has(binding)) {
       const selector = binding.selector?.display || '(none)';
-      sink.add('unused-binding', binding.selector?.origin ?? binding.at, `AzureIdentityBinding ${binding.namespace}/${binding.name}: no workload in the scanned manifests carries aadpodidbinding=${selector}`);
+      const addon = binding.object.unit.kind === 'cluster-export' && binding.object.unit.variant.startsWith('aks-add-on:');
+      if (addon && binding.selector?.value === null) {
+        sink.add('unused-binding', binding.selector.origin, `AKS add-on identity ${binding.azureIdentity?.display ?? binding.name} in namespace ${binding.namespace}: its binding selector ${selector} is not known from the repository (${binding.selector.unknowns[0]?.reason ?? 'computed'}), so no workload links to it; give the cluster's identities with --cluster-state`);
+      } else {
+        sink.add('unused-binding', binding.selector?.origin ?? binding.at, `${addon ? `AKS add-on identity ${binding.azureIdentity?.display ?? binding.name}` : `AzureIdentityBinding ${binding.namespace}/${binding.name}`}: no workload in the scanned manifests carries aadpodidbinding=${selector}`);
+      }
     }
   }
   const named = new Set([...bindingTargets.values()].filter((identity): identity is AzureIdentity => identity !== null));
