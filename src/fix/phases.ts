@@ -1,7 +1,7 @@
-import { scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
+import { getIn, scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
 import { fieldsAt, immutableSelectorKinds, readWorkload, type Field } from '../k8s/workloads.js';
 import type { Location } from '../model/location.js';
-import type { WorkloadReport } from '../model/report.js';
+import type { SecretProviderClassReport, TriggerAuthenticationReport, WorkloadReport } from '../model/report.js';
 import type { Decision } from '../plan/decide.js';
 import type { ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
 import { isPodIdentityObject } from '../podidentity/crds.js';
@@ -14,6 +14,7 @@ import type { FixFindingId } from './finding-ids.js';
 import { fieldNamed, podIdentityFields, targetAt, type Target } from './targets.js';
 import type { Tree } from './yaml-edits.js';
 import { pushTo } from '../model/collections.js';
+import { kedaWorkloadIdentityProvider, readSecretProviderClass, readTriggerAuthentication } from '../podidentity/secret-store.js';
 
 /** The three phases of the migration guide: side by side, then off pod identity, then off the proxy. */
 export const phases = ['parallel', 'cutover', 'finalize'] as const;
@@ -183,7 +184,8 @@ export function parallel(ctx: PhaseContext): PhaseResult {
     if ('decline' in built) skipped.push({ workload: id, reason: built.decline, at: targetAt(target), id: built.id ?? 'fix-manual-step' });
     else if (built.steps.length > 0) subjects.push(built);
   }
-  return { subjects, skipped, notes: [], allowed };
+  subjects.push(...providerClassesParallel(ctx, skipped));
+  return { subjects, skipped, notes: kedaOperatorNotes(ctx), allowed };
 }
 
 type Built = Subject | { readonly decline: string; readonly id?: FixFindingId };
@@ -373,9 +375,17 @@ export function cutover(ctx: PhaseContext): PhaseResult {
   const onWorkloadIdentity = (target: Target) => (target.release ? releaseOnWorkloadIdentity(target) : target.report.migration.path === 'migrated');
   const carrying = ctx.targets.filter((target) => podIdentityFields(target).length > 0 || target.view.metadataLabels.some((field) => field.key === podIdentityLabel));
   const eligible = new Set(carrying.filter((target) => ctx.selected(target) && onWorkloadIdentity(target)).map((target) => target.report.id));
+  // A pod whose CSI volume still takes its token through pod identity keeps its label until its class switches too.
+  const classes = providerClassesCutover(ctx, eligible);
+  for (const [id, reason] of classes.withheld) {
+    eligible.delete(id);
+    const target = carrying.find((candidate) => candidate.report.id === id);
+    if (target) skipped.push({ workload: id, reason, at: targetAt(target), id: 'fix-skipped' });
+  }
 
   for (const target of carrying) {
     const id = target.report.id;
+    if (classes.withheld.has(id)) continue;
     if (!eligible.has(id)) {
       const plan = target.plan;
       const reason = plan && (plan.blocked || plan.path === 'unknown')
@@ -409,6 +419,19 @@ export function cutover(ctx: PhaseContext): PhaseResult {
     if (steps.length > 0) subjects.push({ id, at: targetAt(target), steps, notes: [], why });
   }
 
+  // A class switches in the same change as the label leaves its pods: both land, or neither does.
+  for (const item of classes.switches) {
+    const users = subjects.filter((subject) => item.users.includes(subject.id));
+    for (const user of users) subjects.splice(subjects.indexOf(user), 1);
+    subjects.push({
+      id: [...users.map((user) => user.id), item.id].join(' + '),
+      at: users[0]?.at ?? item.at,
+      steps: [...users.flatMap((user) => user.steps), ...item.steps],
+      notes: users.flatMap((user) => user.notes),
+      why: [...users.map((user) => user.why), item.why].join('; '),
+    });
+  }
+  subjects.push(...triggerAuthenticationsCutover(ctx, skipped));
   subjects.push(...podIdentityObjects(ctx, eligible, carrying, notes, skipped));
   // On objects without pods (a ServiceAccount, an AzureIdentity), aadpodidbinding means nothing: a Kustomize `labels` entry
   // removed for the workloads may take it off them too.
@@ -480,6 +503,141 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
       };
     }),
   }));
+}
+
+// ------------------------------------------------------------------------------- CSI provider classes and KEDA
+
+/** The rendered object a reported object was read from (its file, line and render). */
+function reportedObject(ctx: PhaseContext, kind: string, item: { file: string; line: number; unit: string }): RenderedObject | null {
+  return ctx.analysis.manifests.objects.find((object) => object.kind === kind && object.at.file === item.file && object.at.line === item.line && object.unit.label === item.unit) ?? null;
+}
+
+const providerClassTitle = (item: SecretProviderClassReport) => `SecretProviderClass ${item.namespace}/${item.name}`;
+const providerClassAt = (item: SecretProviderClassReport): Location => ({ file: item.usePodIdentityAt?.file ?? item.file, line: item.usePodIdentityAt?.line ?? item.line, column: 1 });
+
+/**
+ * Parallel: a SecretProviderClass on pod identity gets `clientID`, the client ID its pods' ServiceAccount gets in the
+ * same phase, and keeps `usePodIdentity: "true"`. The Azure provider checks usePodIdentity before anything else
+ * (secrets-store-csi-driver-provider-azure pkg/auth/auth.go GetAuthorizer), so clientID changes nothing until the
+ * cut-over turns pod identity off: the mount keeps working side by side.
+ */
+function providerClassesParallel(ctx: PhaseContext, skipped: Skip[]): Subject[] {
+  const subjects: Subject[] = [];
+  const targets = new Map(ctx.targets.map((target) => [target.report.id, target]));
+  for (const item of ctx.analysis.report.secretProviderClasses ?? []) {
+    if (!item.podIdentity) continue;
+    const users = item.usedBy.map((id) => targets.get(id)).filter((target): target is Target => target !== undefined);
+    if (users.length === 0 || !users.some((target) => ctx.selected(target))) continue;
+    // The client ID each user runs under on workload identity: planned now, or already on its ServiceAccount.
+    const wanted = new Set(users.flatMap((target) => {
+      const plan = target.plan;
+      if (plan?.path === 'migrated') return target.report.workloadIdentity.clientId ? [target.report.workloadIdentity.clientId] : [];
+      return plan && !plan.blocked && (plan.path === 'latest' || plan.path === 'legacy') && plan.serviceAccount ? [plan.serviceAccount.clientId] : [];
+    }));
+    const title = providerClassTitle(item);
+    if (wanted.size === 0) continue;
+    if (wanted.size > 1) {
+      skipped.push({ workload: title, reason: `mounted by workloads on different identities (${[...wanted].sort().join(', ')}); one clientID serves them all, so give each its own class`, at: providerClassAt(item), id: 'fix-manual-step' });
+      continue;
+    }
+    const clientId = [...wanted][0] ?? '';
+    if (item.clientId === clientId) continue;
+    if (item.clientId) {
+      skipped.push({ workload: title, reason: `already has clientID: ${item.clientId}, not the client ID its pods' ServiceAccount gets (${clientId}); decide which identity reads the vault`, at: providerClassAt(item), id: 'fix-skipped' });
+      continue;
+    }
+    const object = reportedObject(ctx, 'SecretProviderClass', item);
+    if (!object) continue;
+    const why = `${title}: clientID for workload identity (ignored while usePodIdentity is on)`;
+    subjects.push({ id: title, at: providerClassAt(item), notes: [], why, steps: [setStep(objectKey(object, null), ['spec', 'parameters'], { clientID: clientId }, why)] });
+  }
+  return subjects;
+}
+
+/** Classes that switch off pod identity in this cut-over, and workloads whose label stays because of a class. */
+function providerClassesCutover(ctx: PhaseContext, eligible: ReadonlySet<string>): { switches: (Subject & { users: readonly string[] })[]; withheld: Map<string, string> } {
+  const switches: (Subject & { users: readonly string[] })[] = [];
+  const withheld = new Map<string, string>();
+  const reports = new Map(ctx.analysis.report.workloads.map((workload) => [workload.id, workload]));
+  const classes = (ctx.analysis.report.secretProviderClasses ?? []).filter((item) => item.podIdentity && item.usedBy.length > 0);
+  const blocked = (item: SecretProviderClassReport, reason: string) => {
+    for (const user of item.usedBy) if (eligible.has(user) && !withheld.has(user)) withheld.set(user, `mounts ${providerClassTitle(item)}, which takes its Key Vault token through pod identity: ${reason}; aadpodidbinding stays until the class can switch`);
+  };
+  for (const item of classes) {
+    const waiting = item.usedBy.filter((user) => !eligible.has(user));
+    if (waiting.length > 0) {
+      blocked(item, `${waiting.join(', ')} ${waiting.length === 1 ? 'mounts' : 'mount'} it too and ${waiting.length === 1 ? 'is' : 'are'} not on workload identity yet`);
+      continue;
+    }
+    const wanted = new Set(item.usedBy.map((user) => reports.get(user)?.workloadIdentity.clientId ?? ''));
+    const clientId = [...wanted][0] ?? '';
+    if (wanted.size !== 1 || !clientId) {
+      blocked(item, `its workloads' ServiceAccounts carry ${wanted.size > 1 ? `different client IDs (${[...wanted].sort().join(', ')})` : 'no client ID'}, and one clientID serves them all`);
+      continue;
+    }
+    if (item.clientId && item.clientId !== clientId) {
+      blocked(item, `it has clientID: ${item.clientId}, not ${clientId} of its pods' ServiceAccount`);
+      continue;
+    }
+    const object = reportedObject(ctx, 'SecretProviderClass', item);
+    const read = object ? readSecretProviderClass(object, null) : null;
+    if (!object || !read) continue;
+    const title = providerClassTitle(item);
+    const why = `${title}: Key Vault tokens through workload identity (clientID, usePodIdentity "false") as its pods leave pod identity`;
+    const key = objectKey(object, null);
+    const pairs: Record<string, string> = { usePodIdentity: 'false', ...(item.clientId === clientId ? {} : { clientID: clientId }) };
+    switches.push({ id: title, at: providerClassAt(item), notes: [], why, users: item.usedBy, steps: [setStep(key, ['spec', 'parameters'], pairs, why)] });
+  }
+  return { switches, withheld };
+}
+
+/**
+ * Whether the repository shows the KEDA operator on workload identity: a HelmRelease of the KEDA chart with
+ * `podIdentity.azureWorkload.enabled: true` (keda.sh docs: the chart then labels the operator's pods and annotates
+ * its ServiceAccount), or a KEDA operator workload the scan finds migrated (use label and client-id).
+ */
+function kedaOperatorOnWorkloadIdentity(ctx: PhaseContext): boolean {
+  const { manifests, report } = ctx.analysis;
+  const release = manifests.releases.some((item) => /(^|\/)keda\/?$/.test(item.chart ?? '') && textOf(getIn(item.values, ['podIdentity', 'azureWorkload', 'enabled'])) === 'true');
+  const workload = report.workloads.some((item) => item.migration.path === 'migrated' && item.containers.some((container) => /(^|\/)kedacore\/keda(:|@|$)/.test(container.image ?? '')));
+  return release || workload;
+}
+
+/** Parallel: what the KEDA operator needs before its trigger authentications can leave pod identity (pod2wi does not install KEDA). */
+function kedaOperatorNotes(ctx: PhaseContext): FixNote[] {
+  const triggers = (ctx.analysis.report.triggerAuthentications ?? []).filter((item) => item.podIdentity);
+  if (triggers.length === 0 || kedaOperatorOnWorkloadIdentity(ctx)) return [];
+  return triggers.map((item) => ({
+    id: 'fix-manual-step',
+    at: { file: item.providerAt.file, line: item.providerAt.line, column: 1 },
+    message: `${item.kind} ${item.namespace === null ? '' : `${item.namespace}/`}${item.name}: the KEDA operator reads it with its own identity; give the operator workload identity (chart values podIdentity.azureWorkload.enabled: true and clientId, plus a federated credential for its ServiceAccount) before the cut-over changes provider azure to ${kedaWorkloadIdentityProvider}`,
+  }));
+}
+
+/**
+ * Cut-over of KEDA trigger authentications: provider `azure` becomes `azure-workload` once the operator runs on
+ * workload identity (an identityId stays: KEDA uses it as the client ID). Source: keda.sh docs
+ * authentication-providers/azure-ad-workload-identity.
+ */
+function triggerAuthenticationsCutover(ctx: PhaseContext, skipped: Skip[]): Subject[] {
+  const triggers = (ctx.analysis.report.triggerAuthentications ?? []).filter((item) => item.podIdentity);
+  if (triggers.length === 0) return [];
+  const title = (item: TriggerAuthenticationReport) => `${item.kind} ${item.namespace === null ? '' : `${item.namespace}/`}${item.name}`;
+  const at = (item: TriggerAuthenticationReport): Location => ({ file: item.providerAt.file, line: item.providerAt.line, column: 1 });
+  if (!kedaOperatorOnWorkloadIdentity(ctx)) {
+    for (const item of triggers) {
+      skipped.push({ workload: title(item), reason: `stays on provider azure: the repository does not show the KEDA operator on workload identity (its chart's podIdentity.azureWorkload.enabled: true and clientId, or its pods labelled and ServiceAccount annotated); set that up and deploy it first`, at: at(item), id: 'fix-skipped' });
+    }
+    return [];
+  }
+  const subjects: Subject[] = [];
+  for (const item of triggers) {
+    const object = reportedObject(ctx, item.kind, item);
+    if (!object || !readTriggerAuthentication(object, null)) continue;
+    const why = `${title(item)}: the KEDA operator gets its token through workload identity (provider ${kedaWorkloadIdentityProvider})`;
+    subjects.push({ id: title(item), at: at(item), notes: [], why, steps: [setStep(objectKey(object, null), ['spec', 'podIdentity'], { provider: kedaWorkloadIdentityProvider }, why)] });
+  }
+  return subjects;
 }
 
 // ---------------------------------------------------------------------------------------------------- finalize
