@@ -585,10 +585,31 @@ function providerClassesCutover(ctx: PhaseContext, eligible: ReadonlySet<string>
     const title = providerClassTitle(item);
     const why = `${title}: Key Vault tokens through workload identity (clientID, usePodIdentity "false") as its pods leave pod identity`;
     const key = objectKey(object, null);
-    const pairs: Record<string, string> = { usePodIdentity: 'false', ...(item.clientId === clientId ? {} : { clientID: clientId }) };
-    switches.push({ id: title, at: providerClassAt(item), notes: [], why, users: item.usedBy, steps: [setStep(key, ['spec', 'parameters'], pairs, why)] });
+    const steps = [usePodIdentityOffStep(key, why)];
+    if (item.clientId !== clientId) steps.push(setStep(key, ['spec', 'parameters'], { clientID: clientId }, why));
+    switches.push({ id: title, at: providerClassAt(item), notes: [], why, users: item.usedBy, steps });
   }
   return { switches, withheld };
+}
+
+/**
+ * `usePodIdentity: "false"` where it is written: the manifest, patch or template line, or the values key a chart
+ * template reads it from (`{{ .Values.keyVault.usePodIdentity | quote }}`), in each values file the render reads.
+ */
+function usePodIdentityOffStep(key: ObjectKey, why: string): Step {
+  const path = ['spec', 'parameters'];
+  const written = setStep(key, path, { usePodIdentity: 'false' }, why);
+  return {
+    changes: written.changes,
+    candidates: (state) => {
+      const object = current(state, key);
+      const origin = scalarRef(getIn(object?.root, [...path, 'usePodIdentity']))?.origin;
+      const valuesPath = origin && (origin.source === 'chart-values' || origin.source === 'release-values') && origin.path?.every((step) => typeof step === 'string') ? (origin.path as readonly string[]) : null;
+      const viaValues = object && valuesPath && valuesPath.length > 0 ? setSwitch(state, object, valuesPath, 'false', why) : none;
+      const direct = written.candidates(state);
+      return { candidates: [...viaValues.candidates, ...direct.candidates], declines: [...viaValues.declines, ...direct.declines] };
+    },
+  };
 }
 
 /**
