@@ -54,6 +54,11 @@ export interface Subject {
   readonly notes: readonly FixNote[];
   /** Why each edit is made, for the diff summary and the JSON. */
   readonly why: string;
+  /**
+   * Subjects of the same run (by id, listed earlier) this one needs: when one of them is withdrawn, so is this one
+   * (a binding is deleted only once the label has left the pods it selects).
+   */
+  readonly requires?: readonly string[];
 }
 
 export interface PhaseContext {
@@ -432,7 +437,9 @@ export function cutover(ctx: PhaseContext): PhaseResult {
     });
   }
   subjects.push(...triggerAuthenticationsCutover(ctx, skipped));
-  subjects.push(...podIdentityObjects(ctx, eligible, carrying, notes, skipped));
+  // The subject that takes each workload off pod identity (merged with its classes' switch when it mounts one).
+  const subjectOf = (workload: string): string[] => subjects.filter((subject) => subject.id === workload || subject.id.split(' + ').includes(workload)).map((subject) => subject.id);
+  subjects.push(...podIdentityObjects(ctx, eligible, carrying, notes, skipped, subjectOf));
   // On objects without pods (a ServiceAccount, an AzureIdentity), aadpodidbinding means nothing: a Kustomize `labels` entry
   // removed for the workloads may take it off them too.
   const allowed: Change[] = ctx.analysis.manifests.objects
@@ -442,11 +449,11 @@ export function cutover(ctx: PhaseContext): PhaseResult {
 }
 
 /** Pod-identity objects to delete: a binding whose users are all cut over, an identity whose bindings all go. */
-function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, carrying: readonly Target[], notes: FixNote[], skipped: Skip[]): Subject[] {
+function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, carrying: readonly Target[], notes: FixNote[], skipped: Skip[], subjectOf: (workload: string) => string[]): Subject[] {
   const { report, manifests } = ctx.analysis;
   const remaining = carrying.filter((target) => !eligible.has(target.report.id));
   const deletedBindings = new Set<string>();
-  const chosen: { object: RenderedObject; why: string }[] = [];
+  const chosen: { object: RenderedObject; why: string; users: readonly string[] }[] = [];
   const objectsAt = (kind: string, evidence: { file: string; line: number; unit: string }) =>
     manifests.objects.filter((object) => object.kind === kind && isPodIdentityObject(object) && object.at.file === evidence.file && object.at.line === evidence.line && object.unit.label === evidence.unit);
   for (const binding of report.bindings) {
@@ -458,7 +465,7 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     }
     if (!binding.usedBy.every((user) => eligible.has(user))) continue;
     deletedBindings.add(`${binding.unit}|${binding.file}:${binding.line}`);
-    for (const object of objects) chosen.push({ object, why: `AzureIdentityBinding ${binding.namespace}/${binding.name}: every workload it selected is on workload identity` });
+    for (const object of objects) chosen.push({ object, why: `AzureIdentityBinding ${binding.namespace}/${binding.name}: every workload it selected is on workload identity`, users: binding.usedBy });
   }
   for (const identity of report.identities) {
     const objects = objectsAt('AzureIdentity', identity);
@@ -471,12 +478,12 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     const naming = report.bindings.filter((binding) => binding.azureIdentity === identity.name && binding.namespace === identity.namespace && binding.unit === identity.unit);
     if (identity.usedBy.length === 0 || !identity.usedBy.every((user) => eligible.has(user))) continue;
     if (!naming.every((binding) => deletedBindings.has(`${binding.unit}|${binding.file}:${binding.line}`))) continue;
-    for (const object of objects) chosen.push({ object, why: `AzureIdentity ${identity.namespace}/${identity.name}: every workload bound to it is on workload identity` });
+    for (const object of objects) chosen.push({ object, why: `AzureIdentity ${identity.namespace}/${identity.name}: every workload bound to it is on workload identity`, users: identity.usedBy });
   }
   if (remaining.length === 0) {
     for (const exception of report.exceptions) {
       for (const object of manifests.objects.filter((candidate) => candidate.kind === 'AzurePodIdentityException' && candidate.at.file === exception.file && candidate.at.line === exception.line)) {
-        chosen.push({ object, why: `AzurePodIdentityException ${exception.namespace}/${exception.name}: no workload in the repository uses pod identity any more` });
+        chosen.push({ object, why: `AzurePodIdentityException ${exception.namespace}/${exception.name}: no workload in the repository uses pod identity any more`, users: carrying.map((target) => target.report.id) });
       }
     }
   } else if (report.exceptions.length > 0 && eligible.size > 0) {
@@ -485,13 +492,14 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     }
   }
   // One subject per file the objects are written in: they go together or not at all.
-  const byFile = new Map<string, { object: RenderedObject; why: string }[]>();
+  const byFile = new Map<string, { object: RenderedObject; why: string; users: readonly string[] }[]>();
   for (const item of chosen) pushTo(byFile, item.object.at.file, item);
   return [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, items]) => ({
     id: `pod-identity objects in ${file}`,
     at: { file, line: items[0]?.object.at.line ?? 1, column: 1 },
     notes: [],
     why: [...new Set(items.map((item) => item.why))].join('; '),
+    requires: [...new Set(items.flatMap((item) => item.users.flatMap(subjectOf)))].sort(),
     steps: items.map(({ object, why }): Step => {
       const key = objectKey(object, null);
       return {
