@@ -189,7 +189,7 @@ export function parallel(ctx: PhaseContext): PhaseResult {
     if ('decline' in built) skipped.push({ workload: id, reason: built.decline, at: targetAt(target), id: built.id ?? 'fix-manual-step' });
     else if (built.steps.length > 0) subjects.push(built);
   }
-  subjects.push(...providerClassesParallel(ctx, skipped));
+  subjects.push(...providerClassesParallel(ctx, skipped, shared));
   return { subjects, skipped, notes: kedaOperatorNotes(ctx), allowed };
 }
 
@@ -529,7 +529,7 @@ const providerClassAt = (item: SecretProviderClassReport): Location => ({ file: 
  * (secrets-store-csi-driver-provider-azure pkg/auth/auth.go GetAuthorizer), so clientID changes nothing until the
  * cut-over turns pod identity off: the mount keeps working side by side.
  */
-function providerClassesParallel(ctx: PhaseContext, skipped: Skip[]): Subject[] {
+function providerClassesParallel(ctx: PhaseContext, skipped: Skip[], shared: SharedSources): Subject[] {
   const subjects: Subject[] = [];
   const targets = new Map(ctx.targets.map((target) => [target.report.id, target]));
   for (const item of ctx.analysis.report.secretProviderClasses ?? []) {
@@ -557,7 +557,8 @@ function providerClassesParallel(ctx: PhaseContext, skipped: Skip[]): Subject[] 
     const object = reportedObject(ctx, 'SecretProviderClass', item);
     if (!object) continue;
     const why = `${title}: clientID for workload identity (ignored while usePodIdentity is on)`;
-    subjects.push({ id: title, at: providerClassAt(item), notes: [], why, steps: [setStep(objectKey(object, null), ['spec', 'parameters'], { clientID: clientId }, why)] });
+    // A class of a shared base whose overlays want different client IDs takes each in its overlay, as ServiceAccounts do.
+    subjects.push({ id: title, at: providerClassAt(item), notes: [], why, steps: [setStep(objectKey(object, null), ['spec', 'parameters'], { clientID: clientId }, why, shared, object)] });
   }
   return subjects;
 }
