@@ -426,7 +426,8 @@ export function cutover(ctx: PhaseContext): PhaseResult {
 
   // A class switches in the same change as the label leaves its pods: both land, or neither does.
   for (const item of classes.switches) {
-    const users = subjects.filter((subject) => item.users.includes(subject.id));
+    // A workload mounting two classes is already merged with the first: match the parts of merged ids.
+    const users = subjects.filter((subject) => subject.id.split(' + ').some((part) => item.users.includes(part)));
     for (const user of users) subjects.splice(subjects.indexOf(user), 1);
     subjects.push({
       id: [...users.map((user) => user.id), item.id].join(' + '),

@@ -31,7 +31,7 @@ spec:
 `;
 
 /** A Deployment mounting a class, with its ServiceAccount (annotated when `clientId` is given). */
-const deployment = (name: string, options: { selector: string; mounts: string; namespace?: string; clientId?: string; useLabel?: boolean }) => `apiVersion: v1
+const deployment = (name: string, options: { selector: string; mounts: string | readonly string[]; namespace?: string; clientId?: string; useLabel?: boolean }) => `apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: ${name}
@@ -59,12 +59,12 @@ spec:
       containers:
         - name: ${name}
           image: contoso/${name}:1
-      volumes:
-        - name: kv
+      volumes:${(typeof options.mounts === 'string' ? [options.mounts] : options.mounts).map((mount, index) => `
+        - name: kv${index}
           csi:
             driver: secrets-store.csi.k8s.io
             volumeAttributes:
-              secretProviderClass: ${options.mounts}
+              secretProviderClass: ${mount}`).join('')}
 `;
 
 const providerClass = (name: string, usePodIdentity: string, extra = '') => `apiVersion: secrets-store.csi.x-k8s.io/v1
@@ -167,5 +167,22 @@ describe('fix', () => {
     const kv = plan.changes.find((change) => change.file === 'deploy/kv.yaml');
     expect(kv?.after).toContain(`    usePodIdentity: "false"\n    clientID: ${clientId}\n`);
     expect(plan.edited.map((item) => item.subject)).toContain('Deployment/shop/orders + SecretProviderClass shop/orders-kv');
+  });
+
+  it('cutover: workloads that share classes switch in one subject with every class they mount', async () => {
+    const clientId = '6f1d2c3b-0a9e-4b8c-9d7e-1f2a3b4c5d6e';
+    const root = writeTree({
+      ...latestApp('orders'),
+      ...latestApp('billing'),
+      'deploy/ids.yaml': identity('orders-identity', clientId),
+      'deploy/orders.yaml': deployment('orders', { selector: 'orders-identity', mounts: ['orders-kv', 'shared-kv'], clientId, useLabel: true }),
+      'deploy/billing.yaml': deployment('billing', { selector: 'orders-identity', mounts: 'shared-kv', clientId, useLabel: true }),
+      'deploy/kv.yaml': providerClass('orders-kv', '"true"') + '---\n' + providerClass('shared-kv', '"true"'),
+    });
+    const plan = planFix(await analyze(scanOptionsFor(root, ['.'])), 'cutover');
+    const subjects = plan.edited.map((item) => item.subject);
+    expect(subjects).toContain('Deployment/shop/billing + Deployment/shop/orders + SecretProviderClass shop/orders-kv + SecretProviderClass shop/shared-kv');
+    expect(subjects.filter((subject) => subject.includes('Deployment/shop/'))).toHaveLength(1);
+    expect(plan.changes.find((change) => change.file === 'deploy/kv.yaml')?.after.match(/usePodIdentity: "false"/g)).toHaveLength(2);
   });
 });
