@@ -141,7 +141,7 @@ export function detectManifests(context: GateContext): void {
       detections.add({
         ruleId: 'secret-provider-pod-identity',
         at: providerClass.usePodIdentity.keyOrigin,
-        message: `${title}: usePodIdentity: ${providerClass.usePodIdentity.value?.display ?? ''} gets Key Vault tokens from aad-pod-identity; set clientID to the identity's client ID and usePodIdentity: "false"`,
+        message: `${title}: usePodIdentity: ${providerClass.usePodIdentity.shown} gets Key Vault tokens from aad-pod-identity; set clientID to the identity's client ID and usePodIdentity: "false"`,
         subject: objectSubject(object),
       });
     }

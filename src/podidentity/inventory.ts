@@ -522,7 +522,7 @@ function reportTokenBrokers(
     if (!item.podIdentity || !item.usePodIdentity) continue;
     const at = item.usePodIdentity.keyOrigin;
     const mounted = [...new Set(users.get(item) ?? [])].sort(compareStrings);
-    const message = `SecretProviderClass ${item.namespace}/${item.name}: usePodIdentity: ${item.usePodIdentity.value?.display ?? ''} makes the Key Vault provider ask aad-pod-identity for the token of ${mounted.length > 0 ? `the pods that mount it (${mounted.join(', ')})` : 'the pods that mount it (none in the repository)'}; on workload identity it needs clientID: <client id> and usePodIdentity: "false"`;
+    const message = `SecretProviderClass ${item.namespace}/${item.name}: usePodIdentity: ${item.usePodIdentity.shown} makes the Key Vault provider ask aad-pod-identity for the token of ${mounted.length > 0 ? `the pods that mount it (${mounted.join(', ')})` : 'the pods that mount it (none in the repository)'}; on workload identity it needs clientID: <client id> and usePodIdentity: "false"`;
     once(at, message, () => sink.add('secret-provider-pod-identity', at, message));
   }
   for (const item of triggers) {

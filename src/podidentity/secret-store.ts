@@ -41,8 +41,8 @@ export interface SecretProviderClass {
   readonly object: RenderedObject;
   readonly name: string;
   readonly namespace: string;
-  /** The usePodIdentity pair under spec.parameters, when written. */
-  readonly usePodIdentity: { readonly value: ScalarRef | null; readonly keyOrigin: Origin } | null;
+  /** The usePodIdentity pair under spec.parameters, when written; `shown` as YAML reads it (`"true"`, or `true` for a boolean). */
+  readonly usePodIdentity: { readonly value: ScalarRef | null; readonly keyOrigin: Origin; readonly shown: string } | null;
   /** Whether the provider takes its token through aad-pod-identity: usePodIdentity parses as true. */
   readonly podIdentity: boolean;
   readonly clientId: ScalarRef | null;
@@ -67,7 +67,7 @@ export function readSecretProviderClass(object: RenderedObject, namespaceOption:
     object,
     name,
     namespace: effectiveNamespace(object, namespaceOption).value,
-    usePodIdentity: use ? { value: useValue, keyOrigin: use.keyOrigin } : null,
+    usePodIdentity: use ? { value: useValue, keyOrigin: use.keyOrigin, shown: use.value.kind === 'scalar' && typeof use.value.value === 'string' ? JSON.stringify(use.value.value) : (useValue?.display ?? '') } : null,
     podIdentity: useValue !== null && useValue.value !== null && parsesTrue(useValue.value) === true,
     clientId: client ? scalarRef(client.value) : null,
     clientIdKeyOrigin: client?.keyOrigin ?? null,
