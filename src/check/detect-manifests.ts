@@ -9,7 +9,7 @@ import { isPodIdentityObject, podIdentityGroup } from '../podidentity/crds.js';
 import { podIdentityLabel } from '../podidentity/graph.js';
 import type { GateContext } from './context.js';
 import { isLabelAt, labelToken } from './detect-text.js';
-import { kedaPodIdentityProvider, kedaWorkloadIdentityProvider, readSecretProviderClass, readTriggerAuthentication } from '../podidentity/secret-store.js';
+import { kedaOperatorPodIdentity, kedaPodIdentityProvider, kedaWorkloadIdentityProvider, readSecretProviderClass, readTriggerAuthentication } from '../podidentity/secret-store.js';
 
 /** API groups of admission policies: a policy that denies the label names it, and is not a use of it. */
 const policyGroups = new Set([
@@ -111,6 +111,12 @@ export function detectManifests(context: GateContext): void {
     }
   }
 
+  for (const release of manifests.releases) {
+    const binding = kedaOperatorPodIdentity(release);
+    if (binding) {
+      detections.add({ ruleId: 'keda-pod-identity', at: binding.keyOrigin, message: `${objectTitle(release.object, namespace)}: podIdentity.activeDirectory.identity: ${binding.value} gives the KEDA operator aad-pod-identity; use podIdentity.azureWorkload.enabled and clientId`, subject: objectSubject(release.object) });
+    }
+  }
   for (const { release, label } of manifests.releaseLabels) {
     detections.add({
       ruleId: 'aadpodidbinding-label',

@@ -31,6 +31,7 @@ import {
 import { linkPodIdentity, podIdentityLabel, unitKey, type IdentityMatch } from './graph.js';
 import { pushTo } from '../model/collections.js';
 import {
+  kedaOperatorPodIdentity,
   kedaPodIdentityProvider,
   kedaWorkloadIdentityProvider,
   mountedSecretProviderClasses,
@@ -393,6 +394,10 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   reportSharedServiceAccounts(workloads, accountIndex, sink);
   const providerClassUsers = linkSecretProviderClasses(described, providerClasses);
   reportTokenBrokers(providerClasses, providerClassUsers, triggerAuthentications, sink);
+  for (const release of scan.releases) {
+    const binding = kedaOperatorPodIdentity(release);
+    if (binding) sink.add('keda-pod-identity', binding.keyOrigin, `HelmRelease ${displayName(release.object)}: podIdentity.activeDirectory.identity: ${binding.value} labels the KEDA operator's pods aadpodidbinding=${binding.value}; on workload identity the chart takes podIdentity.azureWorkload.enabled: true and clientId instead`);
+  }
 
   const conditional = new Set(scan.conditionalLabels.map((label) => `${label.at.file}:${label.at.line}`));
   for (const label of scan.helperLabels) {

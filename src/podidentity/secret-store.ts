@@ -1,5 +1,6 @@
 import { effectiveNamespace, objectName } from '../k8s/namespaces.js';
 import { get, getIn, isMap, isSeq, pairOf, scalarRef, textOf, type Origin, type RenderedObject, type RNode, type ScalarRef } from '../k8s/rendered.js';
+import type { HelmRelease } from '../k8s/flux.js';
 import type { WorkloadView } from '../k8s/workloads.js';
 
 /**
@@ -122,4 +123,21 @@ export function mountedSecretProviderClasses(view: WorkloadView): string[] {
     if (name && !names.includes(name)) names.push(name);
   }
   return names;
+}
+
+/** Whether a Flux HelmRelease installs the KEDA chart (`kedacore/keda`, by chart name). */
+export function isKedaRelease(release: HelmRelease): boolean {
+  return /(^|\/)keda\/?$/.test(release.chart ?? '');
+}
+
+/**
+ * The KEDA operator's own aad-pod-identity binding in a HelmRelease of the KEDA chart: the value of
+ * `podIdentity.activeDirectory.identity`, which the chart sets as the operator pods' aadpodidbinding label (keda.sh
+ * docs, authentication-providers/azure-ad-pod-identity: `--set podIdentity.activeDirectory.identity={your-label-name}`).
+ */
+export function kedaOperatorPodIdentity(release: HelmRelease): { readonly value: string; readonly keyOrigin: Origin } | null {
+  if (!isKedaRelease(release)) return null;
+  const pair = pairOf(getIn(release.values, ['podIdentity', 'activeDirectory']), 'identity');
+  const value = pair ? scalarRef(pair.value)?.display : null;
+  return pair && value ? { value, keyOrigin: pair.keyOrigin } : null;
 }
