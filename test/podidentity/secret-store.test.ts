@@ -113,6 +113,33 @@ describe('scan', () => {
   });
 });
 
+describe('scan: KEDA', () => {
+  it('reports the pod identity the KEDA chart gives its operator, and not its workload-identity values', async () => {
+    const release = (name: string, values: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: ${name}
+  namespace: keda
+spec:
+  chart:
+    spec:
+      chart: keda
+      sourceRef:
+        kind: HelmRepository
+        name: kedacore
+  values:
+${values}`;
+    const root = writeTree({
+      'infra/old.yaml': release('keda', '    podIdentity:\n      activeDirectory:\n        identity: keda-identity\n'),
+      'infra/new.yaml': release('keda-next', '    podIdentity:\n      azureWorkload:\n        enabled: true\n'),
+    });
+    const { report } = await analyze(scanOptionsFor(root, ['.']));
+    expect(report.findings.filter((finding) => finding.ruleId === 'keda-pod-identity').map((finding) => `${finding.file}:${finding.line} ${finding.message}`)).toEqual([
+      "infra/old.yaml:16 HelmRelease keda: podIdentity.activeDirectory.identity: keda-identity labels the KEDA operator's pods aadpodidbinding=keda-identity; on workload identity the chart takes podIdentity.azureWorkload.enabled: true and clientId instead",
+    ]);
+  });
+});
+
 describe('fix', () => {
   it('parallel: a class mounted by workloads of different identities gets no clientID, and a finding says why', async () => {
     const root = writeTree({
