@@ -180,6 +180,9 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     serviceAccounts: inventory.serviceAccounts,
     namespaces: inventory.namespaces,
     applications,
+    // Present only when the repository has one, so reports of repositories without them keep their shape.
+    ...(inventory.secretProviderClasses.length > 0 ? { secretProviderClasses: inventory.secretProviderClasses } : {}),
+    ...(inventory.triggerAuthentications.length > 0 ? { triggerAuthentications: inventory.triggerAuthentications } : {}),
   };
   const restrictedNamespaces = new Map(
     inventory.namespaces

@@ -9,6 +9,7 @@ import { isPodIdentityObject, podIdentityGroup } from '../podidentity/crds.js';
 import { podIdentityLabel } from '../podidentity/graph.js';
 import type { GateContext } from './context.js';
 import { isLabelAt, labelToken } from './detect-text.js';
+import { kedaOperatorPodIdentity, kedaPodIdentityProvider, kedaWorkloadIdentityProvider, readSecretProviderClass, readTriggerAuthentication } from '../podidentity/secret-store.js';
 
 /** API groups of admission policies: a policy that denies the label names it, and is not a use of it. */
 const policyGroups = new Set([
@@ -110,6 +111,12 @@ export function detectManifests(context: GateContext): void {
     }
   }
 
+  for (const release of manifests.releases) {
+    const binding = kedaOperatorPodIdentity(release);
+    if (binding) {
+      detections.add({ ruleId: 'keda-pod-identity', at: binding.keyOrigin, message: `${objectTitle(release.object, namespace)}: podIdentity.activeDirectory.identity: ${binding.value} gives the KEDA operator aad-pod-identity; use podIdentity.azureWorkload.enabled and clientId`, subject: objectSubject(release.object) });
+    }
+  }
   for (const { release, label } of manifests.releaseLabels) {
     detections.add({
       ruleId: 'aadpodidbinding-label',
@@ -134,6 +141,24 @@ export function detectManifests(context: GateContext): void {
     const chart = installedChart(object);
     if (chart) {
       detections.add({ ruleId: 'pod-identity-install', at: object.at, message: `${title} installs the ${chart} chart; remove it once no workload uses pod identity`, subject: objectSubject(object) });
+    }
+    const providerClass = readSecretProviderClass(object, namespace);
+    if (providerClass?.podIdentity && providerClass.usePodIdentity) {
+      detections.add({
+        ruleId: 'secret-provider-pod-identity',
+        at: providerClass.usePodIdentity.keyOrigin,
+        message: `${title}: usePodIdentity: ${providerClass.usePodIdentity.shown} gets Key Vault tokens from aad-pod-identity; set clientID to the identity's client ID and usePodIdentity: "false"`,
+        subject: objectSubject(object),
+      });
+    }
+    const trigger = readTriggerAuthentication(object, namespace);
+    if (trigger && trigger.provider.value === kedaPodIdentityProvider) {
+      detections.add({
+        ruleId: 'keda-pod-identity',
+        at: trigger.providerKeyOrigin,
+        message: `${trigger.namespace === null ? `${object.kind} ${displayName(object)}` : title}: podIdentity.provider: ${kedaPodIdentityProvider} is aad-pod-identity; use ${kedaWorkloadIdentityProvider} once the KEDA operator runs on workload identity`,
+        subject: objectSubject(object),
+      });
     }
     for (const found of keysNamed(object.root, podIdentityLabel)) {
       detections.add({ ruleId: 'aadpodidbinding-label', at: found.at, message: `${title}: aadpodidbinding${found.value === null ? '' : `=${found.value}`} at ${found.path.join('.')}` });

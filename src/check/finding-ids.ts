@@ -13,6 +13,8 @@ export const gateFindingIds = [
   'proxy-sidecar-port-invalid',
   'token-expiration-out-of-range',
   'hard-coded-token-path',
+  'secret-provider-pod-identity',
+  'keda-pod-identity',
   'invalid-suppression',
   'expired-suppression',
   'unused-suppression',

@@ -1,7 +1,7 @@
-import { scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
+import { getIn, scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
 import { fieldsAt, immutableSelectorKinds, readWorkload, type Field } from '../k8s/workloads.js';
 import type { Location } from '../model/location.js';
-import type { ScanReport, WorkloadReport } from '../model/report.js';
+import type { ScanReport, SecretProviderClassReport, TriggerAuthenticationReport, WorkloadReport } from '../model/report.js';
 import { shellQuote } from '../report/escape.js';
 import type { Decision } from '../plan/decide.js';
 import type { ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
@@ -15,6 +15,7 @@ import type { FixFindingId } from './finding-ids.js';
 import { fieldNamed, podIdentityFields, targetAt, type Target } from './targets.js';
 import type { Tree } from './yaml-edits.js';
 import { pushTo } from '../model/collections.js';
+import { kedaWorkloadIdentityProvider, readSecretProviderClass, readTriggerAuthentication } from '../podidentity/secret-store.js';
 
 /** The three phases of the migration guide: side by side, then off pod identity, then off the proxy. */
 export const phases = ['parallel', 'cutover', 'finalize'] as const;
@@ -54,6 +55,11 @@ export interface Subject {
   readonly notes: readonly FixNote[];
   /** Why each edit is made, for the diff summary and the JSON. */
   readonly why: string;
+  /**
+   * Subjects of the same run (by id, listed earlier) this one needs: when one of them is withdrawn, so is this one
+   * (a binding is deleted only once the label has left the pods it selects).
+   */
+  readonly requires?: readonly string[];
 }
 
 export interface PhaseContext {
@@ -184,7 +190,8 @@ export function parallel(ctx: PhaseContext): PhaseResult {
     if ('decline' in built) skipped.push({ workload: id, reason: built.decline, at: targetAt(target), id: built.id ?? 'fix-manual-step' });
     else if (built.steps.length > 0) subjects.push(built);
   }
-  return { subjects, skipped, notes: [], allowed };
+  subjects.push(...providerClassesParallel(ctx, skipped, shared));
+  return { subjects, skipped, notes: kedaOperatorNotes(ctx), allowed };
 }
 
 type Built = Subject | { readonly decline: string; readonly id?: FixFindingId };
@@ -374,9 +381,17 @@ export function cutover(ctx: PhaseContext): PhaseResult {
   const onWorkloadIdentity = (target: Target) => (target.release ? releaseOnWorkloadIdentity(target) : target.report.migration.path === 'migrated');
   const carrying = ctx.targets.filter((target) => podIdentityFields(target).length > 0 || target.view.metadataLabels.some((field) => field.key === podIdentityLabel));
   const eligible = new Set(carrying.filter((target) => ctx.selected(target) && onWorkloadIdentity(target)).map((target) => target.report.id));
+  // A pod whose CSI volume still takes its token through pod identity keeps its label until its class switches too.
+  const classes = providerClassesCutover(ctx, eligible);
+  for (const [id, reason] of classes.withheld) {
+    eligible.delete(id);
+    const target = carrying.find((candidate) => candidate.report.id === id);
+    if (target) skipped.push({ workload: id, reason, at: targetAt(target), id: 'fix-skipped' });
+  }
 
   for (const target of carrying) {
     const id = target.report.id;
+    if (classes.withheld.has(id)) continue;
     if (!eligible.has(id)) {
       const plan = target.plan;
       const reason = plan && (plan.blocked || plan.path === 'unknown')
@@ -410,7 +425,23 @@ export function cutover(ctx: PhaseContext): PhaseResult {
     if (steps.length > 0) subjects.push({ id, at: targetAt(target), steps, notes: [], why });
   }
 
-  subjects.push(...podIdentityObjects(ctx, eligible, carrying, notes, skipped));
+  // A class switches in the same change as the label leaves its pods: both land, or neither does.
+  for (const item of classes.switches) {
+    // A workload mounting two classes is already merged with the first: match the parts of merged ids.
+    const users = subjects.filter((subject) => subject.id.split(' + ').some((part) => item.users.includes(part)));
+    for (const user of users) subjects.splice(subjects.indexOf(user), 1);
+    subjects.push({
+      id: [...users.map((user) => user.id), item.id].join(' + '),
+      at: users[0]?.at ?? item.at,
+      steps: [...users.flatMap((user) => user.steps), ...item.steps],
+      notes: users.flatMap((user) => user.notes),
+      why: [...users.map((user) => user.why), item.why].join('; '),
+    });
+  }
+  subjects.push(...triggerAuthenticationsCutover(ctx, skipped));
+  // The subject that takes each workload off pod identity (merged with its classes' switch when it mounts one).
+  const subjectOf = (workload: string): string[] => subjects.filter((subject) => subject.id === workload || subject.id.split(' + ').includes(workload)).map((subject) => subject.id);
+  subjects.push(...podIdentityObjects(ctx, eligible, carrying, notes, skipped, subjectOf));
   // On objects without pods (a ServiceAccount, an AzureIdentity), aadpodidbinding means nothing: a Kustomize `labels` entry
   // removed for the workloads may take it off them too.
   const allowed: Change[] = ctx.analysis.manifests.objects
@@ -433,11 +464,11 @@ function manualRemoval(identity: ScanReport['identities'][number]): string {
 }
 
 /** Pod-identity objects to delete: a binding whose users are all cut over, an identity whose bindings all go. */
-function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, carrying: readonly Target[], notes: FixNote[], skipped: Skip[]): Subject[] {
+function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, carrying: readonly Target[], notes: FixNote[], skipped: Skip[], subjectOf: (workload: string) => string[]): Subject[] {
   const { report, manifests } = ctx.analysis;
   const remaining = carrying.filter((target) => !eligible.has(target.report.id));
   const deletedBindings = new Set<string>();
-  const chosen: { object: RenderedObject; why: string }[] = [];
+  const chosen: { object: RenderedObject; why: string; users: readonly string[] }[] = [];
   const objectsAt = (kind: string, evidence: { file: string; line: number; unit: string }) =>
     manifests.objects.filter((object) => object.kind === kind && isPodIdentityObject(object) && object.at.file === evidence.file && object.at.line === evidence.line && object.unit.label === evidence.unit);
   for (const binding of report.bindings) {
@@ -449,7 +480,7 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     }
     if (!binding.usedBy.every((user) => eligible.has(user))) continue;
     deletedBindings.add(`${binding.unit}|${binding.file}:${binding.line}`);
-    for (const object of objects) chosen.push({ object, why: `AzureIdentityBinding ${binding.namespace}/${binding.name}: every workload it selected is on workload identity` });
+    for (const object of objects) chosen.push({ object, why: `AzureIdentityBinding ${binding.namespace}/${binding.name}: every workload it selected is on workload identity`, users: binding.usedBy });
   }
   for (const identity of report.identities) {
     const objects = objectsAt('AzureIdentity', identity);
@@ -462,7 +493,7 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     const naming = report.bindings.filter((binding) => binding.azureIdentity === identity.name && binding.namespace === identity.namespace && binding.unit === identity.unit);
     if (identity.usedBy.length === 0 || !identity.usedBy.every((user) => eligible.has(user))) continue;
     if (!naming.every((binding) => deletedBindings.has(`${binding.unit}|${binding.file}:${binding.line}`))) continue;
-    for (const object of objects) chosen.push({ object, why: `AzureIdentity ${identity.namespace}/${identity.name}: every workload bound to it is on workload identity` });
+    for (const object of objects) chosen.push({ object, why: `AzureIdentity ${identity.namespace}/${identity.name}: every workload bound to it is on workload identity`, users: identity.usedBy });
   }
   // Exceptions go last, with MIC/NMI: removed while NMI still runs, the pods they protect lose IMDS (DOMAIN.md §9).
   if (remaining.length === 0 && eligible.size > 0) {
@@ -475,13 +506,14 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
     }
   }
   // One subject per file the objects are written in: they go together or not at all.
-  const byFile = new Map<string, { object: RenderedObject; why: string }[]>();
+  const byFile = new Map<string, { object: RenderedObject; why: string; users: readonly string[] }[]>();
   for (const item of chosen) pushTo(byFile, item.object.at.file, item);
   return [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, items]) => ({
     id: `pod-identity objects in ${file}`,
     at: { file, line: items[0]?.object.at.line ?? 1, column: 1 },
     notes: [],
     why: [...new Set(items.map((item) => item.why))].join('; '),
+    requires: [...new Set(items.flatMap((item) => item.users.flatMap(subjectOf)))].sort(),
     steps: items.map(({ object, why }): Step => {
       const key = objectKey(object, null);
       return {
@@ -493,6 +525,163 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
       };
     }),
   }));
+}
+
+// ------------------------------------------------------------------------------- CSI provider classes and KEDA
+
+/** The rendered object a reported object was read from (its file, line and render). */
+function reportedObject(ctx: PhaseContext, kind: string, item: { file: string; line: number; unit: string }): RenderedObject | null {
+  return ctx.analysis.manifests.objects.find((object) => object.kind === kind && object.at.file === item.file && object.at.line === item.line && object.unit.label === item.unit) ?? null;
+}
+
+const providerClassTitle = (item: SecretProviderClassReport) => `SecretProviderClass ${item.namespace}/${item.name}`;
+const providerClassAt = (item: SecretProviderClassReport): Location => ({ file: item.usePodIdentityAt?.file ?? item.file, line: item.usePodIdentityAt?.line ?? item.line, column: 1 });
+
+/**
+ * Parallel: a SecretProviderClass on pod identity gets `clientID`, the client ID its pods' ServiceAccount gets in the
+ * same phase, and keeps `usePodIdentity: "true"`. The Azure provider checks usePodIdentity before anything else
+ * (secrets-store-csi-driver-provider-azure pkg/auth/auth.go GetAuthorizer), so clientID changes nothing until the
+ * cut-over turns pod identity off: the mount keeps working side by side.
+ */
+function providerClassesParallel(ctx: PhaseContext, skipped: Skip[], shared: SharedSources): Subject[] {
+  const subjects: Subject[] = [];
+  const targets = new Map(ctx.targets.map((target) => [target.report.id, target]));
+  for (const item of ctx.analysis.report.secretProviderClasses ?? []) {
+    if (!item.podIdentity) continue;
+    const users = item.usedBy.map((id) => targets.get(id)).filter((target): target is Target => target !== undefined);
+    if (users.length === 0 || !users.some((target) => ctx.selected(target))) continue;
+    // The client ID each user runs under on workload identity: planned now, or already on its ServiceAccount.
+    const wanted = new Set(users.flatMap((target) => {
+      const plan = target.plan;
+      if (plan?.path === 'migrated') return target.report.workloadIdentity.clientId ? [target.report.workloadIdentity.clientId] : [];
+      return plan && !plan.blocked && (plan.path === 'latest' || plan.path === 'legacy') && plan.serviceAccount ? [plan.serviceAccount.clientId] : [];
+    }));
+    const title = providerClassTitle(item);
+    if (wanted.size === 0) continue;
+    if (wanted.size > 1) {
+      skipped.push({ workload: title, reason: `mounted by workloads on different identities (${[...wanted].sort().join(', ')}); one clientID serves them all, so give each its own class`, at: providerClassAt(item), id: 'fix-manual-step' });
+      continue;
+    }
+    const clientId = [...wanted][0] ?? '';
+    if (item.clientId === clientId) continue;
+    if (item.clientId) {
+      skipped.push({ workload: title, reason: `already has clientID: ${item.clientId}, not the client ID its pods' ServiceAccount gets (${clientId}); decide which identity reads the vault`, at: providerClassAt(item), id: 'fix-skipped' });
+      continue;
+    }
+    const object = reportedObject(ctx, 'SecretProviderClass', item);
+    if (!object) continue;
+    const why = `${title}: clientID for workload identity (ignored while usePodIdentity is on)`;
+    // A class of a shared base whose overlays want different client IDs takes each in its overlay, as ServiceAccounts do.
+    subjects.push({ id: title, at: providerClassAt(item), notes: [], why, steps: [setStep(objectKey(object, null), ['spec', 'parameters'], { clientID: clientId }, why, shared, object)] });
+  }
+  return subjects;
+}
+
+/** Classes that switch off pod identity in this cut-over, and workloads whose label stays because of a class. */
+function providerClassesCutover(ctx: PhaseContext, eligible: ReadonlySet<string>): { switches: (Subject & { users: readonly string[] })[]; withheld: Map<string, string> } {
+  const switches: (Subject & { users: readonly string[] })[] = [];
+  const withheld = new Map<string, string>();
+  const reports = new Map(ctx.analysis.report.workloads.map((workload) => [workload.id, workload]));
+  const classes = (ctx.analysis.report.secretProviderClasses ?? []).filter((item) => item.podIdentity && item.usedBy.length > 0);
+  const blocked = (item: SecretProviderClassReport, reason: string) => {
+    for (const user of item.usedBy) if (eligible.has(user) && !withheld.has(user)) withheld.set(user, `mounts ${providerClassTitle(item)}, which takes its Key Vault token through pod identity: ${reason}; aadpodidbinding stays until the class can switch`);
+  };
+  for (const item of classes) {
+    const waiting = item.usedBy.filter((user) => !eligible.has(user));
+    if (waiting.length > 0) {
+      blocked(item, `${waiting.join(', ')} ${waiting.length === 1 ? 'mounts' : 'mount'} it too and ${waiting.length === 1 ? 'is' : 'are'} not on workload identity yet`);
+      continue;
+    }
+    const wanted = new Set(item.usedBy.map((user) => reports.get(user)?.workloadIdentity.clientId ?? ''));
+    const clientId = [...wanted][0] ?? '';
+    if (wanted.size !== 1 || !clientId) {
+      blocked(item, `its workloads' ServiceAccounts carry ${wanted.size > 1 ? `different client IDs (${[...wanted].sort().join(', ')})` : 'no client ID'}, and one clientID serves them all`);
+      continue;
+    }
+    if (item.clientId && item.clientId !== clientId) {
+      blocked(item, `it has clientID: ${item.clientId}, not ${clientId} of its pods' ServiceAccount`);
+      continue;
+    }
+    const object = reportedObject(ctx, 'SecretProviderClass', item);
+    const read = object ? readSecretProviderClass(object, null) : null;
+    if (!object || !read) continue;
+    const title = providerClassTitle(item);
+    const why = `${title}: Key Vault tokens through workload identity (clientID, usePodIdentity "false") as its pods leave pod identity`;
+    const key = objectKey(object, null);
+    const steps = [usePodIdentityOffStep(key, why)];
+    if (item.clientId !== clientId) steps.push(setStep(key, ['spec', 'parameters'], { clientID: clientId }, why));
+    switches.push({ id: title, at: providerClassAt(item), notes: [], why, users: item.usedBy, steps });
+  }
+  return { switches, withheld };
+}
+
+/**
+ * `usePodIdentity: "false"` where it is written: the manifest, patch or template line, or the values key a chart
+ * template reads it from (`{{ .Values.keyVault.usePodIdentity | quote }}`), in each values file the render reads.
+ */
+function usePodIdentityOffStep(key: ObjectKey, why: string): Step {
+  const path = ['spec', 'parameters'];
+  const written = setStep(key, path, { usePodIdentity: 'false' }, why);
+  return {
+    changes: written.changes,
+    candidates: (state) => {
+      const object = current(state, key);
+      const origin = scalarRef(getIn(object?.root, [...path, 'usePodIdentity']))?.origin;
+      const valuesPath = origin && (origin.source === 'chart-values' || origin.source === 'release-values') && origin.path?.every((step) => typeof step === 'string') ? (origin.path as readonly string[]) : null;
+      const viaValues = object && valuesPath && valuesPath.length > 0 ? setSwitch(state, object, valuesPath, 'false', why) : none;
+      const direct = written.candidates(state);
+      return { candidates: [...viaValues.candidates, ...direct.candidates], declines: [...viaValues.declines, ...direct.declines] };
+    },
+  };
+}
+
+/**
+ * Whether the repository shows the KEDA operator on workload identity: a HelmRelease of the KEDA chart with
+ * `podIdentity.azureWorkload.enabled: true` (keda.sh docs: the chart then labels the operator's pods and annotates
+ * its ServiceAccount), or a KEDA operator workload the scan finds migrated (use label and client-id).
+ */
+function kedaOperatorOnWorkloadIdentity(ctx: PhaseContext): boolean {
+  const { manifests, report } = ctx.analysis;
+  const release = manifests.releases.some((item) => /(^|\/)keda\/?$/.test(item.chart ?? '') && textOf(getIn(item.values, ['podIdentity', 'azureWorkload', 'enabled'])) === 'true');
+  const workload = report.workloads.some((item) => item.migration.path === 'migrated' && item.containers.some((container) => /(^|\/)kedacore\/keda(:|@|$)/.test(container.image ?? '')));
+  return release || workload;
+}
+
+/** Parallel: what the KEDA operator needs before its trigger authentications can leave pod identity (pod2wi does not install KEDA). */
+function kedaOperatorNotes(ctx: PhaseContext): FixNote[] {
+  const triggers = (ctx.analysis.report.triggerAuthentications ?? []).filter((item) => item.podIdentity);
+  if (triggers.length === 0 || kedaOperatorOnWorkloadIdentity(ctx)) return [];
+  return triggers.map((item) => ({
+    id: 'fix-manual-step',
+    at: { file: item.providerAt.file, line: item.providerAt.line, column: 1 },
+    message: `${item.kind} ${item.namespace === null ? '' : `${item.namespace}/`}${item.name}: the KEDA operator reads it with its own identity; give the operator workload identity (chart values podIdentity.azureWorkload.enabled: true and clientId, plus a federated credential for its ServiceAccount) before the cut-over changes provider azure to ${kedaWorkloadIdentityProvider}`,
+  }));
+}
+
+/**
+ * Cut-over of KEDA trigger authentications: provider `azure` becomes `azure-workload` once the operator runs on
+ * workload identity (an identityId stays: KEDA uses it as the client ID). Source: keda.sh docs
+ * authentication-providers/azure-ad-workload-identity.
+ */
+function triggerAuthenticationsCutover(ctx: PhaseContext, skipped: Skip[]): Subject[] {
+  const triggers = (ctx.analysis.report.triggerAuthentications ?? []).filter((item) => item.podIdentity);
+  if (triggers.length === 0) return [];
+  const title = (item: TriggerAuthenticationReport) => `${item.kind} ${item.namespace === null ? '' : `${item.namespace}/`}${item.name}`;
+  const at = (item: TriggerAuthenticationReport): Location => ({ file: item.providerAt.file, line: item.providerAt.line, column: 1 });
+  if (!kedaOperatorOnWorkloadIdentity(ctx)) {
+    for (const item of triggers) {
+      skipped.push({ workload: title(item), reason: `stays on provider azure: the repository does not show the KEDA operator on workload identity (its chart's podIdentity.azureWorkload.enabled: true and clientId, or its pods labelled and ServiceAccount annotated); set that up and deploy it first`, at: at(item), id: 'fix-skipped' });
+    }
+    return [];
+  }
+  const subjects: Subject[] = [];
+  for (const item of triggers) {
+    const object = reportedObject(ctx, item.kind, item);
+    if (!object || !readTriggerAuthentication(object, null)) continue;
+    const why = `${title(item)}: the KEDA operator gets its token through workload identity (provider ${kedaWorkloadIdentityProvider})`;
+    subjects.push({ id: title(item), at: at(item), notes: [], why, steps: [setStep(objectKey(object, null), ['spec', 'podIdentity'], { provider: kedaWorkloadIdentityProvider }, why)] });
+  }
+  return subjects;
 }
 
 // ---------------------------------------------------------------------------------------------------- finalize

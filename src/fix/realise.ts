@@ -116,6 +116,13 @@ export function realise(
     const kept: Subject[] = [];
     const allChanges = new Map(viable.map((subject) => [subject, subject.steps.flatMap((step) => step.changes)]));
     for (const subject of viable) {
+      const unmet = subject.requires?.find((id) => !kept.some((item) => item.id === id));
+      if (unmet !== undefined) {
+        const reason = `it waits for ${unmet}, which was not applied`;
+        withdrawn.push({ subject, reason });
+        reasons.set(subject, reason);
+        continue;
+      }
       const others = viable.filter((other) => other !== subject).flatMap((other) => allChanges.get(other) ?? []);
       const outcome = realiseSubject(subject, state, [...others, ...allowed], render, scanned.files, refuse);
       if ('reason' in outcome) {

@@ -201,7 +201,11 @@ export function addToMap(at: Located<YAMLMap>, tree: Tree, why: string): Built {
   if (specKey !== undefined && startsLine(file.text, specKey) && columnOf(file.text, specKey) === indent) {
     return { edits: [insert(file, lineStartOf(file.text, specKey), text, why)], intents };
   }
-  const last = node.items[node.items.length - 1] as Pair<Node, Node | null>;
+  // A SecretProviderClass's new `clientID:` goes under `usePodIdentity:`, where a reader compares the two.
+  const companion = 'clientID' in tree ? pairFor(node, 'usePodIdentity') : null;
+  const last = companion && isScalar(companion.value) && companion.value.type !== 'BLOCK_FOLDED' && companion.value.type !== 'BLOCK_LITERAL'
+    ? companion
+    : (node.items[node.items.length - 1] as Pair<Node, Node | null>);
   const where = afterLine(file, pairEnd(last));
   return { edits: [insert(file, where.offset, where.lead ? where.lead + text.slice(0, -file.eol.length) : text, why)], intents };
 }

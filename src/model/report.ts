@@ -18,6 +18,13 @@ export interface ScanReport {
   readonly serviceAccounts: readonly ServiceAccountReport[];
   readonly namespaces: readonly NamespaceReport[];
   readonly applications: readonly Application[];
+  /**
+   * Secrets Store CSI SecretProviderClasses of the Azure provider that pods of the repository mount or that use pod
+   * identity; present only when there is one.
+   */
+  readonly secretProviderClasses?: readonly SecretProviderClassReport[];
+  /** KEDA TriggerAuthentications and ClusterTriggerAuthentications with an Azure podIdentity provider; present only when there is one. */
+  readonly triggerAuthentications?: readonly TriggerAuthenticationReport[];
   readonly findings: readonly Finding[];
 }
 
@@ -197,6 +204,38 @@ export interface ExceptionReport extends Evidence {
   readonly name: string;
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** A SecretProviderClass of the Azure Key Vault provider and the workloads that mount it. */
+export interface SecretProviderClassReport extends Evidence {
+  readonly name: string;
+  readonly namespace: string;
+  readonly unit: string;
+  /** spec.parameters.usePodIdentity as written (null when absent). */
+  readonly usePodIdentity: string | null;
+  readonly usePodIdentityAt: Evidence | null;
+  /** The provider asks aad-pod-identity (NMI) for the mounting pod's token: usePodIdentity parses as true. */
+  readonly podIdentity: boolean;
+  /** spec.parameters.clientID: the identity the provider uses on workload identity. */
+  readonly clientId: string | null;
+  readonly clientIdAt: Evidence | null;
+  /** Workloads (ids) whose pod template mounts it through the CSI driver in its namespace. */
+  readonly usedBy: readonly string[];
+}
+
+/** A KEDA trigger authentication with an Azure podIdentity provider. */
+export interface TriggerAuthenticationReport extends Evidence {
+  readonly kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
+  readonly name: string;
+  /** Null for a ClusterTriggerAuthentication, which is cluster-scoped. */
+  readonly namespace: string | null;
+  readonly unit: string;
+  /** `azure` (aad-pod-identity) or `azure-workload` (workload identity). */
+  readonly provider: string;
+  readonly providerAt: Evidence;
+  readonly podIdentity: boolean;
+  /** spec.podIdentity.identityId: the client ID KEDA asks a token for, when set. */
+  readonly identityId: string | null;
 }
 
 export interface ServiceAccountReport extends Evidence {

@@ -122,9 +122,26 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
       proxy: decision.proxy,
       federatedCredential: credential?.name ?? null,
       sdkUpgrades: decision.sdkUpgrades,
+      ...secretProviderClassesOf(report, workload, identity),
     };
   });
   return { issuer: inputs.issuer, workloads, federatedCredentials: credentials };
+}
+
+/** The workload's mounted SecretProviderClasses on pod identity and the client ID each takes; nothing when none. */
+function secretProviderClassesOf(report: PlanInputs['report'], workload: WorkloadReport, identity: PlannedIdentity | null): Pick<WorkloadPlan, 'secretProviderClasses'> {
+  const classes = (report.secretProviderClasses ?? []).filter((item) => item.podIdentity && item.usedBy.includes(workload.id));
+  if (classes.length === 0) return {};
+  return {
+    secretProviderClasses: classes.map((item) => ({
+      name: item.name,
+      namespace: item.namespace,
+      clientId: identity?.clientId ?? workload.workloadIdentity.clientId,
+      sharedWith: item.usedBy.filter((user) => user !== workload.id),
+      file: item.usePodIdentityAt?.file ?? item.file,
+      line: item.usePodIdentityAt?.line ?? item.line,
+    })),
+  };
 }
 
 function decideWorkload(workload: WorkloadReport, links: Parameters<typeof decide>[1], apps: readonly Application[], context: DecisionContext) {

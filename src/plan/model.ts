@@ -85,6 +85,24 @@ export interface WorkloadPlan {
   readonly proxy: { readonly port: number | null } | null;
   readonly federatedCredential: string | null;
   readonly sdkUpgrades: readonly SdkUpgrade[];
+  /**
+   * The Secrets Store CSI SecretProviderClasses the workload mounts that still use pod identity, and what each
+   * becomes; present only when there is one.
+   */
+  readonly secretProviderClasses?: readonly SecretProviderClassPlan[];
+}
+
+/**
+ * A SecretProviderClass on pod identity mounted by a workload: on workload identity it takes `clientID` (the client ID
+ * the workload's ServiceAccount carries; null when no usable client ID is known) and `usePodIdentity: "false"`.
+ * `file`/`line` is where usePodIdentity is written.
+ */
+export interface SecretProviderClassPlan extends Evidence {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clientId: string | null;
+  /** Other workloads mounting the same class: it switches only when all of them run on workload identity. */
+  readonly sharedWith: readonly string[];
 }
 
 export interface MigrationPlan {

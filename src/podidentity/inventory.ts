@@ -11,7 +11,9 @@ import type {
   MigrationReason,
   NamespaceReport,
   ObjectSource,
+  SecretProviderClassReport,
   ServiceAccountReport,
+  TriggerAuthenticationReport,
   WorkloadReport,
 } from '../model/report.js';
 import type { ManifestScan } from '../k8s/read.js';
@@ -30,6 +32,16 @@ import {
 } from './crds.js';
 import { linkPodIdentity, podIdentityLabel, unitKey, type IdentityMatch } from './graph.js';
 import { pushTo } from '../model/collections.js';
+import {
+  kedaOperatorPodIdentity,
+  kedaPodIdentityProvider,
+  kedaWorkloadIdentityProvider,
+  mountedSecretProviderClasses,
+  readSecretProviderClass,
+  readTriggerAuthentication,
+  type SecretProviderClass,
+  type TriggerAuthentication,
+} from './secret-store.js';
 
 export const useLabel = 'azure.workload.identity/use';
 export const clientIdAnnotation = 'azure.workload.identity/client-id';
@@ -49,6 +61,8 @@ export interface Inventory {
   readonly bindings: BindingReport[];
   readonly exceptions: ExceptionReport[];
   readonly serviceAccounts: ServiceAccountReport[];
+  readonly secretProviderClasses: SecretProviderClassReport[];
+  readonly triggerAuthentications: TriggerAuthenticationReport[];
   /** The rendered workload behind each reported workload id. */
   readonly views: ReadonlyMap<string, WorkloadView>;
 }
@@ -163,8 +177,20 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   const serviceAccounts: ServiceAccountObject[] = [];
   const namespaces: { name: string; labels: readonly Field[]; at: Location }[] = [];
   const views: WorkloadView[] = [];
+  const providerClasses: SecretProviderClass[] = [];
+  const triggerAuthentications: TriggerAuthentication[] = [];
 
   for (const object of scan.objects) {
+    const providerClass = readSecretProviderClass(object, options.namespace);
+    if (providerClass) {
+      providerClasses.push(providerClass);
+      continue;
+    }
+    const triggerAuthentication = readTriggerAuthentication(object, options.namespace);
+    if (triggerAuthentication) {
+      triggerAuthentications.push(triggerAuthentication);
+      continue;
+    }
     if (isPodIdentityObject(object)) {
       if (object.kind === 'AzureIdentity') pushIfSet(identities, readAzureIdentity(object, options.namespace, sink));
       else if (object.kind === 'AzureIdentityBinding') pushIfSet(bindings, readBinding(object, options.namespace, sink));
@@ -375,6 +401,12 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   }
 
   reportSharedServiceAccounts(workloads, accountIndex, sink);
+  const providerClassUsers = linkSecretProviderClasses(described, providerClasses);
+  reportTokenBrokers(providerClasses, providerClassUsers, triggerAuthentications, sink);
+  for (const release of scan.releases) {
+    const binding = kedaOperatorPodIdentity(release);
+    if (binding) sink.add('keda-pod-identity', binding.keyOrigin, `HelmRelease ${displayName(release.object)}: podIdentity.activeDirectory.identity: ${binding.value} labels the KEDA operator's pods aadpodidbinding=${binding.value}; on workload identity the chart takes podIdentity.azureWorkload.enabled: true and clientId instead`);
+  }
 
   const conditional = new Set(scan.conditionalLabels.map((label) => `${label.at.file}:${label.at.line}`));
   for (const label of scan.helperLabels) {
@@ -440,6 +472,29 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       usedBy: sorted(accountUsers.get(`${account.namespace}/${account.name}`)),
       ...evidence(account.object.at),
     }))).sort(compareIdentity),
+    secretProviderClasses: dedupe(providerClasses.map((item) => ({
+      name: item.name,
+      namespace: item.namespace,
+      unit: item.object.unit.label,
+      usePodIdentity: item.usePodIdentity?.value?.display ?? null,
+      usePodIdentityAt: item.usePodIdentity ? evidence(item.usePodIdentity.keyOrigin) : null,
+      podIdentity: item.podIdentity,
+      clientId: item.clientId?.value || null,
+      clientIdAt: item.clientIdKeyOrigin ? evidence(item.clientIdKeyOrigin) : null,
+      usedBy: sorted(providerClassUsers.get(item)),
+      ...evidence(item.object.at),
+    }))).sort(compareIdentity),
+    triggerAuthentications: dedupe(triggerAuthentications.map((item) => ({
+      kind: item.kind,
+      name: item.name,
+      namespace: item.namespace ?? '',
+      unit: item.object.unit.label,
+      provider: item.provider.value ?? '',
+      providerAt: evidence(item.providerKeyOrigin),
+      podIdentity: item.provider.value === kedaPodIdentityProvider,
+      identityId: item.identityId?.value || null,
+      ...evidence(item.object.at),
+    }))).sort(compareIdentity).map((item) => ({ ...item, namespace: item.kind === 'ClusterTriggerAuthentication' ? null : item.namespace })),
   };
 }
 
@@ -455,6 +510,56 @@ function chartOf(release: HelmRelease, objects: readonly RenderedObject[]): Char
     ? objects.find((object) => object.kind === 'HelmRepository' && objectName(object) === sourceName && effectiveNamespace(object, null).value === sourceNamespace)
     : undefined;
   return { name: release.chart, version: release.version, repository: repository ? textOf(getIn(repository.root, ['spec', 'url'])) : null, at };
+}
+
+/**
+ * The workloads that mount each SecretProviderClass: a CSI volume of the Secrets Store driver naming it, in the
+ * workload's namespace (the driver looks the class up there), in the workload's own render first.
+ */
+function linkSecretProviderClasses(
+  workloads: readonly { id: string; view: WorkloadView; namespace: { value: string } }[],
+  classes: readonly SecretProviderClass[],
+): Map<SecretProviderClass, string[]> {
+  const users = new Map<SecretProviderClass, string[]>();
+  if (classes.length === 0) return users;
+  for (const workload of workloads) {
+    for (const name of mountedSecretProviderClasses(workload.view)) {
+      const candidates = classes.filter((item) => item.name === name && item.namespace === workload.namespace.value);
+      const own = candidates.filter((item) => unitKey(item.object.unit) === unitKey(workload.view.object.unit));
+      for (const item of own.length > 0 ? own : candidates) pushTo(users, item, workload.id);
+    }
+  }
+  return users;
+}
+
+/** Findings for objects that get tokens from aad-pod-identity outside the pod's code: CSI provider classes, KEDA. */
+function reportTokenBrokers(
+  classes: readonly SecretProviderClass[],
+  users: ReadonlyMap<SecretProviderClass, readonly string[]>,
+  triggers: readonly TriggerAuthentication[],
+  sink: FindingSink,
+): void {
+  const seen = new Set<string>();
+  const once = (at: Origin, message: string, add: () => void) => {
+    const key = `${at.file}:${at.line}:${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    add();
+  };
+  for (const item of classes) {
+    if (!item.podIdentity || !item.usePodIdentity) continue;
+    const at = item.usePodIdentity.keyOrigin;
+    const mounted = [...new Set(users.get(item) ?? [])].sort(compareStrings);
+    const message = `SecretProviderClass ${item.namespace}/${item.name}: usePodIdentity: ${item.usePodIdentity.shown} makes the Key Vault provider ask aad-pod-identity for the token of ${mounted.length > 0 ? `the pods that mount it (${mounted.join(', ')})` : 'the pods that mount it (none in the repository)'}; on workload identity it needs clientID: <client id> and usePodIdentity: "false"`;
+    once(at, message, () => sink.add('secret-provider-pod-identity', at, message));
+  }
+  for (const item of triggers) {
+    if (item.provider.value !== kedaPodIdentityProvider) continue;
+    const at = item.providerKeyOrigin;
+    const title = `${item.kind} ${item.namespace === null ? '' : `${item.namespace}/`}${item.name}`;
+    const message = `${title}: podIdentity.provider: ${kedaPodIdentityProvider} makes the KEDA operator get its Azure token from aad-pod-identity${item.identityId?.value ? ` (identityId ${item.identityId.value})` : ''}; on workload identity it is provider: ${kedaWorkloadIdentityProvider}, with the KEDA operator's ServiceAccount annotated and its pods labelled`;
+    once(at, message, () => sink.add('keda-pod-identity', at, message));
+  }
 }
 
 function readReleaseName(object: RenderedObject): string | null {

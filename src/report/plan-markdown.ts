@@ -1,6 +1,6 @@
 import { compareStrings } from '../model/location.js';
-import type { Evidence, IdentityReport, MigrationReason, ScanReport, WorkloadReport } from '../model/report.js';
-import type { FederatedCredentialPlan, MigrationPlan, ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
+import type { Evidence, IdentityReport, MigrationReason, ScanReport, TriggerAuthenticationReport, WorkloadReport } from '../model/report.js';
+import type { FederatedCredentialPlan, MigrationPlan, SecretProviderClassPlan, ServiceAccountPlan, WorkloadPlan } from '../plan/model.js';
 import { audience, defaultIssuer } from '../plan/federated.js';
 import { proxyPortAnnotation, proxySidecarAnnotation, useLabel, clientIdAnnotation, tenantIdAnnotation } from '../podidentity/inventory.js';
 import { oneLineDeep, shellQuote } from './escape.js';
@@ -120,6 +120,9 @@ export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan):
     if (workload) lines.push(...workloadSection(item, workload, credentials, report.identities), '');
   }
 
+  const triggers = (report.triggerAuthentications ?? []).filter((item) => item.podIdentity);
+  if (triggers.length > 0) lines.push(...kedaSection(triggers), '');
+
   lines.push('## Removing aad-pod-identity', '');
   lines.push(
     'After the last workload is cut over and verified:',
@@ -174,6 +177,7 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
   const credential = credentials.find((candidate) => candidate.name === item.federatedCredential && candidate.identity.name === identity?.name);
   if (credential) lines.push(`- Federated credential: ${credential.name}, subject \`${credential.subject}\``);
   for (const link of item.applications) lines.push(`- Application: \`${link.path}\` (${link.confidence}: ${link.message})${where(link.evidence)}`);
+  for (const provider of item.secretProviderClasses ?? []) lines.push(`- SecretProviderClass: ${provider.namespace}/${provider.name}${where(provider)}: ${secretProviderClassChange(provider)}`);
   lines.push('');
 
   const reasons = item.reasons.filter((reason) => !reason.code.startsWith('linked-'));
@@ -193,10 +197,10 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
   const annotations = serviceAccountAnnotations(account);
   if (!item.blocked && item.path !== 'unknown') {
     steps.push(
-      `Deploy side by side (\`pod2wi fix --phase parallel\`): ServiceAccount ${account.name} gets ${annotations.join(' and ')}${account.changesWorkload ? `, the workload's serviceAccountName becomes ${account.name}` : ''}; the pod template gets ${podChanges.join(' and ')}. aadpodidbinding stays, so pod identity keeps working. Roll out.`,
+      `Deploy side by side (\`pod2wi fix --phase parallel\`): ServiceAccount ${account.name} gets ${annotations.join(' and ')}${account.changesWorkload ? `, the workload's serviceAccountName becomes ${account.name}` : ''}; the pod template gets ${podChanges.join(' and ')}${providerClassesAdded(item)}. aadpodidbinding stays, so pod identity keeps working. Roll out.`,
     );
     steps.push(`Verify: \`${verifyCommand(item)}\` ${item.proxy ? "shows the proxy serving the app's IMDS requests" : "shows the webhook's injection"}, and the app's Azure calls succeed.`);
-    steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then ${removal(workload, identities, item.namespace, identity.name)}.`);
+    steps.push(`Cut over (\`pod2wi fix --phase cutover\`): remove aadpodidbinding from the pod template${providerClassesSwitched(item)}${workload.podIdentity?.inSelector ? ' (it is also in the immutable selector: re-create the workload with `kubectl delete --cascade=orphan` then apply)' : ''}, then ${removal(workload, identities, item.namespace, identity.name)}.`);
   }
   if (item.path === 'legacy' || item.sdkUpgrades.length > 0) {
     const upgrades = item.sdkUpgrades.map((upgrade) => `${upgrade.package} ${upgrade.to}${upgrade.from ? ` (now ${upgrade.from}${upgrade.evidence ? `, \`${upgrade.evidence.file}:${upgrade.evidence.line}\`` : ''})` : ''} in \`${upgrade.application}\``);
@@ -223,6 +227,48 @@ function removal(workload: WorkloadReport, identities: readonly IdentityReport[]
 
 function addonDelete(addon: { readonly cluster: string | null; readonly resourceGroup: string | null }, namespace: string, name: string): string {
   return `az aks pod-identity delete --resource-group ${addon.resourceGroup ? shellQuote(addon.resourceGroup) : '<resource-group>'} --cluster-name ${addon.cluster ? shellQuote(addon.cluster) : '<cluster>'} --namespace ${shellQuote(namespace)} --name ${shellQuote(name)}`;
+}
+
+/**
+ * KEDA trigger authentications on the aad-pod-identity provider (keda.sh docs, authentication-providers): the KEDA
+ * operator moves to workload identity through its chart (podIdentity.azureWorkload.*), then each provider becomes
+ * azure-workload.
+ */
+function kedaSection(triggers: readonly TriggerAuthenticationReport[]): string[] {
+  return [
+    '## KEDA',
+    '',
+    'These trigger authentications get the KEDA operator\'s token from aad-pod-identity (`podIdentity.provider: azure`). KEDA documents removing that provider in v2.15.',
+    '',
+    ...triggers.map((item) => `- ${item.kind} ${item.namespace === null ? '' : `${item.namespace}/`}${item.name}${where(item.providerAt)}${item.identityId ? `: identityId \`${item.identityId}\` needs a federated credential for the KEDA operator's ServiceAccount too` : ''}`),
+    '',
+    'Steps:',
+    '',
+    '1. Give the KEDA operator workload identity: install or upgrade its chart with `podIdentity.azureWorkload.enabled=true`, `podIdentity.azureWorkload.clientId=<client id>` (and `tenantId`), create the federated credential for the operator ServiceAccount (subject `system:serviceaccount:<keda namespace>:<operator ServiceAccount>`), and roll it out.',
+    `2. Cut over (\`pod2wi fix --phase cutover\`, once the repository shows the operator on workload identity): \`provider: azure\` becomes \`provider: azure-workload\`; an \`identityId\` stays and is used as the client ID.`,
+  ];
+}
+
+/**
+ * What a SecretProviderClass on pod identity becomes. The Azure provider checks usePodIdentity before clientID
+ * (secrets-store-csi-driver-provider-azure pkg/auth/auth.go GetAuthorizer), so clientID can be added beside pod
+ * identity and usePodIdentity turned off at cut-over, together with the pod label.
+ */
+function secretProviderClassChange(provider: SecretProviderClassPlan): string {
+  const shared = provider.sharedWith.length > 0 ? `; also mounted by ${provider.sharedWith.join(', ')}, so it switches when they all run on workload identity` : '';
+  return provider.clientId
+    ? `gets \`clientID: ${provider.clientId}\` beside pod identity, then \`usePodIdentity: "false"\` at cut-over${shared}`
+    : `needs \`clientID\` (the client ID of the workload's ServiceAccount) and \`usePodIdentity: "false"\`; no usable client ID is known${shared}`;
+}
+
+function providerClassesAdded(item: WorkloadPlan): string {
+  const classes = (item.secretProviderClasses ?? []).filter((provider) => provider.clientId);
+  return classes.length > 0 ? `; SecretProviderClass ${classes.map((provider) => `${provider.name} gets \`clientID: ${provider.clientId}\``).join(', ')} (ignored while usePodIdentity is on)` : '';
+}
+
+function providerClassesSwitched(item: WorkloadPlan): string {
+  const classes = item.secretProviderClasses ?? [];
+  return classes.length > 0 ? ` and set \`usePodIdentity: "false"\` in SecretProviderClass ${classes.map((provider) => provider.name).join(', ')} in the same rollout (the CSI mount needs one or the other)` : '';
 }
 
 function bullet(reason: MigrationReason): string {

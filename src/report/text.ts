@@ -1,7 +1,7 @@
 import { createColors } from 'picocolors';
 import type { Finding } from '../model/finding.js';
 import { compareStrings } from '../model/location.js';
-import type { Evidence, ScanReport, WorkloadReport } from '../model/report.js';
+import type { Evidence, ScanReport, SecretProviderClassReport, WorkloadReport } from '../model/report.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -49,7 +49,7 @@ export function renderText(report: ScanReport, options: TextOptions): string {
     lines.push('');
     const sources = [...new Set(inNamespace.map((workload) => workload.namespaceSource))].sort();
     lines.push(c.bold(`namespace ${namespace}`) + c.dim(`  (from ${sources.join(', ')})`));
-    for (const workload of detailed) renderWorkload(workload, row, c, declaredBy(report));
+    for (const workload of detailed) renderWorkload(workload, row, c, declaredBy(report), report.secretProviderClasses ?? []);
     if (others.length > 0) {
       const names = others.map((workload) => `${workload.kind} ${workload.name}`);
       lines.push(c.dim(`  ${count(others.length, 'other workload')} without pod identity: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`));
@@ -93,7 +93,7 @@ function isInteresting(workload: WorkloadReport): boolean {
 type Row = (left: string, at: Evidence | null, visible?: string) => void;
 type Colors = ReturnType<typeof createColors>;
 
-function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared: (identity: { file: string; line: number }) => string): void {
+function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared: (identity: { file: string; line: number }) => string, providerClasses: readonly SecretProviderClassReport[]): void {
   const title = `  ${workload.kind} ${workload.name}`;
   row(c.bold(title), workload, title);
   const field = (name: string, text: string, at: Evidence | null) => {
@@ -126,6 +126,10 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared:
     wi.proxySidecar ? `proxy sidecar${wi.proxySidecarPort ? ` :${wi.proxySidecarPort}` : ''}` : null,
   ].filter((part): part is string => part !== null);
   field('workload id', wiParts.length ? wiParts.join(', ') : 'not configured', wi.useLabelAt ?? wi.clientIdAt);
+  for (const item of providerClasses.filter((candidate) => candidate.usedBy.includes(workload.id))) {
+    const mode = item.podIdentity ? `pod identity (usePodIdentity ${item.usePodIdentity ?? ''})` : item.clientId ? `clientID ${item.clientId}` : 'no pod identity';
+    field('key vault', `SecretProviderClass ${item.name}: ${mode}`, item.usePodIdentityAt ?? item.clientIdAt ?? item);
+  }
   if (workload.os !== 'unknown') field('os', workload.os, workload.osAt);
   const verdict = workload.migration.path.toUpperCase() + (workload.migration.blocked ? ' (blocked)' : '');
   field('verdict', verdict, null);
