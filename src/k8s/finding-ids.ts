@@ -33,6 +33,8 @@ export const manifestFindingIds = [
   'snapshot-file',
   'build-error',
   'remote-chart-label',
+  'terraform-parse-error',
+  'terraform-not-read',
 ] as const;
 
 
