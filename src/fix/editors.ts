@@ -8,6 +8,7 @@ import { applyEdits, EditConflictError, type Edit } from './edit.js';
 import { childSeq, fileModel, lineEndOf, locate, locateMap, locatePairByKey, pairFor, type FileModel, type Located } from './file-model.js';
 import { templateLineRemoval } from './helm-edits.js';
 import { kustomizeLabelSite, removeKustomizeLabel } from './kustomize-edits.js';
+import { isTerraformText, terraformDeleteObject, terraformRemoveKey, terraformSetPairs } from './terraform-edits.js';
 import { verifyChange } from './verify.js';
 import { appendDocument, appendItem, appendScalarItem, declined, ensurePairs, newFileText, removeDocuments, removeEntries, removeKeys, type Built, type Tree } from './yaml-edits.js';
 
@@ -128,6 +129,25 @@ function mapOfKey(state: EditState, origin: Origin): Located<import('yaml').YAML
  * in the object's own kustomization.
  */
 export function setPairs(state: EditState, object: RenderedObject, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string, variables = true, perUnit = false): Candidates {
+  // Objects Terraform makes: their YAML values documents (templatefile, file) below, then the HCL editors.
+  if (object.unit.kind === 'terraform') {
+    const hcl = terraformSetPairs(state, object, path, pairs, why);
+    const yaml = hasYamlSite(object, path) ? setPairsInYaml(state, object, path, pairs, why) : { candidates: [], declines: [] };
+    return { candidates: [...yaml.candidates, ...hcl.candidates], declines: [...yaml.declines, ...hcl.declines] };
+  }
+  return setPairsInYaml(state, object, path, pairs, why, variables, perUnit);
+}
+
+/** Whether some map on the path of an object renders from a YAML file pod2wi edits. */
+function hasYamlSite(object: RenderedObject, path: readonly string[]): boolean {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? object.root : getIn(object.root, path.slice(0, depth));
+    if (isMap(node) && (editable(node.origin) || node.pairs.some((pair) => editable(pair.keyOrigin)))) return true;
+  }
+  return false;
+}
+
+function setPairsInYaml(state: EditState, object: RenderedObject, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string, variables = true, perUnit = false): Candidates {
   const out = new Collector();
   const sites: { origin: Origin; rest: readonly string[]; how: 'map' | 'key-map' | 'owner' }[] = [];
   // Every map on the path that renders, deepest first: where its keys are written, where it is written, and the key
@@ -208,6 +228,8 @@ export function removeKey(state: EditState, object: RenderedObject, path: readon
   const out = new Collector();
   const pair = pairOf(getIn(object.root, path), key);
   if (!pair) return out;
+  // Objects Terraform makes: HCL editors, unless the key is written in a YAML values document.
+  if (object.unit.kind === 'terraform' && !editable(pair.keyOrigin)) return terraformRemoveKey(state, object, path, key, why);
   const origin = pair.keyOrigin;
   const label = where(origin);
   if (origin.source === 'kustomize-labels') {
@@ -506,6 +528,7 @@ function kustomizationListing(state: EditState, path: string): { kustomization: 
  * written, with the kustomization entries that list a removed file; a chart's values switch turned off.
  */
 export function deleteObject(state: EditState, object: RenderedObject, why: string): Candidates {
+  if (object.unit.kind === 'terraform' && isTerraformText(object.at)) return terraformDeleteObject(state, object, why);
   const out = new Collector();
   const origin = object.at;
   if (origin.source === 'manifest' && origin.span) {

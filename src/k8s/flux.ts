@@ -13,6 +13,7 @@ import {
   type RNode,
 } from './rendered.js';
 import type { Field } from './workloads.js';
+import type { TerraformSet } from '../terraform/releases.js';
 
 /**
  * A chart release an installer declares in the repository: a Flux HelmRelease, or a Terraform helm_release (whose
@@ -32,7 +33,7 @@ export interface HelmRelease {
   /** The chart repository when the installer names it (a helm_release `repository`); null otherwise. */
   readonly repository: string | null;
   /** For a Terraform helm_release: its address and the repository's chart folder it installs (null: not local). */
-  readonly terraform: { readonly address: string; readonly localChart: string | null } | null;
+  readonly terraform: { readonly address: string; readonly localChart: string | null; readonly sets: readonly TerraformSet[] } | null;
 }
 
 export function isHelmRelease(object: RenderedObject): boolean {

@@ -1,5 +1,5 @@
 import type { FileSource } from '../k8s/files.js';
-import type { HelmRelease } from '../k8s/flux.js';
+import { asReleaseValues, type HelmRelease } from '../k8s/flux.js';
 import { generatedOrigin, isScalar, scalarRef, type Origin, type RenderedObject, type RMap, type RNode, type RPair } from '../k8s/rendered.js';
 import { readTerraform, type TerraformRead } from './read.js';
 import type { TerraformRelease } from './releases.js';
@@ -63,6 +63,9 @@ export function releaseOf(release: TerraformRelease, index: number): HelmRelease
   const chart = literal(release.chart);
   const version = literal(release.version);
   const repository = literal(release.repository);
+  // Every values origin knows its key path (the fix finds the map holding a label by it).
+  const given = asReleaseValues(release.values);
+  const values: RMap = given.kind === 'map' ? given : release.values;
   const releaseName = name?.value ? { value: name.value, origin: name.origin } : { value: release.address, origin: at };
   const metadata: RPair[] = [pair('name', release.name ?? scalar(releaseName.value, at))];
   if (namespace?.value) metadata.push(pair('namespace', scalar(namespace.value, namespace.origin)));
@@ -74,7 +77,7 @@ export function releaseOf(release: TerraformRelease, index: number): HelmRelease
     pair('apiVersion', scalar(terraformReleaseApiVersion, made('apiVersion'))),
     pair('kind', scalar('HelmRelease', made('kind'))),
     pair('metadata', map(metadata)),
-    pair('spec', map([pair('releaseName', release.name ?? scalar(releaseName.value, at)), pair('chart', map([pair('spec', map(chartSpec))])), pair('values', release.values)])),
+    pair('spec', map([pair('releaseName', release.name ?? scalar(releaseName.value, at)), pair('chart', map([pair('spec', map(chartSpec))])), pair('values', values)])),
   ], at);
   const object: RenderedObject = {
     apiVersion: terraformReleaseApiVersion,
@@ -92,11 +95,11 @@ export function releaseOf(release: TerraformRelease, index: number): HelmRelease
     chart,
     version,
     sourceKind: null,
-    values: release.values,
+    values,
     namespace: namespace?.value ? { value: namespace.value, origin: namespace.origin } : null,
     releaseName,
     repository,
-    terraform: { address: release.address, localChart: release.chartSource.kind === 'local' ? release.chartSource.path : null },
+    terraform: { address: release.address, localChart: release.chartSource.kind === 'local' ? release.chartSource.path : null, sets: release.sets },
   };
 }
 
