@@ -8,7 +8,7 @@ import { applyEdits, EditConflictError, type Edit } from './edit.js';
 import { childSeq, fileModel, lineEndOf, locate, locateMap, locatePairByKey, pairFor, type FileModel, type Located } from './file-model.js';
 import { templateLineRemoval } from './helm-edits.js';
 import { kustomizeLabelSite, removeKustomizeLabel } from './kustomize-edits.js';
-import { isTerraformText, terraformDeleteObject, terraformRemoveKey, terraformSetPairs } from './terraform-edits.js';
+import { isTerraformText, terraformDeleteObject, terraformInstaller, terraformReleaseSets, terraformRemoveKey, terraformSetPairs } from './terraform-edits.js';
 import { verifyChange } from './verify.js';
 import { appendDocument, appendItem, appendScalarItem, declined, ensurePairs, newFileText, removeDocuments, removeEntries, removeKeys, type Built, type Tree } from './yaml-edits.js';
 
@@ -189,6 +189,19 @@ function setPairsInYaml(state: EditState, object: RenderedObject, path: readonly
   if (perUnit) for (const candidate of overlayPatch(state, object, path, pairs, why)) out.push(candidate);
   for (const site of direct) tryAt(site);
   if (chart) {
+    // A chart a Terraform helm_release installs: `set_string` entries in the release before the chart's own values.
+    const installer = terraformInstaller(state, object);
+    if (installer) {
+      const seen = new Set<string>();
+      for (const hook of valuesHooks(state, object, path)) {
+        const key = hook.path.join('\u0000');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const made = terraformReleaseSets(state, installer, hook.path, pairs, why);
+        if (typeof made === 'string') out.declines.push(made);
+        else out.push(made);
+      }
+    }
     for (const hook of valuesHooks(state, object, path)) {
       out.add(state, `${hook.file}: .Values.${hook.path.join('.')}`, hook.file, (file) => {
         const root = hook.locate(file);

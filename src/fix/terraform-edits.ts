@@ -46,6 +46,8 @@ function sequence(state: EditState, label: string, file: string, steps: readonly
     text = result.text;
   }
   if (text === original) return `${label}: nothing to change`;
+  // A Terraform file left with nothing in it goes, as an emptied manifest does.
+  if (text.trim() === '' && /\.tf$/.test(file)) return { label: `${label} (file deleted)`, texts: new Map([[file, null]]) };
   return { label, texts: new Map([[file, text]]), edits: new Map([[file, edits]]) };
 }
 
@@ -80,13 +82,26 @@ export function terraformSetPairs(state: EditState, object: RenderedObject, path
       collect(out, sequence(state, `${label} (${snakeCase(rest[0] ?? '')})`, node.origin.file, [(text) => addBlockAttribute(node.origin.file, text, start, snakeCase(rest[0] ?? ''), body, why)]));
     }
   }
-  if (release && path[0] === 'spec' && path[1] === 'values' && isTerraformText(release.object.at)) {
-    const at = release.object.at;
-    const valuesPath = path.slice(2);
-    collect(out, sequence(state, `${where(at)} (set_string)`, at.file, entries.map(([key, value]) => (text: string) => addSet(at.file, text, at.span[0], { name: setName([...valuesPath, key]), value, kind: 'set_string' }, why))));
-  }
+  if (release && path[0] === 'spec' && path[1] === 'values') collect(out, terraformReleaseSets(state, release, path.slice(2), pairs, why));
   if (out.candidates.length === 0 && out.declines.length === 0) out.declines.push(`${where(object.at)}: no literal in the Terraform to edit for ${path.join('.')}`);
   return out;
+}
+
+/**
+ * One candidate that gives a helm_release's values `pairs` under `valuesPath`: a `set_string` entry each (a label or
+ * annotation must stay a string: a plain `set` of "true" gives Helm a boolean).
+ */
+export function terraformReleaseSets(state: EditState, release: HelmRelease, valuesPath: readonly string[], pairs: Readonly<Record<string, string>>, why: string): Candidate | string {
+  const at = release.object.at;
+  if (!isTerraformText(at)) return `${where(at)}: the helm_release is not written where pod2wi can edit it`;
+  return sequence(state, `${where(at)} (set_string ${setName(valuesPath)})`, at.file, Object.entries(pairs).map(([key, value]) => (text: string) => addSet(at.file, text, at.span[0], { name: setName([...valuesPath, key]), value, kind: 'set_string' }, why)));
+}
+
+/** The Terraform helm_release that installs the chart render an object comes from, if one does. */
+export function terraformInstaller(state: EditState, object: RenderedObject): HelmRelease | null {
+  const unit = object.unit;
+  if (unit.kind !== 'helm-release') return null;
+  return state.scan.releases.find((release) => release.terraform !== null && unit.variant === `${release.object.at.file}#${release.terraform.address}`) ?? null;
 }
 
 /** Candidates that take `key` out of the map at `path` of a Terraform-made object, where it is written. */

@@ -295,9 +295,12 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   if (terraform) {
     const made = terraform.read.releases.map((release, index) => releaseOf(release, index));
     releases.push(...made);
-    // The releases' own objects, so that a change of their values is seen when the fix renders again.
+    // The own objects of releases of charts from elsewhere, so that a change of their values is seen when the fix
+    // renders again; a chart of the repository shows a change of its release's values in its render.
     const byUnit = new Map<string, { unit: RenderUnit; objects: RenderedObject[]; path: string }>();
+    const dirs = charts.map((chart) => chart.dir);
     for (const release of made) {
+      if (localChartDir(release, dirs) !== null) continue;
       const unit = release.object.unit;
       const key = `${unit.path}\u0000${unit.variant}`;
       const entry = byUnit.get(key) ?? { unit, objects: [], path: unit.path === '.' ? '' : unit.path };
@@ -320,7 +323,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     }
     const results = installs.length > 0
       ? installs.map((release) => isolated(`chart ${chart.dir || '.'}`, release.object.at, null, () =>
-          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}:${chart.files.join('\n')}`, (value) => [...value.files, ...chart.files, release.object.at.file], () => renderChartInstall(files, chart, {
+          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}:${chart.files.join('\n')}`, (value) => [...value.files, ...chart.files, release.object.at.file, ...(release.terraform ? (terraform?.files ?? []) : [])], () => renderChartInstall(files, chart, {
             unit: releaseUnit(release, chart),
             values: release.values ? [release.values] : [],
             releaseName: release.releaseName,
