@@ -115,7 +115,7 @@ export function detectManifests(context: GateContext): void {
     detections.add({
       ruleId: 'aadpodidbinding-label',
       at: label.keyOrigin,
-      message: `${objectTitle(release.object, namespace)}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
+      message: `${release.terraform ? `helm_release ${release.terraform.address}` : objectTitle(release.object, namespace)}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
     });
   }
   // A Terraform helm_release's values (a `set` block, a yamlencode map, a values file), whatever its chart renders.

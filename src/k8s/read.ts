@@ -360,8 +360,11 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       if (release.values) podIdentityChartValues.push({ values: release.values, unit: release.object.unit, namespace: release.namespace?.value ?? defaultNamespace });
       continue;
     }
-    for (const label of labelsInValues(release.values)) {
-      releaseLabels.push({ release, label });
+    const labels = labelsInValues(release.values);
+    // One workload per release: the key under a labels map (`podLabels`), else the first found.
+    const chosen = labels.find((label) => /labels$/i.test(String(label.keyOrigin.path?.[label.keyOrigin.path.length - 2] ?? ''))) ?? labels[0];
+    if (chosen) releaseLabels.push({ release, label: chosen });
+    for (const label of labels) {
       sink.add('helm-release-values-label', label.keyOrigin, `${releaseTitle(release)} sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} through its values; its pods are reported as one workload`);
     }
   }
