@@ -102,6 +102,30 @@ describe('renderRepository with Terraform', () => {
     expect(scan.objects.filter((object) => object.kind === 'HelmRelease').map((object) => textOf(getIn(object.root, ['spec', 'releaseName'])))).toEqual(['external-dns']);
   });
 
+  it('makes one workload of a release whose values name aadpodidbinding twice, from the key under a labels map', () => {
+    const scan = renderRepository(memorySource({
+      'velero.tf': [
+        'resource "helm_release" "velero" {',
+        '  name       = "velero"',
+        '  namespace  = "velero"',
+        '  repository = "https://vmware-tanzu.github.io/helm-charts"',
+        '  chart      = "velero"',
+        '  set {',
+        '    name  = "podAnnotations.aadpodidbinding"',
+        '    value = "velero"',
+        '  }',
+        '  set {',
+        '    name  = "podLabels.aadpodidbinding"',
+        '    value = "velero"',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    }), null);
+    expect(scan.releaseLabels.map((entry) => entry.label.keyOrigin.path)).toEqual([['podLabels', 'aadpodidbinding']]);
+    expect(scan.problems.map((problem) => [problem.id, problem.at.line])).toEqual([['helm-release-values-label', 7], ['helm-release-values-label', 11]]);
+  });
+
   it('renders a chart of the repository that a helm_release installs, with the release values, name and namespace', () => {
     const scan = renderRepository(memorySource({
       ...chart,
