@@ -3,12 +3,12 @@ import type { FileSource } from '../k8s/files.js';
 import { objectName } from '../k8s/namespaces.js';
 import { dirname, joinPath } from '../k8s/paths.js';
 import type { ManifestScan } from '../k8s/read.js';
-import { get, getIn, isMap, pairOf, textOf, type Origin, type RenderedObject, type RMap, type RNode } from '../k8s/rendered.js';
+import { get, getIn, isMap, pairOf, scalarRef, textOf, type Origin, type RenderedObject, type RMap, type RNode } from '../k8s/rendered.js';
 import { applyEdits, EditConflictError, type Edit } from './edit.js';
 import { childSeq, fileModel, lineEndOf, locate, locateMap, locatePairByKey, pairFor, type FileModel, type Located } from './file-model.js';
 import { templateLineRemoval } from './helm-edits.js';
 import { kustomizeLabelSite, removeKustomizeLabel } from './kustomize-edits.js';
-import { isTerraformText, terraformDeleteObject, terraformInstaller, terraformReleaseSets, terraformRemoveKey, terraformSetPairs } from './terraform-edits.js';
+import { isTerraformText, terraformCreateServiceAccount, terraformDeleteObject, terraformInstaller, terraformReleaseSets, terraformRemoveKey, terraformSetPairs } from './terraform-edits.js';
 import { verifyChange } from './verify.js';
 import { appendDocument, appendItem, appendScalarItem, declined, ensurePairs, newFileText, removeDocuments, removeEntries, removeKeys, type Built, type Tree } from './yaml-edits.js';
 
@@ -512,6 +512,13 @@ export function createObject(state: EditState, near: RenderedObject, tree: Tree,
       }
     }
     if (!several && near.unit.kind !== 'kustomization') asDocument();
+  }
+  if (isTerraformText(origin) && tree.kind === 'ServiceAccount' && typeof tree.metadata === 'object') {
+    const metadata = tree.metadata;
+    const annotations = typeof metadata.annotations === 'object' ? (metadata.annotations as Record<string, string>) : {};
+    // Terraform's kubernetes provider puts an object without a namespace in `default`: the workload's is written out.
+    const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : (scalarRef(near.namespace)?.value || null);
+    for (const candidate of terraformCreateServiceAccount(state, near, name, namespace, annotations, why).candidates) out.push(candidate);
   }
   if (origin.source === 'chart-template' && !/[{}$]/.test(name) && /^[a-z0-9][a-z0-9.-]*$/.test(name)) {
     // A chart gets the object as a template of its own, plain YAML with no template syntax.

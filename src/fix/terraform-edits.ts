@@ -1,8 +1,9 @@
 import type { HelmRelease } from '../k8s/flux.js';
 import { getIn, isMap, pairOf, type Origin, type RenderedObject } from '../k8s/rendered.js';
-import { addBlockAttribute, addSet, quoteHcl, removeBlock, removeObjectKey, removeSet, setObjectKey, type HclEditResult } from '../terraform/edit.js';
+import { addBlockAttribute, addSet, quoteHcl, removeBlock, removeObjectKey, removeSet, replaceLiteral, setObjectKey, type HclEditResult } from '../terraform/edit.js';
 import { camelCase } from '../terraform/kubernetes.js';
 import type { TerraformSet } from '../terraform/releases.js';
+import { parseHcl } from '../terraform/hcl-syntax.js';
 import { terraformReleaseApiVersion } from '../terraform/scan.js';
 import { composeEdits } from './compose.js';
 import type { Edit } from './edit.js';
@@ -81,6 +82,14 @@ export function terraformSetPairs(state: EditState, object: RenderedObject, path
       const body = `{\n${entries.map(([key, value]) => `  ${quoteHcl(key)} = ${quoteHcl(value)}`).join('\n')}\n}`;
       collect(out, sequence(state, `${label} (${snakeCase(rest[0] ?? '')})`, node.origin.file, [(text) => addBlockAttribute(node.origin.file, text, start, snakeCase(rest[0] ?? ''), body, why)]));
     }
+    // The block itself holds the fields (a pod `spec` block's `service_account_name`): each literal replaced, or added.
+    if (!release && rest.length === 0 && entries.every(([key]) => camelCase(snakeCase(key)) === key)) {
+      collect(out, sequence(state, `${label} (arguments)`, node.origin.file, entries.map(([key, value]) => (text: string) => {
+        const current = pairOf(node, key)?.value.origin;
+        if (current && isTerraformText(current)) return replaceLiteral(node.origin.file, text, current.span[0], value, why);
+        return addBlockAttribute(node.origin.file, text, start, snakeCase(key), quoteHcl(value), why);
+      })));
+    }
   }
   if (release && path[0] === 'spec' && path[1] === 'values') collect(out, terraformReleaseSets(state, release, path.slice(2), pairs, why));
   if (out.candidates.length === 0 && out.declines.length === 0) out.declines.push(`${where(object.at)}: no literal in the Terraform to edit for ${path.join('.')}`);
@@ -137,6 +146,48 @@ export function terraformDeleteObject(state: EditState, object: RenderedObject, 
     return out;
   }
   collect(out, sequence(state, `${where(at)} (resource)`, at.file, [(text) => removeBlock(at.file, text, at.span[0], why)]));
+  return out;
+}
+
+/**
+ * Candidates that create a ServiceAccount beside a workload Terraform creates: a `kubernetes_service_account` resource
+ * after the workload's resource block, in its file (a YAML file there would not be applied by Terraform).
+ */
+export function terraformCreateServiceAccount(state: EditState, near: RenderedObject, name: string, namespace: string | null, annotations: Readonly<Record<string, string>>, why: string): Candidates {
+  const out: { candidates: Candidate[]; declines: string[] } = { candidates: [], declines: [] };
+  const at = near.at;
+  if (!isTerraformText(at)) return out;
+  const original = state.files.read(at.file);
+  if (original === null) return out;
+  const eol = original.includes('\r\n') ? '\r\n' : '\n';
+  let label = name.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^([^A-Za-z_])/, '_$1');
+  const taken = (candidate: string) => new RegExp(`resource\\s+"kubernetes_service_account(_v1)?"\\s+"${candidate}"`).test(original);
+  for (let index = 2; taken(label); index++) label = `${label.replace(/_\d+$/, '')}_${index}`;
+  const lines = [
+    `resource "kubernetes_service_account" ${quoteHcl(label)} {`,
+    '  metadata {',
+    `    name      = ${quoteHcl(name)}`,
+    ...(namespace ? [`    namespace = ${quoteHcl(namespace)}`] : []),
+    '    annotations = {',
+    ...Object.entries(annotations).map(([key, value]) => `      ${quoteHcl(key)} = ${quoteHcl(value)}`),
+    '    }',
+    '  }',
+    '}',
+  ];
+  const block = lines.join(eol);
+  // After the line that closes the workload's resource block.
+  const close = at.span[1];
+  const lineEnd = original.indexOf('\n', close - 1);
+  const insertAt = lineEnd < 0 ? original.length : lineEnd + 1;
+  const prefix = lineEnd < 0 ? eol : '';
+  const text = `${original.slice(0, insertAt)}${prefix}${eol}${block}${eol}${original.slice(insertAt)}`;
+  const parsed = parseHcl(text);
+  if (!parsed.ok) {
+    out.declines.push(`${where(at)}: a kubernetes_service_account block would not parse here`);
+    return out;
+  }
+  const edit: Edit = { file: at.file, start: insertAt, end: insertAt, expect: '', text: `${prefix}${eol}${block}${eol}`, why };
+  out.candidates.push({ label: `${where(at)} (new kubernetes_service_account)`, texts: new Map([[at.file, text]]), edits: new Map([[at.file, [edit]]]) });
   return out;
 }
 

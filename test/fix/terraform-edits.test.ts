@@ -5,7 +5,10 @@ import { withChanges } from '../../src/k8s/files.js';
 import { renderRepository } from '../../src/k8s/read.js';
 import { getIn, toPlain } from '../../src/k8s/rendered.js';
 import { parseHcl } from '../../src/terraform/hcl-syntax.js';
+import { planFix } from '../../src/fix/index.js';
+import { analyze } from '../../src/run.js';
 import { memorySource } from '../helpers/file-source.js';
+import { scanOptionsFor, writeTree } from '../helpers/repo.js';
 
 const release = [
   'resource "helm_release" "feed" {',
@@ -98,5 +101,85 @@ describe('Terraform source editors', () => {
     const made = removeKey(state, object, ['spec', 'values', 'podLabels'], 'aadpodidbinding', 'why');
     expect(made.candidates).toEqual([]);
     expect(made.declines.join('\n')).toContain('main.tf:2');
+  });
+
+  it('gives a kubernetes_deployment on the default ServiceAccount a kubernetes_service_account of its own, in its file', async () => {
+    const workload = [
+      'resource "kubernetes_deployment" "worker" {',
+      '  metadata {',
+      '    name      = "worker"',
+      '    namespace = "jobs"',
+      '  }',
+      '  spec {',
+      '    selector {',
+      '      match_labels = { app = "worker" }',
+      '    }',
+      '    template {',
+      '      metadata {',
+      '        labels = {',
+      '          app             = "worker"',
+      '          aadpodidbinding = "worker"',
+      '        }',
+      '      }',
+      '      spec {',
+      '        container {',
+      '          name  = "worker"',
+      '          image = "jobsacr.azurecr.io/worker:2.1.0"',
+      '        }',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const identity = [
+      'resource "kubernetes_manifest" "identity" {',
+      '  manifest = {',
+      '    apiVersion = "aadpodidentity.k8s.io/v1"',
+      '    kind       = "AzureIdentity"',
+      '    metadata   = { name = "worker", namespace = "jobs" }',
+      '    spec = {',
+      '      type       = 0',
+      '      resourceID = "/subscriptions/5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d/resourceGroups/rg-jobs/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-worker"',
+      '      clientID   = "0a1b2c3d-4444-4555-8666-777788889999"',
+      '    }',
+      '  }',
+      '}',
+      'resource "kubernetes_manifest" "binding" {',
+      '  manifest = {',
+      '    apiVersion = "aadpodidentity.k8s.io/v1"',
+      '    kind       = "AzureIdentityBinding"',
+      '    metadata   = { name = "worker-binding", namespace = "jobs" }',
+      '    spec       = { azureIdentity = "worker", selector = "worker" }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const dir = writeTree({
+      'infra/worker.tf': workload,
+      'infra/identity.tf': identity,
+      'app/package.json': '{ "name": "worker", "dependencies": { "@azure/identity": "4.4.1" } }\n',
+      '.pod2wi.yaml': 'applications:\n  - path: app\n    images: ["jobsacr.azurecr.io/worker"]\n',
+    });
+    const plan = planFix(await analyze(scanOptionsFor(dir, ['.'])), 'parallel');
+    expect(plan.changes.map((change) => change.file)).toEqual(['infra/worker.tf']);
+    const after = plan.changes[0]?.after ?? '';
+    expect(parseHcl(after).ok).toBe(true);
+    expect(after).toContain('      spec {\n        service_account_name = "worker"\n        container {');
+    expect(after).toContain([
+      '}',
+      '',
+      'resource "kubernetes_service_account" "worker" {',
+      '  metadata {',
+      '    name      = "worker"',
+      '    namespace = "jobs"',
+      '    annotations = {',
+      '      "azure.workload.identity/client-id" = "0a1b2c3d-4444-4555-8666-777788889999"',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'));
+    expect(after.endsWith('}\n')).toBe(true);
   });
 });
