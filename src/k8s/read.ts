@@ -33,7 +33,7 @@ import {
 import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
 import { fluxVariables } from './kustomize/substitute.js';
-import { get, isMap, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
+import { get, isMap, scalarRef, textOf, type Condition, type Origin, type RenderedObject, type RenderUnit, type RMap, type RNode } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
 import { findTextLabels } from './text-labels.js';
 import type { Field } from './workloads.js';
@@ -277,11 +277,22 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   }
   const rendered = [...units.filter((entry) => !replaced.has(entry)), ...substituted];
 
-  // Terraform: kubernetes_* and manifest resources are objects like any other; helm_releases are releases.
+  // Terraform: kubernetes_* and manifest resources are objects like any other; helm_releases are releases. A resource
+  // whose count or for_each is known to make no instance exists nowhere: its aadpodidbinding is a conditional label.
+  const terraformConditional: { at: Location; value: string; condition: string; unit: RenderUnit }[] = [];
+  const absent = (conditions: readonly Condition[], root: RNode, unit: RenderUnit): boolean => {
+    const off = conditions.find((condition) => condition.value === false);
+    if (!off) return false;
+    for (const label of labelsInValues(root)) {
+      terraformConditional.push({ at: locationOf(label.keyOrigin), value: scalarRef(label.value)?.display ?? '?', condition: `${off.expression} (false here)`, unit });
+    }
+    return true;
+  };
   if (terraform) {
     report(terraform.read.problems);
     const byUnit = new Map<string, { unit: RenderUnit; objects: RenderedObject[]; path: string }>();
     for (const object of terraform.read.objects) {
+      if (absent(object.conditions, object.root, object.unit)) continue;
       const key = `${object.unit.path}\u0000${object.unit.variant}`;
       const entry = byUnit.get(key) ?? { unit: object.unit, objects: [], path: object.unit.path === '.' ? '' : object.unit.path };
       entry.objects.push(object);
@@ -293,7 +304,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   // Helm: each chart once per installer (HelmRelease), or with its own values (and alternatives) when none installs it.
   const releases = rendered.flatMap((entry) => entry.objects.filter(isHelmRelease)).map(readHelmRelease);
   if (terraform) {
-    const made = terraform.read.releases.map((release, index) => releaseOf(release, index));
+    const made = terraform.read.releases.filter((release) => !absent(release.conditions, release.values, release.unit)).map((release, index) => releaseOf(release, index));
     releases.push(...made);
     // The own objects of releases of charts from elsewhere, so that a change of their values is seen when the fix
     // renders again; a chart of the repository shows a change of its release's values in its render.
@@ -388,13 +399,13 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
         return text !== null && text.includes('aadpodidbinding') ? findTextLabels(path, text) : [];
       }),
   );
-  const conditionalLabels = chartRenders.flatMap((result) =>
+  const conditionalLabels = [...terraformConditional, ...chartRenders.flatMap((result) =>
     result.untaken.flatMap((branch) => {
       const text = files.read(branch.file);
       if (!text) return [];
       return findTextLabels(branch.file, text, branch.start, branch.end).map((label) => ({ at: label.at, value: label.value, condition: `${branch.condition.expression} (${branch.condition.value === null ? 'unknown' : String(branch.condition.value)} here)`, unit: result.unit }));
     }),
-  );
+  )];
 
   const objects = rendered.flatMap((entry) => entry.objects);
   return {

@@ -189,6 +189,46 @@ describe('renderRepository with Terraform', () => {
     expect(scan.releaseLabels).toEqual([]);
   });
 
+  it('leaves out resources whose count makes no instance, keeping their aadpodidbinding as a conditional label', () => {
+    const scan = renderRepository(memorySource({
+      'main.tf': [
+        'variable "enabled" {',
+        '  default = false',
+        '}',
+        'resource "helm_release" "dns" {',
+        '  count      = var.enabled ? 1 : 0',
+        '  name       = "external-dns"',
+        '  repository = "https://kubernetes-sigs.github.io/external-dns/"',
+        '  chart      = "external-dns"',
+        '  set {',
+        '    name  = "podLabels.aadpodidbinding"',
+        '    value = "external-dns"',
+        '  }',
+        '}',
+        'resource "kubernetes_pod" "debug" {',
+        '  count = 0',
+        '  metadata {',
+        '    name   = "debug"',
+        '    labels = { aadpodidbinding = "debug" }',
+        '  }',
+        '  spec {',
+        '    container {',
+        '      name  = "debug"',
+        '      image = "busybox"',
+        '    }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    }), null);
+    expect(scan.objects).toEqual([]);
+    expect(scan.releaseLabels).toEqual([]);
+    expect(scan.conditionalLabels.map((label) => [label.at.line, label.value, label.condition])).toEqual([
+      [18, 'debug', 'count = 0 (false here)'],
+      [10, 'external-dns', 'count = var.enabled ? 1 : 0 (false here)'],
+    ]);
+  });
+
   it('reports Terraform problems as findings of the catalogue', () => {
     const scan = renderRepository(memorySource({
       'broken/main.tf': 'resource "helm_release" "x" {\n  name = \n}\n',
