@@ -155,7 +155,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   );
   for (const appRoot of appRoots) applications.push(...(await readExternalApplications(appRoot, options, root, sink)));
   applications.sort((a, b) => compareStrings(a.path, b.path));
-  if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && applications.length === 0) {
+  if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && manifests.terraformFiles === 0 && applications.length === 0) {
     throw new NothingScannedError(
       walked.files.length === 0
         ? `${display}: no files to scan (empty folder, or everything excluded)`

@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { labelsInValues } from '../k8s/flux.js';
 import { displayName, effectiveNamespace } from '../k8s/namespaces.js';
 import { dirname, joinPath } from '../k8s/paths.js';
 import { get, getIn, isMap, isScalar, isSeq, scalarRef, textOf, type Origin, type RenderedObject, type RNode } from '../k8s/rendered.js';
@@ -121,8 +122,20 @@ export function detectManifests(context: GateContext): void {
     detections.add({
       ruleId: 'aadpodidbinding-label',
       at: label.keyOrigin,
-      message: `${objectTitle(release.object, namespace)}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
+      message: `${release.terraform ? `helm_release ${release.terraform.address}` : objectTitle(release.object, namespace)}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
     });
+  }
+  // A Terraform helm_release's values (a `set` block, a yamlencode map, a values file), whatever its chart renders.
+  for (const release of manifests.releases) {
+    if (!release.terraform) continue;
+    for (const label of labelsInValues(release.values)) {
+      if (detections.hasLine('aadpodidbinding-label', label.keyOrigin.file, label.keyOrigin.line)) continue;
+      detections.add({
+        ruleId: 'aadpodidbinding-label',
+        at: label.keyOrigin,
+        message: `helm_release ${release.terraform.address}: its values set aadpodidbinding=${labelValue(label)} for chart ${release.chart ?? '?'}, so its pods carry the label`,
+      });
+    }
   }
   for (const object of objects) {
     const title = objectTitle(object, namespace);

@@ -11,6 +11,9 @@ export function isLabelAt(code: string, index: number): boolean {
   return code.startsWith(podIdentityLabel, index) && !/[\w.-]/.test(code[index - 1] ?? ' ') && !/[\w-]/.test(code[index + podIdentityLabel.length] ?? ' ');
 }
 
+/** The label key as a word, or as the last key of a Helm --set name in an HCL string (`podLabels.aadpodidbinding`). */
+const setNameToken = new RegExp(`(?<![\\w-])${podIdentityLabel}(?![\\w-])`);
+
 /** `aadpodidbinding: null` takes the label away (Helm values, strategic-merge patches): not a use. */
 const removal = new RegExp(`${podIdentityLabel}["']?\\s*:\\s*(null|~)\\s*(?:[,}]\\s*)?$`);
 const labelValue = new RegExp(`${podIdentityLabel}["']?\\s*[:=]\\s*["']?([^"'\\s,}\\]]+)`);
@@ -42,7 +45,8 @@ export function detectText(context: GateContext): void {
     for (const line of texts.lines(file.path) ?? []) {
       if (coverage.covers(file.path, line.number)) continue;
       if (hasLabel) {
-        const column = line.code.search(labelToken);
+        // In HCL the key is also the last part of a Helm --set name: `name = "podLabels.aadpodidbinding"`.
+        const column = language === 'hcl' ? line.code.search(setNameToken) : line.code.search(labelToken);
         if (column >= 0 && !removal.test(line.code) && !detections.hasLine('aadpodidbinding-label', file.path, line.number)) {
           const value = labelValue.exec(line.code)?.[1];
           detections.add({ ruleId: 'aadpodidbinding-label', at: { file: file.path, line: line.number, column: column + 1 }, message: `aadpodidbinding${value ? `=${value}` : ''} in ${where}` });

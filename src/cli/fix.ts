@@ -26,7 +26,8 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       [
         'Scans PATH like `pod2wi scan`, then edits the manifests where each setting is',
         'written: plain YAML and JSON, Helm templates and values, Kustomize bases,',
-        'kustomizations and patches, Flux HelmRelease values. Nothing else moves:',
+        'kustomizations and patches, Flux HelmRelease values, Terraform literals',
+        '(helm_release set blocks, yamlencode maps, kubernetes_* labels). Nothing else moves:',
         'comments, key order, quoting, indentation and line endings stay as they are.',
         '',
         '  parallel  use label on pod templates, client-id (and tenant-id) on',

@@ -3,11 +3,12 @@ import type { FileSource } from '../k8s/files.js';
 import { objectName } from '../k8s/namespaces.js';
 import { dirname, joinPath } from '../k8s/paths.js';
 import type { ManifestScan } from '../k8s/read.js';
-import { get, getIn, isMap, pairOf, textOf, type Origin, type RenderedObject, type RMap, type RNode } from '../k8s/rendered.js';
+import { get, getIn, isMap, pairOf, scalarRef, textOf, type Origin, type RenderedObject, type RMap, type RNode } from '../k8s/rendered.js';
 import { applyEdits, EditConflictError, type Edit } from './edit.js';
 import { childSeq, fileModel, lineEndOf, locate, locateMap, locatePairByKey, pairFor, type FileModel, type Located } from './file-model.js';
 import { templateLineRemoval } from './helm-edits.js';
 import { kustomizeLabelSite, removeKustomizeLabel } from './kustomize-edits.js';
+import { isTerraformText, terraformCreateServiceAccount, terraformDeleteObject, terraformInstaller, terraformReleaseSets, terraformRemoveKey, terraformSetPairs } from './terraform-edits.js';
 import { verifyChange } from './verify.js';
 import { appendDocument, appendItem, appendScalarItem, declined, ensurePairs, newFileText, removeDocuments, removeEntries, removeKeys, type Built, type Tree } from './yaml-edits.js';
 
@@ -128,6 +129,25 @@ function mapOfKey(state: EditState, origin: Origin): Located<import('yaml').YAML
  * in the object's own kustomization.
  */
 export function setPairs(state: EditState, object: RenderedObject, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string, variables = true, perUnit = false): Candidates {
+  // Objects Terraform makes: their YAML values documents (templatefile, file) below, then the HCL editors.
+  if (object.unit.kind === 'terraform') {
+    const hcl = terraformSetPairs(state, object, path, pairs, why);
+    const yaml = hasYamlSite(object, path) ? setPairsInYaml(state, object, path, pairs, why) : { candidates: [], declines: [] };
+    return { candidates: [...yaml.candidates, ...hcl.candidates], declines: [...yaml.declines, ...hcl.declines] };
+  }
+  return setPairsInYaml(state, object, path, pairs, why, variables, perUnit);
+}
+
+/** Whether some map on the path of an object renders from a YAML file pod2wi edits. */
+function hasYamlSite(object: RenderedObject, path: readonly string[]): boolean {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? object.root : getIn(object.root, path.slice(0, depth));
+    if (isMap(node) && (editable(node.origin) || node.pairs.some((pair) => editable(pair.keyOrigin)))) return true;
+  }
+  return false;
+}
+
+function setPairsInYaml(state: EditState, object: RenderedObject, path: readonly string[], pairs: Readonly<Record<string, string>>, why: string, variables = true, perUnit = false): Candidates {
   const out = new Collector();
   const sites: { origin: Origin; rest: readonly string[]; how: 'map' | 'key-map' | 'owner' }[] = [];
   // Every map on the path that renders, deepest first: where its keys are written, where it is written, and the key
@@ -169,6 +189,19 @@ export function setPairs(state: EditState, object: RenderedObject, path: readonl
   if (perUnit) for (const candidate of overlayPatch(state, object, path, pairs, why)) out.push(candidate);
   for (const site of direct) tryAt(site);
   if (chart) {
+    // A chart a Terraform helm_release installs: `set_string` entries in the release before the chart's own values.
+    const installer = terraformInstaller(state, object);
+    if (installer) {
+      const seen = new Set<string>();
+      for (const hook of valuesHooks(state, object, path)) {
+        const key = hook.path.join('\u0000');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const made = terraformReleaseSets(state, installer, hook.path, pairs, why);
+        if (typeof made === 'string') out.declines.push(made);
+        else out.push(made);
+      }
+    }
     for (const hook of valuesHooks(state, object, path)) {
       out.add(state, `${hook.file}: .Values.${hook.path.join('.')}`, hook.file, (file) => {
         const root = hook.locate(file);
@@ -208,6 +241,8 @@ export function removeKey(state: EditState, object: RenderedObject, path: readon
   const out = new Collector();
   const pair = pairOf(getIn(object.root, path), key);
   if (!pair) return out;
+  // Objects Terraform makes: HCL editors, unless the key is written in a YAML values document.
+  if (object.unit.kind === 'terraform' && !editable(pair.keyOrigin)) return terraformRemoveKey(state, object, path, key, why);
   const origin = pair.keyOrigin;
   const label = where(origin);
   if (origin.source === 'kustomize-labels') {
@@ -478,6 +513,13 @@ export function createObject(state: EditState, near: RenderedObject, tree: Tree,
     }
     if (!several && near.unit.kind !== 'kustomization') asDocument();
   }
+  if (isTerraformText(origin) && tree.kind === 'ServiceAccount' && typeof tree.metadata === 'object') {
+    const metadata = tree.metadata;
+    const annotations = typeof metadata.annotations === 'object' ? (metadata.annotations as Record<string, string>) : {};
+    // Terraform's kubernetes provider puts an object without a namespace in `default`: the workload's is written out.
+    const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : (scalarRef(near.namespace)?.value || null);
+    for (const candidate of terraformCreateServiceAccount(state, near, name, namespace, annotations, why).candidates) out.push(candidate);
+  }
   if (origin.source === 'chart-template' && !/[{}$]/.test(name) && /^[a-z0-9][a-z0-9.-]*$/.test(name)) {
     // A chart gets the object as a template of its own, plain YAML with no template syntax.
     const path = joinPath(dirname(origin.file), `${name}-${String(tree.kind ?? 'object').toLowerCase()}.yaml`);
@@ -506,6 +548,7 @@ function kustomizationListing(state: EditState, path: string): { kustomization: 
  * written, with the kustomization entries that list a removed file; a chart's values switch turned off.
  */
 export function deleteObject(state: EditState, object: RenderedObject, why: string): Candidates {
+  if (object.unit.kind === 'terraform' && isTerraformText(object.at)) return terraformDeleteObject(state, object, why);
   const out = new Collector();
   const origin = object.at;
   if (origin.source === 'manifest' && origin.span) {

@@ -35,6 +35,8 @@ export const manifestFindingIds = [
   'remote-chart-label',
   'addon-read-problem',
   'cluster-state-problem',
+  'terraform-parse-error',
+  'terraform-not-read',
 ] as const;
 
 

@@ -13,8 +13,12 @@ import {
   type RNode,
 } from './rendered.js';
 import type { Field } from './workloads.js';
+import type { TerraformSet } from '../terraform/releases.js';
 
-/** A Flux HelmRelease: which chart it installs, where, and with which values. */
+/**
+ * A chart release an installer declares in the repository: a Flux HelmRelease, or a Terraform helm_release (whose
+ * `object` is made from the resource: kind HelmRelease, `spec.releaseName`, `spec.chart.spec`, `spec.values`).
+ */
 export interface HelmRelease {
   readonly object: RenderedObject;
   /** `spec.chart.spec.chart`: a path inside a GitRepository, or a chart name in a HelmRepository. */
@@ -26,6 +30,10 @@ export interface HelmRelease {
   readonly values: RMap | null;
   readonly namespace: { readonly value: string; readonly origin: Origin } | null;
   readonly releaseName: { readonly value: string; readonly origin: Origin };
+  /** The chart repository when the installer names it (a helm_release `repository`); null otherwise. */
+  readonly repository: string | null;
+  /** For a Terraform helm_release: its address and the repository's chart folder it installs (null: not local). */
+  readonly terraform: { readonly address: string; readonly localChart: string | null; readonly sets: readonly TerraformSet[] } | null;
 }
 
 export function isHelmRelease(object: RenderedObject): boolean {
@@ -80,11 +88,14 @@ export function readHelmRelease(object: RenderedObject): HelmRelease {
     values: values && isMap(values) ? values : null,
     namespace,
     releaseName,
+    repository: null,
+    terraform: null,
   };
 }
 
 /** The chart of the repository a release installs, when its chart path points at one (`./charts/api`). */
 export function localChartDir(release: HelmRelease, chartDirs: readonly string[]): string | null {
+  if (release.terraform) return release.terraform.localChart !== null && chartDirs.includes(release.terraform.localChart) ? release.terraform.localChart : null;
   if (!release.chart || (release.sourceKind !== null && release.sourceKind !== 'GitRepository' && release.sourceKind !== 'Bucket')) return null;
   const path = joinPath('', release.chart.replace(/\/$/, ''));
   if (!path || !release.chart.includes('/')) return null;

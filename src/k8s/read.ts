@@ -35,11 +35,12 @@ import { createRenderCache } from './helm/render.js';
 import { fluxVariables } from './kustomize/substitute.js';
 import { embeddedManifests, mayEmbedManifests } from './embedded.js';
 import { applyFluxPatches } from './kustomize/flux-patches.js';
-import { get, getIn, isMap, isSeq, scalarRef, textOf, type Origin, type RenderedObject, type RenderUnit, type RMap } from './rendered.js';
+import { get, getIn, isMap, isSeq, scalarRef, textOf, type Condition, type Origin, type RenderedObject, type RenderUnit, type RMap, type RNode } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
 import { findTextLabels } from './text-labels.js';
 import type { Field } from './workloads.js';
 import { readTree } from './yaml-tree.js';
+import { mentionsClusterResources, readTerraformRecorded, releaseOf, terraformFiles, type TerraformScan } from '../terraform/scan.js';
 
 /**
  * Everything the manifest stage read from the repository: one list of rendered objects (plain manifests, Kustomize
@@ -70,6 +71,8 @@ export interface ManifestScan {
   readonly manifestFiles: number;
   /** The variables each Flux Kustomization substitutes into the unit it renders. */
   readonly substitutions: readonly { readonly unit: RenderUnit; readonly variables: ReadonlyMap<string, { readonly value: string; readonly origin: Origin }> }[];
+  /** Terraform files read because some of them create objects or releases in a cluster (0 when none does). */
+  readonly terraformFiles: number;
   /** What could not be read or rendered, as findings (also given to the scan's sink). */
   readonly problems: readonly ScanProblem[];
 }
@@ -131,6 +134,11 @@ const buildErrors: ReadonlySet<string> = new Set([
 function findingOf(problem: RenderProblem): FindingId {
   if (buildErrors.has(problem.code)) return 'build-error';
   switch (problem.code) {
+    case 'terraform-syntax':
+    case 'terraform-template-syntax':
+      return 'terraform-parse-error';
+    case 'terraform-read-failed':
+      return 'read-error';
     case 'remote-resource':
       return 'kustomize-remote-resource';
     case 'missing-resource':
@@ -138,7 +146,7 @@ function findingOf(problem: RenderProblem): FindingId {
     case 'parse-error':
       return 'manifest-parse-error';
     default:
-      return 'render-problem';
+      return problem.code.startsWith('terraform-') ? 'terraform-not-read' : 'render-problem';
   }
 }
 
@@ -194,7 +202,9 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     builds.push(build);
     report(build.problems);
   }
-  const consumed = new Set(builds.flatMap((build) => build.files));
+  // Terraform first too: a values file or manifest template it reads (templatefile, file) is read only through it.
+  const terraform = readTerraformOf(files, cached, isolated);
+  const consumed = new Set([...builds.flatMap((build) => build.files), ...(terraform?.files.filter((path) => !/\.(tf|tfvars)$/.test(path)) ?? [])]);
   // Patch files are fragments of objects: never read as objects of their own, even when kustomize refused them.
   const patchFiles = new Set(kustomizations.flatMap((path) => patchPaths(files, path)));
 
@@ -231,7 +241,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     manifestFiles++;
     if (objects.length > 0) units.push({ unit: manifestUnit, objects, path });
   }
-  manifestFiles += consumed.size;
+  manifestFiles += new Set(builds.flatMap((build) => build.files)).size;
   manifestFiles += charts.reduce((sum, chart) => sum + chart.chart.templates.length, 0);
 
   // Flux Kustomizations with post-build substitution render their folder once per Kustomization that applies it.
@@ -264,8 +274,49 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   if (settled.size === 0) for (const problems of first.problems) report(problems);
   const rendered = [...units.filter((entry) => !replaced.has(entry)), ...substituted];
 
+  // Terraform: kubernetes_* and manifest resources are objects like any other; helm_releases are releases. A resource
+  // whose count or for_each is known to make no instance exists nowhere: its aadpodidbinding is a conditional label.
+  const terraformConditional: { at: Location; value: string; condition: string; unit: RenderUnit }[] = [];
+  const absent = (conditions: readonly Condition[], root: RNode, unit: RenderUnit): boolean => {
+    const off = conditions.find((condition) => condition.value === false);
+    if (!off) return false;
+    for (const label of labelsInValues(root)) {
+      terraformConditional.push({ at: locationOf(label.keyOrigin), value: scalarRef(label.value)?.display ?? '?', condition: `${off.expression} (false here)`, unit });
+    }
+    return true;
+  };
+  if (terraform) {
+    report(terraform.read.problems);
+    const byUnit = new Map<string, { unit: RenderUnit; objects: RenderedObject[]; path: string }>();
+    for (const object of terraform.read.objects) {
+      if (absent(object.conditions, object.root, object.unit)) continue;
+      const key = `${object.unit.path}\u0000${object.unit.variant}`;
+      const entry = byUnit.get(key) ?? { unit: object.unit, objects: [], path: object.unit.path === '.' ? '' : object.unit.path };
+      entry.objects.push(object);
+      byUnit.set(key, entry);
+    }
+    rendered.push(...byUnit.values());
+  }
+
   // Helm: each chart once per installer (HelmRelease), or with its own values (and alternatives) when none installs it.
   const releases = rendered.flatMap((entry) => entry.objects.filter(isHelmRelease)).map(readHelmRelease);
+  if (terraform) {
+    const made = terraform.read.releases.filter((release) => !absent(release.conditions, release.values, release.unit)).map((release, index) => releaseOf(release, index));
+    releases.push(...made);
+    // The own objects of releases of charts from elsewhere, so that a change of their values is seen when the fix
+    // renders again; a chart of the repository shows a change of its release's values in its render.
+    const byUnit = new Map<string, { unit: RenderUnit; objects: RenderedObject[]; path: string }>();
+    const dirs = charts.map((chart) => chart.dir);
+    for (const release of made) {
+      if (localChartDir(release, dirs) !== null) continue;
+      const unit = release.object.unit;
+      const key = `${unit.path}\u0000${unit.variant}`;
+      const entry = byUnit.get(key) ?? { unit, objects: [], path: unit.path === '.' ? '' : unit.path };
+      entry.objects.push(release.object);
+      byUnit.set(key, entry);
+    }
+    rendered.push(...byUnit.values());
+  }
   const podIdentityChartValues: { values: RMap; unit: RenderUnit; namespace: string }[] = [];
   const releaseLabels: { release: HelmRelease; label: Field }[] = [];
   const chartRenders: ChartResult[] = [];
@@ -280,7 +331,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     }
     const results = installs.length > 0
       ? installs.map((release) => isolated(`chart ${chart.dir || '.'}`, release.object.at, null, () =>
-          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}:${chart.files.join('\n')}`, (value) => [...value.files, ...chart.files, release.object.at.file], () => renderChartInstall(files, chart, {
+          cached(`chart:${chart.dir}:${releaseUnit(release, chart).variant}:${chart.files.join('\n')}`, (value) => [...value.files, ...chart.files, release.object.at.file, ...(release.terraform ? (terraform?.files ?? []) : [])], () => renderChartInstall(files, chart, {
             unit: releaseUnit(release, chart),
             values: release.values ? [release.values] : [],
             releaseName: release.releaseName,
@@ -313,13 +364,16 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   for (const release of releases) {
     if (localChartDir(release, chartDirs) !== null) continue;
     if (release.chart === 'aad-pod-identity') {
-      sink.add('pod-identity-infrastructure', release.object.at, `HelmRelease ${release.releaseName.value} installs aad-pod-identity; remove it at cut-over`);
+      sink.add('pod-identity-infrastructure', release.object.at, `${release.terraform ? `helm_release ${release.terraform.address} (release ${release.releaseName.value})` : `HelmRelease ${release.releaseName.value}`} installs aad-pod-identity; remove it at cut-over`);
       if (release.values) podIdentityChartValues.push({ values: release.values, unit: release.object.unit, namespace: release.namespace?.value ?? defaultNamespace });
       continue;
     }
-    for (const label of labelsInValues(release.values)) {
-      releaseLabels.push({ release, label });
-      sink.add('helm-release-values-label', label.keyOrigin, `HelmRelease ${release.releaseName.value} (chart ${release.chart ?? '?'}) sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} through its values; its pods are reported as one workload`);
+    const labels = labelsInValues(release.values);
+    // One workload per release: the key under a labels map (`podLabels`), else the first found.
+    const chosen = labels.find((label) => /labels$/i.test(String(label.keyOrigin.path?.[label.keyOrigin.path.length - 2] ?? ''))) ?? labels[0];
+    if (chosen) releaseLabels.push({ release, label: chosen });
+    for (const label of labels) {
+      sink.add('helm-release-values-label', label.keyOrigin, `${releaseTitle(release)} sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} through its values; its pods are reported as one workload`);
     }
   }
   for (const chart of charts) {
@@ -342,13 +396,13 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
         return text !== null && text.includes('aadpodidbinding') ? findTextLabels(path, text) : [];
       }),
   );
-  const conditionalLabels = chartRenders.flatMap((result) =>
+  const conditionalLabels = [...terraformConditional, ...chartRenders.flatMap((result) =>
     result.untaken.flatMap((branch) => {
       const text = files.read(branch.file);
       if (!text) return [];
       return findTextLabels(branch.file, text, branch.start, branch.end).map((label) => ({ at: label.at, value: label.value, condition: `${branch.condition.expression} (${branch.condition.value === null ? 'unknown' : String(branch.condition.value)} here)`, unit: result.unit }));
     }),
-  );
+  )];
 
   const objects = rendered.flatMap((entry) => entry.objects);
   return {
@@ -366,9 +420,37 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     conditionalLabels,
     helperLabels,
     manifestFiles,
+    terraformFiles: terraform && (terraform.read.objects.length > 0 || terraform.read.releases.length > 0) ? terraform.files.filter((path) => path.endsWith('.tf')).length : 0,
     substitutions,
     problems: sink.all,
   };
+}
+
+/** How a release is named in findings: the Flux HelmRelease, or the Terraform resource with its chart. */
+export function releaseTitle(release: HelmRelease): string {
+  if (!release.terraform) return `HelmRelease ${release.releaseName.value} (chart ${release.chart ?? '?'})`;
+  const chart = [release.chart ?? '?', release.version, release.repository ? `from ${release.repository}` : null].filter(Boolean).join(' ');
+  return `helm_release ${release.terraform.address} (release ${release.releaseName.value}, chart ${chart})`;
+}
+
+/**
+ * The repository's Terraform, read when some `.tf` file names a resource that creates something in a cluster; null
+ * otherwise. Cached on every file the reader opened and on the list of Terraform files.
+ */
+function readTerraformOf(
+  files: FileSource,
+  cached: <T extends { problems: readonly RenderProblem[] }>(key: string, read: (value: T) => readonly string[], run: () => T) => T,
+  isolated: <T>(what: string, at: Location, fallback: T, run: () => T) => T,
+): TerraformScan | null {
+  const paths = terraformFiles(files);
+  if (paths.length === 0 || !mentionsClusterResources(files, paths)) return null;
+  const first = paths[0] ?? '';
+  return isolated('Terraform', { file: first, line: 1, column: 1 }, null, () =>
+    cached<TerraformScan & { problems: readonly RenderProblem[] }>(`terraform:${paths.join('\n')}`, (value) => value.files, () => {
+      const scan = readTerraformRecorded(files);
+      return { ...scan, problems: scan.read.problems };
+    }),
+  );
 }
 
 function dirOf(path: string): string {
@@ -388,6 +470,15 @@ function chartUnit(chart: ChartRef): RenderUnit {
 
 function releaseUnit(release: HelmRelease, chart: ChartRef): RenderUnit {
   const name = release.releaseName.value;
+  if (release.terraform) {
+    return {
+      kind: 'helm-release',
+      path: chart.dir,
+      variant: `${release.object.at.file}#${release.terraform.address}`,
+      label: `${chart.dir || '.'} (helm_release ${release.terraform.address}, ${release.object.at.file})`,
+      namespace: release.namespace,
+    };
+  }
   return {
     kind: 'helm-release',
     path: chart.dir,

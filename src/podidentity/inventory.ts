@@ -509,7 +509,7 @@ function chartOf(release: HelmRelease, objects: readonly RenderedObject[]): Char
   const repository = release.sourceKind === 'HelmRepository' && sourceName
     ? objects.find((object) => object.kind === 'HelmRepository' && objectName(object) === sourceName && effectiveNamespace(object, null).value === sourceNamespace)
     : undefined;
-  return { name: release.chart, version: release.version, repository: repository ? textOf(getIn(repository.root, ['spec', 'url'])) : null, at };
+  return { name: release.chart, version: release.version, repository: release.repository ?? (repository ? textOf(getIn(repository.root, ['spec', 'url'])) : null), at };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parseHcl } from '../../src/terraform/hcl-syntax.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
@@ -43,6 +44,11 @@ export function expectOnlyEditedBytesChanged(change: FileChange): void {
 /** The result parses (templates sanitized), keeps the BOM, and adds no line ending of another kind. */
 export function expectWellFormed(change: FileChange, template: boolean): void {
   if (change.action === 'delete') return;
+  if (/\.(tf|tfvars)$/.test(change.file)) {
+    const hcl = parseHcl(change.after);
+    expect(hcl.ok ? null : hcl.error.message, `${change.file} does not parse as HCL after the fix`).toBeNull();
+    return;
+  }
   const model = fileModel(change.file, change.after, change.bom, template);
   const errors = model.docs.flatMap((doc) => doc.errors.map((error) => error.message));
   expect(errors, `${change.file} does not parse after the fix`).toEqual([]);
