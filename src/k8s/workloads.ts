@@ -218,7 +218,7 @@ export function operatingSystem(template: PodTemplateView): { os: OperatingSyste
  * The pods of a HelmRelease whose chart is not in the repository, as far as its values tell: the label field, the
  * release's target namespace, the ServiceAccount its values name. Nothing else of the pod template is known.
  */
-export function releaseWorkload(object: RenderedObject, label: Field, namespace: EffectiveNamespace, serviceAccountName: RScalar | RUnknown, chart?: ChartInstall): WorkloadView {
+export function releaseWorkload(object: RenderedObject, label: Field, namespace: EffectiveNamespace, serviceAccountName: RScalar | RUnknown, chart?: ChartInstall, values?: RNode | null): WorkloadView {
   return {
     ...(chart ? { chart } : {}),
     object,
@@ -235,13 +235,62 @@ export function releaseWorkload(object: RenderedObject, label: Field, namespace:
       serviceAccountName,
       hostNetwork: null,
       nodeSelector: [],
-      containers: [],
+      containers: values ? imagesInValues(values) : [],
       affinityOs: null,
       tolerations: [],
     },
     metadataLabels: [],
     selectorLabels: [],
   };
+}
+
+/**
+ * The images a release's values name, as containers of its pods (the chart itself is not in the repository): every
+ * `image: repo:tag` string and every `image: {registry, repository, tag}` map, in document order. A path through
+ * `initContainers` marks an init container. Charts differ in where they put images; the values are all pod2wi has,
+ * and an image named there is run by the release in every chart seen so far.
+ */
+export function imagesInValues(values: RNode): ContainerView[] {
+  const found: ContainerView[] = [];
+  const visit = (node: RNode, path: readonly string[]) => {
+    if (found.length >= 64 || path.length > 12) return;
+    if (node.kind === 'seq') {
+      node.items.forEach((item, index) => visit(item, [...path, String(index)]));
+      return;
+    }
+    if (node.kind !== 'map') return;
+    for (const pair of node.pairs) {
+      if (pair.key === 'image') {
+        const image = imageOf(pair.value);
+        if (image) {
+          found.push({ name: null, image, ports: [], init: path.some((part) => /^initContainers$/i.test(part)), at: pair.keyOrigin });
+          continue;
+        }
+      }
+      visit(pair.value, [...path, pair.key]);
+    }
+  };
+  visit(values, []);
+  return found;
+}
+
+/** `repo:tag` text, or a `{registry?, repository, tag?}` map composed the way charts compose it. */
+function imageOf(node: RNode): RScalar | null {
+  if (node.kind === 'scalar') {
+    const text = typeof node.value === 'string' ? node.value.trim() : '';
+    return /^[a-z0-9][a-z0-9._\/:@-]*$/i.test(text) && /[a-z]/i.test(text) ? { kind: 'scalar', value: text, origin: node.origin } : null;
+  }
+  if (node.kind !== 'map') return null;
+  const part = (key: string) => {
+    const pair = node.pairs.find((candidate) => candidate.key === key);
+    return pair && pair.value.kind === 'scalar' && pair.value.value !== null && String(pair.value.value).trim() !== '' ? { text: String(pair.value.value).trim(), origin: pair.value.origin } : null;
+  };
+  const repository = part('repository') ?? part('name');
+  if (!repository) return null;
+  const registry = part('registry');
+  const tag = part('tag');
+  const text = `${registry && !repository.text.startsWith(`${registry.text}/`) ? `${registry.text}/` : ''}${repository.text}${tag ? `:${tag.text.replace(/^:/, '')}` : ''}`;
+  return { kind: 'scalar', value: text, origin: (tag ?? repository).origin };
 }
 
 export { effectiveNamespace, type EffectiveNamespace };

@@ -249,6 +249,7 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
       target ? { value: target.value, at: target.origin, source: 'helm-release' } : effectiveNamespace(release.object, options.namespace),
       account,
       chartOf(release, scan.objects),
+      release.values,
     ));
   }
   for (const { values, unit, namespace } of scan.podIdentityChartValues) {
