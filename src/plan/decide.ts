@@ -66,8 +66,22 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
     reasons.push(reason('controller-predates-workload-identity', `${what}: ${match.reason}`, evidence));
     warnings.push(reason('controller-settings', `after the upgrade, on workload identity: ${match.row.workloadIdentity}`, evidence));
     legacy = true;
+  } else if (links.length === 0 && own.length === 0 && context.controllers && imagesWithoutTokens(workload, context.controllers)) {
+    const seen = new Set<string>();
+    for (const { match, evidence } of imagesWithoutTokens(workload, context.controllers) ?? []) {
+      if (seen.has(match.evidence)) continue;
+      seen.add(match.evidence);
+      reasons.push(reason('image-asks-no-token', `${match.evidence}: ${match.reason}; the pod identity can only serve what takes tokens on the pod's behalf (a SecretProviderClass it mounts), so no proxy is needed`, evidence));
+      if (match.row.check) warnings.push(reason('image-settings', `rule out: ${match.row.check}`, evidence));
+    }
+    return { path: 'latest', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   } else if (links.length === 0 && own.length === 0) {
-    reasons.push(reason('application-unlinked', 'no application is linked to this workload: add it to `applications` in .pod2wi.yaml, scan the code with --app PATH, or build its image from an application folder in the repository', null));
+    const images = [...new Set(workload.containers.flatMap((container) => (container.image ? [container.image] : [])))];
+    const first = workload.containers.find((container) => container.imageAt)?.imageAt ?? null;
+    const what = images.length > 0
+      ? `no application in the repository builds ${images.length === 1 ? 'its image' : 'its images'} (${images.slice(0, 3).join(', ')}${images.length > 3 ? ', …' : ''}), so its code, and whether it asks for Azure tokens, is not here`
+      : 'no application is linked to this workload';
+    reasons.push(reason('application-unlinked', `${what}: add it to \`applications\` in .pod2wi.yaml, state its path in \`workloads\`, or scan its code with --app PATH`, first));
     return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   }
 
@@ -154,6 +168,22 @@ function controllerOf(workload: WorkloadReport, table: readonly ControllerRow[])
     if (match && match.row.role === 'uses-pod-identity') return { match, evidence: container.imageAt ?? at(workload) };
   }
   return null;
+}
+
+/**
+ * The images of a pod whose containers all ask for no Azure token of their own (rules/controllers.yaml, role
+ * `no-azure-tokens`), each with its evidence; null when any container runs another image, or the chart is not in the
+ * repository (its own images are not known).
+ */
+function imagesWithoutTokens(workload: WorkloadReport, table: readonly ControllerRow[]): { match: ControllerMatch; evidence: Evidence }[] | null {
+  if (workload.chart || workload.containers.length === 0) return null;
+  const found: { match: ControllerMatch; evidence: Evidence }[] = [];
+  for (const container of workload.containers) {
+    const match = container.image ? matchController(table, { kind: 'image', image: container.image }) : null;
+    if (!match || match.row.role !== 'no-azure-tokens') return null;
+    found.push({ match, evidence: container.imageAt ?? at(workload) });
+  }
+  return found;
 }
 
 interface ApplicationVerdict {

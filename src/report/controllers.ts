@@ -42,9 +42,15 @@ export function renderControllersText(listing: ControllersListing, options: { re
   lines.push(c.bold('pod2wi rules --controllers: third-party controllers that use pod identity'));
   lines.push('A controller is latest at or above its workload-identity version (change its own settings), legacy below it');
   lines.push('(proxy sidecar, and upgrade), unknown when the version is not pinned (latest tag, digest only, no chart version).');
+  lines.push('An image that asks for no Azure token of its own is latest whatever its version: its pod identity can only have');
+  lines.push('served what takes tokens on the pod\'s behalf (a SecretProviderClass it mounts).');
   for (const row of listing.controllers) {
     lines.push('', `${c.bold(row.name)} ${c.dim(`(${row.id})`)}`);
-    const floor = row.role === 'is-pod-identity' ? 'none: aad-pod-identity itself, removed at the end' : row.workloadIdentityVersion ?? 'none';
+    const floor = row.role === 'is-pod-identity'
+      ? 'none: aad-pod-identity itself, removed at the end'
+      : row.role === 'no-azure-tokens'
+        ? 'none needed: asks for no Azure token'
+        : row.workloadIdentityVersion ?? 'none';
     lines.push(`  workload identity from: ${floor}`);
     for (const image of row.images) lines.push(`  image  ${image}`);
     for (const chart of row.charts) {
@@ -54,6 +60,7 @@ export function renderControllersText(listing: ControllersListing, options: { re
     }
     lines.push(...wrap(`pod identity: ${row.podIdentity}`, '  '));
     lines.push(...wrap(`workload identity: ${row.workloadIdentity}`, '  '));
+    if (row.check) lines.push(...wrap(`rule out: ${row.check}`, '  '));
     for (const source of row.sources) lines.push(...wrap(`source: ${source}`, '  ').map((line) => c.dim(line)));
   }
   lines.push('', c.dim('Data: rules/controllers.yaml'));

@@ -32,17 +32,22 @@ const rowSchema = z
   .strictObject({
     id: text.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a kebab-case id'),
     name: text,
-    role: z.enum(['uses-pod-identity', 'is-pod-identity']),
+    role: z.enum(['uses-pod-identity', 'is-pod-identity', 'no-azure-tokens']),
     images: z.array(text.regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/, 'registry/path of an image, without tag or digest')),
     workloadIdentityVersion: versionText.nullable(),
     charts: z.array(chartSchema),
     podIdentity: text,
     workloadIdentity: text,
     sources: z.array(sourceText).min(1),
+    /** For `no-azure-tokens`: the setting that would make it reach Azure after all, which the user should rule out. */
+    check: text.optional(),
   })
   .superRefine((row, context) => {
     if (row.role === 'uses-pod-identity' && row.workloadIdentityVersion === null) {
       context.addIssue({ code: 'custom', path: ['workloadIdentityVersion'], message: 'a controller that uses pod identity needs the first version with workload identity' });
+    }
+    if (row.role === 'no-azure-tokens' && (row.check === undefined || row.workloadIdentityVersion !== null || row.charts.length > 0)) {
+      context.addIssue({ code: 'custom', path: ['check'], message: 'an image that asks for no Azure token needs `check` (what would make it ask), no version floor and no charts' });
     }
     if (row.images.length === 0 && row.charts.length === 0) context.addIssue({ code: 'custom', path: ['images'], message: 'a row needs an image or a chart that identifies it' });
     row.charts.forEach((chart, index) => {
@@ -226,6 +231,7 @@ export function matchController(table: readonly ControllerRow[], subject: Contro
     if (!row) return null;
     const evidence = `image ${subject.image}${mirrored ? ' (matched by its path: a mirror of the upstream image?)' : ''}`;
     if (row.role === 'is-pod-identity') return { row, verdict: 'legacy', reason: `${row.name} itself: it is removed once no workload uses pod identity`, evidence, version: readVersion(readTag(image.tag, image.digest)) };
+    if (row.role === 'no-azure-tokens') return { row, verdict: 'latest', reason: `${row.name} asks for no Azure token of its own`, evidence, version: readVersion(readTag(image.tag, image.digest)) };
     const judged = judge(readTag(image.tag, image.digest), row.workloadIdentityVersion, 'version');
     return { row, ...judged, evidence };
   }

@@ -36,6 +36,7 @@ describe('rules/controllers.yaml', () => {
     ['a duplicate id', (data: ControllerRow[]) => { (data[3] as { id: string }).id = data[0]?.id ?? ''; }, /3\.id: id external-dns is listed twice/],
     ['an image with a tag', (data: ControllerRow[]) => { (data[0] as { images: string[] }).images = ['registry.k8s.io/external-dns/external-dns:v0.13.6']; }, /0\.images\.0: registry\/path of an image/],
     ['an unknown field', (data: ControllerRow[]) => { (data[0] as unknown as Record<string, unknown>).floor = '1.0.0'; }, /0: Unrecognized key/],
+    ['an image that asks for no token without what to rule out', (data: ControllerRow[]) => { delete (data.find((row) => row.id === 'traefik') as { check?: string }).check; }, /\.check: an image that asks for no Azure token needs `check`/],
     ['a controller without a floor', (data: ControllerRow[]) => { (data[1] as { workloadIdentityVersion: string | null }).workloadIdentityVersion = null; }, /1\.workloadIdentityVersion: a controller that uses pod identity needs/],
   ])('names the file and field for %s', (_name, change, message) => {
     const data = rows();
@@ -97,7 +98,16 @@ describe('matchController', () => {
     expect(image('registry.k8s.io/external-dns/external-dns:v0.13.5')?.reason).toContain('upgrade to 0.13.6');
     expect(image('registry.k8s.io/external-dns/external-dns@sha256:00')?.reason).toContain('digest');
     expect(image('myregistry.azurecr.io/mirror/external-dns/external-dns:v0.13.1')?.evidence).toContain('mirror');
-    expect(image('docker.io/library/nginx:1.25')).toBeNull();
+    expect(image('docker.io/library/busybox:1.36')).toBeNull();
+  });
+
+  it('takes an image that asks for no Azure token as latest at any version, with what to rule out', () => {
+    for (const reference of ['nginx:1.25', 'traefik:v2.5.3', 'docker.io/library/traefik@sha256:00', 'registry.k8s.io/ingress-nginx/controller:v1.9.4']) {
+      const match = image(reference);
+      expect(match?.row.role, reference).toBe('no-azure-tokens');
+      expect(match?.verdict, reference).toBe('latest');
+      expect(match?.row.check, reference).toBeTruthy();
+    }
   });
 
   it.each([
