@@ -39,7 +39,7 @@ export type SdkFloor = z.output<typeof floorSchema>;
 const librarySchema = z.strictObject({
   ecosystem: ecosystemSchema,
   package: text,
-  kind: z.enum(['legacy', 'adal', 'msal', 'relevant']),
+  kind: z.enum(['legacy', 'adal', 'msal', 'relevant', 'pod-identity-api']),
   note: text,
   source: text,
 });

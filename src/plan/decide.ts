@@ -93,11 +93,13 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
     reasons.push(...verdict.reasons);
     warnings.push(...verdict.warnings);
   }
+  let podIdentityApi: Dependency | undefined;
   for (const link of links) {
     reasons.push(reason(`linked-${link.method}`, `runs application ${link.path} (${link.confidence}: ${link.message})`, link.evidence));
     const app = apps.find((candidate) => candidate.path === link.path);
     if (!app) continue;
     const verdict = judgeApplication(app, context);
+    podIdentityApi ??= verdict.podIdentityApi;
     legacy ||= verdict.legacy;
     capable += verdict.capable;
     reasons.push(...verdict.reasons);
@@ -125,6 +127,7 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
     blocked = true;
     reasons.push(reason(code, message, evidence));
   };
+  if (podIdentityApi) block('blocked-pod-identity-api', `the application depends on ${podIdentityApi.name}${podIdentityApi.version ? ` ${podIdentityApi.version}` : ''}, aad-pod-identity's own API: the AzureIdentity objects it creates or reads at run time exist only while aad-pod-identity runs, so the code must move to workload identity (or to the credential each identity type stands for) before pod identity goes; the proxy cannot stand in`, at(podIdentityApi));
   if (workload.os === 'windows') block('blocked-windows', 'Windows pod: the migration proxy is Linux-only, so the SDK must be upgraded instead', workload.osAt);
   if (workload.hostNetwork) block('blocked-host-network', 'hostNetwork: true: the webhook refuses to inject the proxy into host-network pods', { file: workload.file, line: workload.line });
   const inUse = [...own, ...links.flatMap((link) => (apps.find((candidate) => candidate.path === link.path)?.credentialUses ?? []).filter((use) => use.language !== 'yaml'))];
@@ -188,6 +191,8 @@ function imagesWithoutTokens(workload: WorkloadReport, table: readonly Controlle
 
 interface ApplicationVerdict {
   legacy: boolean;
+  /** A dependency on aad-pod-identity's own API: the code must change, the proxy cannot stand in. */
+  podIdentityApi?: Dependency;
   capable: number;
   reasons: MigrationReason[];
   warnings: MigrationReason[];
@@ -242,7 +247,13 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
   }
   for (const dependency of app.dependencies) {
     if (dependency.legacy && !app.credentialUses.some((use) => !use.test && use.category === 'legacy-library')) {
-      verdict.warnings.push(reason('legacy-library-unused', `${dependency.name} is a legacy identity library; no use was found in the code, remove it`, at(dependency)));
+      verdict.warnings.push(dependency.direct === false
+        ? reason('legacy-library-indirect', `${dependency.name} is a legacy identity library that another dependency brings in (not declared here): no code of this application calls it; it leaves with the dependency that needs it`, at(dependency))
+        : reason('legacy-library-unused', `${dependency.name} is a legacy identity library; no use was found in the code, remove it`, at(dependency)));
+    }
+    if (dependency.direct !== false && context.sdk.isPodIdentityApi?.(dependency)) {
+      verdict.legacy = true;
+      verdict.podIdentityApi = dependency;
     }
   }
 

@@ -107,14 +107,38 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
   }
   if (links.length > 0) return dedupe(links);
 
-  if (chartOwner) {
-    return [{ path: chartOwner.path, confidence: 'high', method: 'chart-in-application', message: `its Helm chart lives inside application ${chartOwner.path}`, evidence: { file: workload.file, line: workload.line } }];
+  // A chart, kustomization or manifest inside an application folder deploys that application. The repository root as
+  // an application holds every file, which says less.
+  const owner = chartOwner ?? deepestApplication(real, folderOf(workload.file));
+  if (owner) {
+    const root = owner.path === '.';
+    const what = chartOwner ? 'its Helm chart lives' : 'its manifest lives';
+    return [{
+      path: owner.path,
+      confidence: root ? 'medium' : 'high',
+      method: chartOwner ? 'chart-in-application' : 'manifest-in-application',
+      message: root ? `${what} in the repository, whose root is application .` : `${what} inside application ${owner.path}`,
+      evidence: { file: workload.file, line: workload.line },
+    }];
   }
 
-  if (real.length === 1 && real[0]) {
-    return [{ path: real[0].path, confidence: 'low', method: 'single-application', message: `the repository holds one application, ${real[0].path}`, evidence: null }];
+  // The only application of the repository, unless the workload's images are evidently someone else's: named unlike
+  // the application, which builds an image of its own.
+  const only = real.length === 1 ? real[0] : undefined;
+  if (only) {
+    const buildsOwn = inputs.builds.some((build) => deepestApplication(real, build.context) === only);
+    const names = applicationNames(only);
+    const foreign = images.length > 0 && images.every(({ repository }) => !names.has(imageName(repository)));
+    if (!(buildsOwn && foreign)) {
+      return [{ path: only.path, confidence: 'low', method: 'single-application', message: `the repository holds one application, ${only.path}`, evidence: null }];
+    }
   }
   return [];
+}
+
+function folderOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '' : file.slice(0, slash);
 }
 
 /** The chart folder of a Helm workload: its origin for a chart's defaults, else the folder above templates/. */

@@ -8,8 +8,8 @@ export interface ApplicationLink {
   /** Application folder. */
   readonly path: string;
   readonly confidence: LinkConfidence;
-  /** `config`, `image-build`, `image-name`, `chart-in-application`, `single-application`. */
-  readonly method: 'config' | 'image-build' | 'image-name' | 'chart-in-application' | 'single-application';
+  /** `config`, `image-build`, `image-name`, `chart-in-application`, `manifest-in-application`, `single-application`. */
+  readonly method: 'config' | 'image-build' | 'image-name' | 'chart-in-application' | 'manifest-in-application' | 'single-application';
   readonly message: string;
   readonly evidence: Evidence | null;
 }

@@ -7,6 +7,8 @@ export interface SdkKnowledge {
   identityPackage(ecosystem: Ecosystem): { readonly package: string; readonly floor: string; readonly tokenExchange: string | null } | null;
   /** Is this dependency an Azure Identity package? */
   isAzureIdentity(dependency: Dependency): boolean;
+  /** Is this dependency aad-pod-identity's own API (code that creates its objects at run time)? */
+  isPodIdentityApi?(dependency: Dependency): boolean;
 }
 
 /** The ecosystem whose Azure Identity package a source language uses. */
@@ -39,6 +41,9 @@ export function sdkKnowledge(knowledge: DependencyKnowledge): SdkKnowledge {
     },
     isAzureIdentity(dependency) {
       return roleOf(knowledge, dependency.ecosystem, dependency.name).kind === 'azure-identity';
+    },
+    isPodIdentityApi(dependency) {
+      return roleOf(knowledge, dependency.ecosystem, dependency.name).kind === 'pod-identity-api';
     },
   };
 }

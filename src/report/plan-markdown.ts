@@ -187,7 +187,10 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
     lines.push('Already on workload identity. If aadpodidbinding is still on the pod template, finish with the cut-over step below.', '');
   }
   if (item.path === 'unknown' || item.blocked) {
-    lines.push(item.blocked ? '`pod2wi fix` leaves this workload alone: upgrade its SDK first (below), then it takes the latest path.' : '`pod2wi fix` leaves this workload alone until its path is known.', '');
+    const first = item.blocked && item.reasons.some((entry) => entry.code === 'blocked-pod-identity-api')
+      ? 'change its code first (it programs aad-pod-identity itself)'
+      : 'upgrade its SDK first (below)';
+    lines.push(item.blocked ? `\`pod2wi fix\` leaves this workload alone: ${first}, then it takes the latest path.` : '`pod2wi fix` leaves this workload alone until its path is known.', '');
   }
   if (item.path === 'migrated' || !identity || !account) return lines;
 
