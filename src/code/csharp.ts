@@ -2,7 +2,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import type { Repo } from '../walk/repo.js';
 import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import type { CredentialRules } from './rules.js';
+import { bareResourceScope, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -251,9 +251,19 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
     return context;
   }, visited);
 
+  const scopeRules = rules.tokenScopes.get('csharp');
   for (const creation of creations) {
     const path = namePath(creation.type);
     if (!path) continue;
+    const scopeRule = scopeRules?.get(path.at(-1) ?? '');
+    if (scopeRule && scope.candidates(path, true).some((candidate) => candidate.join('.') === `${scopeRule.module}.${scopeRule.name}`)) {
+      const list = creation.node.childForFieldName('arguments');
+      for (const literal of list ? descendants(list, new Set(['string_literal', 'verbatim_string_literal', 'raw_string_literal'])) : []) {
+        const value = literalValue(literal, dialect);
+        const fixed = value === null ? null : bareResourceScope(value);
+        if (fixed) facts.direct.push({ at: positionOf(literal), api: scopeRule.name, category: 'bare-resource-scope', detail: `scope "${value}" is a bare resource: use "${fixed}"` });
+      }
+    }
     const resolved = resolveApi(rules, 'csharp', scope, path, { separator: '.', submodules: false, absolute: true });
     if (!resolved) continue;
     facts.sites.push({ at: positionOf(creation.node), rule: resolved.rule, module: resolved.module, ...readArguments(creation.node, assigned) });

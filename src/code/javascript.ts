@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import type { ArgumentShape, FileFacts, Position } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import type { CredentialRules } from './rules.js';
+import { bareResourceScope, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -224,8 +224,14 @@ export function analyzeJavaScript(
     }
   }
 
+  const scopeRules = rules.tokenScopes.get(language);
+  const modules = scopeRules ? importedModules(file) : [];
   for (const call of calls) {
     const callee = calleePath(call.expression);
+    if (scopeRules && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression)) {
+      const rule = scopeRules.get(call.expression.name.text);
+      if (rule && modules.some((module) => module.startsWith(rule.module))) readScopes(call, rule.name, file, facts);
+    }
     if (!callee) continue;
     const resolved = callee.absolute
       ? resolveAbsolute(rules, language, callee.path)
@@ -236,6 +242,31 @@ export function analyzeJavaScript(
   recordStrings(strings, dialect, initializers, facts);
 
   return { facts: facts.build(), parseError: firstParseError(file) };
+}
+
+/** The modules a file imports or requires (top-level `import`, `import x = require()`, `require('…')` anywhere). */
+function importedModules(file: ts.SourceFile): string[] {
+  const modules: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) modules.push(node.moduleSpecifier.text);
+    else if (ts.isExternalModuleReference(node) && ts.isStringLiteral(node.expression)) modules.push(node.expression.text);
+    else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) modules.push(node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return modules;
+}
+
+/** Literal scopes passed to a token call (`getToken("…")`, `getToken(["…", "…"])`) that are bare resources. */
+function readScopes(call: ts.CallExpression, api: string, file: ts.SourceFile, facts: FactsBuilder): void {
+  const first = call.arguments[0];
+  if (!first) return;
+  const literals = ts.isArrayLiteralExpression(first) ? first.elements : [first];
+  for (const literal of literals) {
+    if (!ts.isStringLiteralLike(literal)) continue;
+    const fixed = bareResourceScope(literal.text);
+    if (fixed) facts.direct.push({ at: positionIn(file, literal), api, category: 'bare-resource-scope', detail: `scope "${literal.text}" is a bare resource: use "${fixed}"` });
+  }
 }
 
 function resolveAbsolute(rules: CredentialRules, language: 'javascript' | 'typescript', path: readonly string[]): ReturnType<typeof resolveApi> {

@@ -27,6 +27,7 @@ export function prefilterTerms(rules: CredentialRules, language: SourceLanguage)
       terms.add(row.module);
     }
     for (const row of rules.file.options) if (row.languages.some((code) => code === language)) terms.add(row.name);
+    for (const row of rules.file.tokenScopes) if (row.languages.some((code) => code === language)) terms.add(row.name);
   } else {
     // Command lines: every command needs all its words, so any one of them (the most specific) is a superset.
     for (const command of rules.commands) terms.add('words' in command ? (command.words[0] ?? command.command) : command.command);

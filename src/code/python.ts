@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import type { CredentialRules } from './rules.js';
+import { bareResourceScope, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -60,6 +60,17 @@ function isStringish(node: Node): boolean {
 }
 
 /** Dotted path of a callee: `a.b.C` → [a, b, C]; null for anything else (calls on call results, subscripts). */
+/** Literal positional scopes of a token call (`credential.get_token("…", "…")`) that are bare resources. */
+function readScopes(call: Node, api: string, facts: FactsBuilder): void {
+  const list = call.childForFieldName('arguments');
+  for (const argument of list ? namedChildren(list) : []) {
+    if (argument.type !== 'string') continue;
+    const value = literalValue(argument, dialect);
+    const fixed = value === null ? null : bareResourceScope(value);
+    if (fixed) facts.direct.push({ at: positionOf(argument), api, category: 'bare-resource-scope', detail: `scope "${value}" is a bare resource: use "${fixed}"` });
+  }
+}
+
 function dottedPath(node: Node): string[] | null {
   if (node.type === 'identifier') return [node.text];
   if (node.type === 'attribute') {
@@ -101,6 +112,7 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
   const strings: Array<StringCandidate<Node>> = [];
   const calls: Node[] = [];
   const optionsTable = rules.options.get('python');
+  const imported: string[] = [];
 
   walkTree<Context>(root, { message: false, inString: false }, (node, context) => {
     switch (node.type) {
@@ -108,9 +120,11 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
         return false;
       case 'import_statement':
         readImport(node, scope);
+        imported.push(...descendants(node, new Set(['dotted_name'])).map((name) => name.text));
         return false;
       case 'import_from_statement':
         readFromImport(node, scope);
+        if (node.childForFieldName('module_name')) imported.push(node.childForFieldName('module_name')?.text ?? '');
         return false;
       case 'class_definition':
       case 'function_definition': {
@@ -167,6 +181,14 @@ export function analyzePython(root: Node, rules: CredentialRules): FileFacts {
     return context;
   }, visited);
 
+  const scopeRules = rules.tokenScopes.get('python');
+  for (const call of calls) {
+    const callee = call.childForFieldName('function');
+    if (scopeRules && callee?.type === 'attribute') {
+      const rule = scopeRules.get(callee.childForFieldName('attribute')?.text ?? '');
+      if (rule && imported.some((module) => module.startsWith(rule.module))) readScopes(call, rule.name, facts);
+    }
+  }
   for (const call of calls) {
     const path = dottedPath(call.childForFieldName('function') ?? call);
     if (!path) continue;

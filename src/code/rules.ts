@@ -13,6 +13,7 @@ const categories = [
   'wi-excluded',
   'hardcoded-token-path',
   'cli-identity-login',
+  'bare-resource-scope',
 ] as const satisfies readonly CredentialCategory[];
 
 /** Languages whose source the code stage reads through a syntax tree (the rows of `apis` name these). */
@@ -90,6 +91,20 @@ const commandRow = z.union([
 
 const terraformRow = z.strictObject({ setting: name, category, source: z.string().min(1) });
 
+/**
+ * A call or constructor whose string arguments are token scopes (`new TokenRequestContext(new[] { "…" })`,
+ * `credential.getToken("…")`): a literal scope that does not end in `/.default` is a bare resource, which IMDS
+ * accepts and the workload-identity token exchange does not.
+ */
+const tokenScopeRow = z.strictObject({
+  languages: z.array(z.enum(codeLanguages)).min(1),
+  name,
+  kind: z.enum(['constructor', 'call']),
+  /** The module the file must import for the name to count (a namespace, package or module prefix). */
+  module: z.string().min(1),
+  source: z.string().min(1),
+});
+
 const credentialRulesSchema = z.strictObject({
   apis: z.array(apiRow).min(1),
   selectors: z.array(selectorRow),
@@ -99,6 +114,7 @@ const credentialRulesSchema = z.strictObject({
   commands: z.array(commandRow),
   terraform: z.array(terraformRow),
   messageCalls: z.strictObject({ names: z.array(name).min(1), source: z.string().min(1) }),
+  tokenScopes: z.array(tokenScopeRow),
 });
 
 /** The validated content of `rules/credential-apis.yaml`. */
@@ -113,6 +129,8 @@ export type CommandRule = z.output<typeof commandRow>;
 export type TerraformRule = z.output<typeof terraformRow>;
 /** An option that removes workload identity from a credential chain. */
 export type OptionRule = z.output<typeof optionRow>;
+/** A call whose literal string arguments are token scopes. */
+export type TokenScopeRule = z.output<typeof tokenScopeRow>;
 /** Fixed endpoint strings and token paths. */
 export type EndpointRules = z.output<typeof endpoints>;
 
@@ -132,6 +150,20 @@ export interface CredentialRules {
   readonly commands: readonly CommandRule[];
   readonly terraform: ReadonlyMap<string, TerraformRule>;
   readonly messageCalls: ReadonlySet<string>;
+  /** Per language: call or type name → the token-scope rule of that name. */
+  readonly tokenScopes: ReadonlyMap<SourceLanguage, ReadonlyMap<string, TokenScopeRule>>;
+}
+
+/**
+ * A literal token scope that is a bare resource (`https://management.azure.com`, `api://app-id`): on the
+ * workload-identity path a client-credential request needs `<resource>/.default`. Null when the text is fine or not
+ * a URL-shaped scope at all.
+ */
+export function bareResourceScope(text: string): string | null {
+  const value = text.trim();
+  if (!/^(https?|api):\/\/[^\s]+$/i.test(value)) return null;
+  if (/\/\.default$/.test(value)) return null;
+  return `${value.replace(/\/+$/, '')}/.default`;
 }
 
 /** Reads and indexes `rules/credential-apis.yaml` (throws ConfigError naming the row and field when it is wrong). */
@@ -163,7 +195,16 @@ export function indexCredentialRules(file: CredentialRuleFile): CredentialRules 
   }
   for (const row of file.selectors) for (const language of row.languages) selectors.get(language)?.set(row.name, row.selects);
   for (const row of file.options) for (const language of row.languages) options.get(language)?.set(row.name, row);
+  const tokenScopes = new Map<SourceLanguage, Map<string, TokenScopeRule>>();
+  for (const row of file.tokenScopes) {
+    for (const language of row.languages) {
+      const byName = tokenScopes.get(language) ?? new Map<string, TokenScopeRule>();
+      byName.set(row.name, row);
+      tokenScopes.set(language, byName);
+    }
+  }
   return {
+    tokenScopes,
     file,
     apis,
     selectors,

@@ -44,7 +44,9 @@ export type CredentialCategory =
   | 'modern'
   | 'wi-excluded'
   | 'hardcoded-token-path'
-  | 'cli-identity-login';
+  | 'cli-identity-login'
+  /** A literal token scope without `/.default`: fine for IMDS, refused by the workload-identity exchange. */
+  | 'bare-resource-scope';
 
 export type SourceLanguage =
   | 'javascript'

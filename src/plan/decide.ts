@@ -277,6 +277,8 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
       verdict.capable++;
     } else if (use.category === 'wi-excluded') {
       verdict.warnings.push(reason('workload-identity-excluded', `${use.api} excludes workload identity from the credential chain`, at(use)));
+    } else if (use.category === 'bare-resource-scope') {
+      verdict.warnings.push(reason('bare-resource-scope', `${use.api}: ${use.detail}. IMDS (and the proxy) take a resource; on workload identity the token request is a client-credential exchange, which only takes <resource>/.default`, at(use)));
     } else if (use.category === 'hardcoded-token-path') {
       verdict.warnings.push(reason('hardcoded-token-path', `${use.api}: read AZURE_FEDERATED_TOKEN_FILE instead of a fixed path (the path changed in webhook v1.6.0)`, at(use)));
     } else if (use.category === 'app-service-msi') {
