@@ -3,7 +3,10 @@
 // docs/realworld.md. Each snapshot is copied to a temporary folder; there `scan`, `plan`, `check` run, then the
 // three `fix` phases are written one after the other (parallel, cutover, finalize), as a migration would go.
 //
-//   node scripts/realworld.mjs [--repos repos.json] [--details out.json] SNAPSHOT...
+//   node scripts/realworld.mjs [--repos repos.json] [--details out.json] [--workloads out.md] SNAPSHOT...
+//
+// --workloads writes, per repository, a table of its pod-identity workloads: verdict and the reasons with their
+// file:line, as docs/realworld.md shows them.
 //
 // SNAPSHOT is a folder; with --repos, the entry whose `repo` (owner/name, or owner+name in the folder's name)
 // matches gives the commit shown in the table. Nothing from the snapshots is written into this repository.
@@ -19,12 +22,14 @@ const cli = join(here, '..', 'dist', 'cli', 'main.js');
 const args = process.argv.slice(2);
 let reposFile = null;
 let detailsFile = null;
+let workloadsFile = null;
 const snapshots = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--repos') reposFile = args[++i];
   else if (args[i] === '--details') detailsFile = args[++i];
+  else if (args[i] === '--workloads') workloadsFile = args[++i];
   else if (args[i] === '--help' || args[i] === '-h') {
-    console.log('usage: node scripts/realworld.mjs [--repos repos.json] [--details out.json] SNAPSHOT...');
+    console.log('usage: node scripts/realworld.mjs [--repos repos.json] [--details out.json] [--workloads out.md] SNAPSHOT...');
     process.exit(0);
   } else snapshots.push(args[i]);
 }
@@ -105,7 +110,7 @@ for (const snapshot of snapshots) {
   details.push({
     repo: entry?.repo ?? name,
     summary,
-    workloads: workloads.map((item) => ({ id: item.id, unit: item.unit, selector: item.podIdentity?.selector ?? item.podIdentity?.template, identities: item.podIdentity?.identities?.map((identity) => `${identity.name} ${identity.clientId ?? '?'}`), path: item.migration.path, reasons: item.migration.reasons.map((reason) => reason.message) })),
+    workloads: workloads.map((item) => ({ id: item.id, unit: item.unit, selector: item.podIdentity?.selector ?? item.podIdentity?.template, identities: item.podIdentity?.identities?.map((identity) => `${identity.name} ${identity.clientId ?? '?'}`), path: item.migration.path, reasons: item.migration.reasons.map((reason) => `${reason.message}${reason.file ? ` (${reason.file}:${reason.line})` : ''}`), warnings: item.migration.warnings.map((reason) => reason.code) })),
     findings: (report?.findings ?? []).reduce((counts, finding) => ({ ...counts, [finding.ruleId]: (counts[finding.ruleId] ?? 0) + 1 }), {}),
     check: { code: check.code, findings: checked?.findings?.length ?? null, byRule: (checked?.findings ?? []).reduce((counts, finding) => ({ ...counts, [finding.ruleId]: (counts[finding.ruleId] ?? 0) + 1 }), {}) },
     phases,
@@ -121,3 +126,21 @@ for (const row of rows) {
   console.log(`| ${row.repo} | ${row.commit} | ${row.exit} | ${row.workloads} | ${row.verdicts} | ${row.parallel}/${row.cutover}/${row.finalize} | ${row.checkFindings ?? '?'} | ${row.scanLines} | ${row.seconds} |`);
 }
 if (detailsFile) writeFileSync(detailsFile, `${JSON.stringify(details, null, 2)}\n`);
+if (workloadsFile) {
+  const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const out = [];
+  for (const repo of details) {
+    out.push(`### ${repo.repo}`, '');
+    if (repo.workloads.length === 0) {
+      out.push('No workload with pod identity found.', '');
+      continue;
+    }
+    out.push('| workload | verdict | why (evidence) | warnings |', '|---|---|---|---|');
+    for (const workload of repo.workloads) {
+      const warnings = [...new Set(workload.warnings)].join(', ') || '—';
+      out.push(`| \`${cell(workload.id)}\` | ${workload.path} | ${workload.reasons.map(cell).join('<br>')} | ${warnings} |`);
+    }
+    out.push('');
+  }
+  writeFileSync(workloadsFile, `${out.join('\n')}\n`);
+}

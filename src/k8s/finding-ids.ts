@@ -4,6 +4,7 @@ export const manifestFindingIds = [
   'yaml-parse-error',
   'file-skipped',
   'label-without-binding',
+  'set-at-deploy-time',
   'binding-missing-identity',
   'unused-identity',
   'unused-binding',

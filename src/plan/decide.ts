@@ -3,6 +3,7 @@ import type { Evidence, MigrationPath, MigrationReason, WorkloadReport } from '.
 import type { ApplicationLink, SdkUpgrade } from './model.js';
 import { ecosystemOf, type SdkKnowledge } from './sdk.js';
 import { pushTo } from '../model/collections.js';
+import { placeholderIn } from '../model/placeholders.js';
 import { matchController, type ControllerMatch, type ControllerRow } from '../rules/controllers.js';
 
 export const defaultProxyPort = 8000;
@@ -76,11 +77,16 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
     }
     return { path: 'latest', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   } else if (links.length === 0 && own.length === 0) {
-    const images = [...new Set(workload.containers.flatMap((container) => (container.image ? [container.image] : [])))];
+    const written = [...new Set(workload.containers.flatMap((container) => (container.image ? [container.image] : [])))];
+    const deployTime = written.filter((image) => image.startsWith(':') || placeholderIn(image) !== null);
+    const images = written.filter((image) => !deployTime.includes(image));
     const first = workload.containers.find((container) => container.imageAt)?.imageAt ?? null;
+    const list = (items: readonly string[]) => `${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}`;
     const what = images.length > 0
-      ? `no application in the repository builds ${images.length === 1 ? 'its image' : 'its images'} (${images.slice(0, 3).join(', ')}${images.length > 3 ? ', …' : ''}), so its code, and whether it asks for Azure tokens, is not here`
-      : 'no application is linked to this workload';
+      ? `no application in the repository builds ${images.length === 1 ? 'its image' : 'its images'} (${list(images)}), so its code, and whether it asks for Azure tokens, is not here`
+      : deployTime.length > 0
+        ? `its image is set at deploy time (${list(deployTime)}), so which code it runs is not known from the repository`
+        : 'no application is linked to this workload';
     reasons.push(reason('application-unlinked', `${what}: add it to \`applications\` in .pod2wi.yaml, state its path in \`workloads\`, or scan its code with --app PATH`, first));
     return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   }

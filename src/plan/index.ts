@@ -6,6 +6,7 @@ import { decide, defaultProxyPort, type DecisionContext } from './decide.js';
 import { federatedCredentialLimit, hasUnknown, identityKey, planFederatedCredentials } from './federated.js';
 import type { ImageBuild } from './images.js';
 import { linkApplications } from './link.js';
+import { placeholderIn } from '../model/placeholders.js';
 import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
 import { nameProblem } from './names.js';
 import { planServiceAccounts } from './service-accounts.js';
@@ -38,8 +39,9 @@ export interface StatedPath {
 export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationPlan {
   const { report } = inputs;
   const apps: readonly Application[] = report.applications;
+  const workloadFiles = report.workloads.map((item) => item.file);
   const decided = report.workloads.map((workload) => {
-    const links = workload.podIdentity ? linkApplications(workload, { applications: apps, builds: inputs.builds, configured: inputs.configured, configLine: inputs.configLine }) : [];
+    const links = workload.podIdentity ? linkApplications(workload, { applications: apps, builds: inputs.builds, configured: inputs.configured, configLine: inputs.configLine, workloadFiles }) : [];
     const identity = plannedIdentity(workload);
     const stated = (inputs.stated ?? []).find((item) => item.id === workload.id || item.id === before(workload.id, '@'));
     const decision = decideWorkload(workload, links, apps, inputs.decision);
@@ -56,7 +58,10 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
   for (const item of decided) {
     const first = item.workload.podIdentity?.identities[0];
     if (first && item.identity === null && item.decision.path !== 'migrated') {
-      sink.add('client-id-unknown', { file: first.clientIdAt?.file ?? first.file, line: first.clientIdAt?.line ?? first.line, column: 1 }, `${item.workload.id}: identity ${first.name} has no usable client ID (${first.clientId ?? 'none'}), so no ServiceAccount or federated credential is planned${first.name.includes('{{') ? '' : `; ${first.resourceId && first.identityName ? `get it with \`az identity show --ids ${first.resourceId} --query clientId -o tsv\` and ` : ''}give it in .pod2wi.yaml (identities: {${first.name}: {clientId: ...}})`}`);
+      const deployTime = first.clientId ? placeholderIn(first.clientId) !== null : false;
+      const fetch = first.resourceId && first.identityName && placeholderIn(first.resourceId) === null ? `get it with \`az identity show --ids ${first.resourceId} --query clientId -o tsv\` and ` : '';
+      const what = deployTime ? `'s client ID is set at deploy time (${first.clientId ?? ''})` : ` has no usable client ID (${first.clientId ?? 'none'})`;
+      sink.add('client-id-unknown', { file: first.clientIdAt?.file ?? first.file, line: first.clientIdAt?.line ?? first.line, column: 1 }, `${item.workload.id}: identity ${first.name}${what}, so no ServiceAccount or federated credential is planned${placeholderIn(first.name) ? '' : `; ${fetch}give it in .pod2wi.yaml (identities: {${first.name}: {clientId: ...}})`}`);
     }
   }
   const accounts = planServiceAccounts(needsAccount.map(({ workload, identity }) => ({ workload, identity })), report.serviceAccounts);

@@ -5,6 +5,7 @@ import { isInside } from '../k8s/paths.js';
 import type { ApplicationLink } from './model.js';
 import { imageName, imageRepository, type ImageBuild } from './images.js';
 import { before, stripTrailing } from '../model/text.js';
+import { placeholderIn } from '../model/placeholders.js';
 
 /** Images of well-known sidecars and platform containers: never evidence of which application a workload runs. */
 const platformImage = /(^|\/)(istio\/proxyv2|linkerd\/proxy|daprio\/daprd|envoyproxy\/envoy|azure-workload-identity\/proxy(-init)?|oss\/azure\/aad-pod-identity\/|azure-cli)(:|$)/;
@@ -15,6 +16,8 @@ export interface LinkInputs {
   readonly configured: readonly ConfiguredLink[];
   /** Line of the n-th configured application in the configuration file, for evidence. */
   readonly configLine: (index: number) => Evidence | null;
+  /** The files of every workload of the report: an application with manifests of its own in its folder owns those. */
+  readonly workloadFiles?: readonly string[];
 }
 
 /** Names an application is known by: its folder, its manifest name, an npm scope or Go module path stripped. */
@@ -55,7 +58,7 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
   const images = workload.containers
     .filter((container) => container.image !== null && !platformImage.test(container.image))
     .map((container) => ({ repository: imageRepository(container.image ?? ''), at: container.imageAt }))
-    .filter((image) => image.repository.length > 0 && !image.repository.includes('{{'));
+    .filter((image) => image.repository.length > 0 && !image.repository.startsWith(':') && placeholderIn(image.repository) === null);
   const baseId = before(workload.id, '@');
 
   const configured = inputs.configured.flatMap((link, index) => {
@@ -122,14 +125,18 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
     }];
   }
 
-  // The only application of the repository, unless the workload's images are evidently someone else's: named unlike
-  // the application, which builds an image of its own.
+  // The only application of the repository, unless the workload's images are evidently someone else's (named unlike
+  // the application, which builds an image of its own) or chosen at deploy time.
   const only = real.length === 1 ? real[0] : undefined;
   if (only) {
     const buildsOwn = inputs.builds.some((build) => deepestApplication(real, build.context) === only);
     const names = applicationNames(only);
     const foreign = images.length > 0 && images.every(({ repository }) => !names.has(imageName(repository)));
-    if (!(buildsOwn && foreign)) {
+    // Images written only as placeholders (`${image}`, an empty repository in a chart's defaults) are chosen at deploy time.
+    const chosenAtDeploy = images.length === 0 && workload.containers.some((container) => container.image !== null);
+    // An application that deploys itself from its own folder is not what a manifest elsewhere runs.
+    const deploysItself = only.path !== '.' && (inputs.workloadFiles ?? []).some((file) => isInside(file, only.path));
+    if (!(buildsOwn && (foreign || chosenAtDeploy)) && !deploysItself) {
       return [{ path: only.path, confidence: 'low', method: 'single-application', message: `the repository holds one application, ${only.path}`, evidence: null }];
     }
   }

@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { Finding } from '../model/finding.js';
 import { compareStrings } from '../model/location.js';
 import type { Evidence, ScanReport, SecretProviderClassReport, WorkloadReport } from '../model/report.js';
+import { placeholderIn } from '../model/placeholders.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -107,7 +108,7 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared:
     const conditions = pod.conditions.length ? ` (when ${pod.conditions.join(' and ')})` : '';
     const via = pod.via === 'inline' ? '' : ` via ${pod.via}`;
     field('pod identity', `aadpodidbinding=${value}${via}${conditions}`, pod);
-    if (pod.identities.length === 0) field('', '→ no AzureIdentityBinding in the repository', null);
+    if (pod.identities.length === 0) field('', placeholderIn(pod.selector ?? '') ? '→ set at deploy time: no binding in the repository can match it' : '→ no AzureIdentityBinding in the repository', null);
     for (const identity of pod.identities) {
       const across = identity.crossNamespace ? ` (binding in ${identity.binding.namespace})` : '';
       field('', `→ binding ${identity.binding.name}${across} → AzureIdentity ${identity.name} (${typeLabel[identity.type]}${declared(identity)})`, identity.binding);
