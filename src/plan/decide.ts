@@ -120,9 +120,15 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
 
   if (!legacy && capable === 0 && !controller) {
     const hasLibrary = reasons.some((item) => item.code === 'sdk-supports-workload-identity' || item.code === 'sdk-version-unknown');
-    reasons.push(reason('no-credential-evidence', hasLibrary
-      ? 'no credential use was found in the linked code, and its Azure Identity version alone does not decide: pod2wi cannot tell whether it needs the proxy'
-      : 'the linked code shows no Azure credential use and no Azure Identity library: pod2wi cannot tell whether it needs the proxy', null));
+    // Uses that do not decide the path (a token scope, an App Service variable) are still uses: never say "none".
+    const seen = links.flatMap((link) => (apps.find((candidate) => candidate.path === link.path)?.credentialUses ?? []).filter((use) => !use.test && use.language !== 'yaml'));
+    const apis = [...new Set(seen.map((use) => use.api))];
+    const found = apis.length > 0 ? `the linked code's credential uses (${apis.slice(0, 3).join(', ')}${apis.length > 3 ? ', …' : ''}) do not say how it gets tokens` : null;
+    reasons.push(reason('no-credential-evidence', found
+      ? `${found}${hasLibrary ? ', and its Azure Identity version alone does not decide' : ''}: pod2wi cannot tell whether it needs the proxy`
+      : hasLibrary
+        ? 'no credential use was found in the linked code, and its Azure Identity version alone does not decide: pod2wi cannot tell whether it needs the proxy'
+        : 'the linked code shows no Azure credential use and no Azure Identity library: pod2wi cannot tell whether it needs the proxy', null));
     return { path: 'unknown', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };
   }
   if (!legacy) return { path: 'latest', blocked: false, reasons, warnings, proxy: null, sdkUpgrades };

@@ -110,4 +110,26 @@ describe('decide', () => {
     expect(decision.path).toBe('unknown');
     expect(codes(decision.reasons)).toContain('no-credential-evidence');
   });
+
+  it('never says "no credential use" when the linked code has uses that do not decide the path', () => {
+    const app = application('apps/a', [], [use('bare-resource-scope', 'csharp', 'TokenRequestContext'), use('app-service-msi', 'csharp', 'IDENTITY_ENDPOINT')]);
+    const decision = decide(workload({ name: 'a' }), linked('apps/a'), [app], context);
+    expect(decision.path).toBe('unknown');
+    const message = decision.reasons.find((item) => item.code === 'no-credential-evidence')?.message ?? '';
+    expect(message).toContain('TokenRequestContext, IDENTITY_ENDPOINT');
+    expect(message).not.toMatch(/no Azure credential use/);
+    expect(codes(decision.warnings).sort()).toEqual(['app-service-msi', 'bare-resource-scope']);
+  });
+
+  it('blocks code that programs aad-pod-identity itself, and calls an indirect legacy library no one\'s to remove', () => {
+    const api = { ...dependency('go', 'github.com/Azure/aad-pod-identity', 'v1.8.17'), direct: true };
+    const adal = { ...dependency('go', 'github.com/Azure/go-autorest/autorest/adal', 'v0.9.23', { legacy: true }), direct: false };
+    const app = application('apps/op', [api, adal], [use('managed-identity-credential', 'go', 'NewManagedIdentityCredential', 'client-id')]);
+    const podIdentityApi = { ...context, sdk: { ...sdk, isPodIdentityApi: (item: { name: string }) => item.name === 'github.com/Azure/aad-pod-identity' } };
+    const decision = decide(workload({ name: 'op' }), linked('apps/op'), [app], podIdentityApi);
+    expect(decision.path).toBe('legacy');
+    expect(decision.blocked).toBe(true);
+    expect(codes(decision.reasons)).toContain('blocked-pod-identity-api');
+    expect(codes(decision.warnings)).toEqual(['legacy-library-indirect']);
+  });
 });
