@@ -72,6 +72,7 @@ export function classify(facts: FileFacts, context: FileContext, rules: Credenti
   }
 
   uses.push(...endpointUses(facts, context, rules));
+  uses.push(...driverUses(facts, context, rules));
   for (const use of facts.direct) {
     add(use.at, { api: use.api, category: use.category, detail: use.detail, ...(use.selection ? { selection: use.selection } : {}) });
   }
@@ -116,6 +117,43 @@ export function selectionOf(site: ApiSite, language: SourceLanguage, rules: Cred
  * through literals, constants or concatenation), other IMDS paths, the NMI endpoint and hard-coded token files.
  * Strings passed to log, print and error calls are messages, not requests.
  */
+/**
+ * Driver settings in the file's strings: a connection string (`Server=…;Authentication=Active Directory Managed
+ * Identity;…`, or a JDBC URL's `;key=value` part) whose key and value a `drivers` row names. Keys and values compare
+ * without case and spaces, as the drivers read them.
+ */
+export function driverUses(facts: FileFacts, context: FileContext, rules: CredentialRules): CredentialUse[] {
+  const rows = rules.file.drivers.filter((row) => row.languages.some((language) => language === facts.language));
+  if (rows.length === 0) return [];
+  const squash = (text: string) => text.replace(/[\s"']/g, '').toLowerCase();
+  const uses: CredentialUse[] = [];
+  for (const expression of facts.strings) {
+    if (expression.message) continue;
+    const { text } = joinSegments(expression.segments);
+    if (!text.includes('=')) continue;
+    for (const part of text.split(';')) {
+      const equals = part.indexOf('=');
+      if (equals < 0) continue;
+      const key = squash(part.slice(0, equals));
+      const value = squash(part.slice(equals + 1));
+      const row = rows.find((candidate) => squash(candidate.key) === key && candidate.values.some((known) => squash(known) === value));
+      if (!row) continue;
+      uses.push({
+        file: context.file,
+        line: expression.at.line,
+        column: expression.at.column,
+        language: facts.language,
+        api: `${row.package.name} ${part.trim()}`,
+        category: row.credential,
+        detail: `${row.package.name} fetches the token itself: through Azure Identity from ${row.throughAzureIdentityFrom}, from IMDS directly before`,
+        test: context.test,
+        via: { ecosystem: row.package.ecosystem, package: row.package.name, throughAzureIdentityFrom: row.throughAzureIdentityFrom },
+      });
+    }
+  }
+  return uses;
+}
+
 export function endpointUses(facts: FileFacts, context: FileContext, rules: CredentialRules): CredentialUse[] {
   const { endpoints } = rules;
   const host = endpoints.imdsHost.toLowerCase();

@@ -105,6 +105,25 @@ const tokenScopeRow = z.strictObject({
   source: z.string().min(1),
 });
 
+/**
+ * A driver or framework that fetches tokens itself, named by a setting in a string: a connection string whose `key`
+ * takes one of `values` (compared without case and spaces). `package` is the library that does it; from
+ * `throughAzureIdentityFrom` on it asks Azure Identity (so Azure Identity's version decides), below it calls IMDS
+ * itself (the legacy path). `credential` is what the setting amounts to once through Azure Identity.
+ */
+const driverRow = z.strictObject({
+  id: name,
+  languages: z.array(z.enum(codeLanguages)).min(1),
+  key: z.string().min(1),
+  values: z.array(z.string().min(1)).min(1),
+  package: z.strictObject({ ecosystem: z.enum(['npm', 'pypi', 'nuget', 'maven', 'go', 'vcpkg']), name }),
+  throughAzureIdentityFrom: z.string().min(1),
+  credential: z.enum(['managed-identity-credential', 'modern']),
+  /** Words the prefilter looks for (the values as they are usually written). */
+  prefilter: z.array(z.string().min(1)).min(1),
+  source: z.string().min(1),
+});
+
 const credentialRulesSchema = z.strictObject({
   apis: z.array(apiRow).min(1),
   selectors: z.array(selectorRow),
@@ -115,6 +134,7 @@ const credentialRulesSchema = z.strictObject({
   terraform: z.array(terraformRow),
   messageCalls: z.strictObject({ names: z.array(name).min(1), source: z.string().min(1) }),
   tokenScopes: z.array(tokenScopeRow),
+  drivers: z.array(driverRow),
 });
 
 /** The validated content of `rules/credential-apis.yaml`. */
@@ -129,6 +149,8 @@ export type CommandRule = z.output<typeof commandRow>;
 export type TerraformRule = z.output<typeof terraformRow>;
 /** An option that removes workload identity from a credential chain. */
 export type OptionRule = z.output<typeof optionRow>;
+/** A driver setting that fetches tokens itself (a SqlClient connection string's Authentication). */
+export type DriverRule = z.output<typeof driverRow>;
 /** A call whose literal string arguments are token scopes. */
 export type TokenScopeRule = z.output<typeof tokenScopeRow>;
 /** Fixed endpoint strings and token paths. */

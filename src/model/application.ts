@@ -83,6 +83,11 @@ export interface CredentialUse {
   readonly test: boolean;
   /** For managed-identity APIs and raw IMDS calls: how the identity is selected (also the first part of `detail`). */
   readonly selection?: IdentitySelection;
+  /**
+   * A driver that fetches the token itself (a SqlClient connection string): its package, and the version from which
+   * it asks Azure Identity instead of calling IMDS itself.
+   */
+  readonly via?: { readonly ecosystem: Ecosystem; readonly package: string; readonly throughAzureIdentityFrom: string };
 }
 
 export interface Application {

@@ -5,6 +5,7 @@ import { ecosystemOf, type SdkKnowledge } from './sdk.js';
 import { pushTo } from '../model/collections.js';
 import { placeholderIn } from '../model/placeholders.js';
 import { matchController, type ControllerMatch, type ControllerRow } from '../rules/controllers.js';
+import { compareVersions } from '../deps/versions/index.js';
 
 export const defaultProxyPort = 8000;
 
@@ -273,6 +274,24 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
     if (use.test || (use.language === 'yaml' && !manifest)) continue;
     const ecosystem = ecosystemOf(use.language);
     const dependency = ecosystem ? (identityDeps.get(ecosystem)?.[0] ?? null) : null;
+    if (use.via) {
+      // A driver fetches the token: its own version says whether it calls IMDS itself or asks Azure Identity.
+      const { via } = use;
+      const driver = app.dependencies.find((item) => item.ecosystem === via.ecosystem && item.name.toLowerCase() === via.package.toLowerCase());
+      const order = driver?.version ? compareVersions(via.ecosystem, driver.version, via.throughAzureIdentityFrom) : null;
+      if (!driver || order === null) {
+        verdict.reasons.push(reason('driver-version-unknown', `${use.api}: ${via.package} fetches the token, and its version is not known from the repository${driver?.skip ? ` (${driver.skip})` : ''}: below ${via.throughAzureIdentityFrom} it calls IMDS itself`, at(use)));
+        continue;
+      }
+      if (order < 0) {
+        legacy('driver-calls-imds', `${use.api}: ${via.package} ${driver.version} calls IMDS itself (it asks Azure Identity from ${via.throughAzureIdentityFrom}): upgrade it, or keep the proxy`, at(use), null);
+        continue;
+      }
+      if (use.category === 'managed-identity-credential' && (!dependency || dependency.version === null)) {
+        verdict.reasons.push(reason('sdk-version-unknown', `${use.api}: ${via.package} ${driver.version} asks Azure Identity, whose version is not known (no lock file lists it): pin it, or give the verdict in .pod2wi.yaml`, at(use)));
+        continue;
+      }
+    }
     if (imdsCategories.has(use.category)) {
       legacy(`uses-${use.category}`, `${use.api}${use.detail ? ` (${use.detail})` : ''} gets tokens from ${use.category === 'nmi-endpoint' ? 'the NMI endpoint' : 'IMDS'}`, at(use), ecosystem);
     } else if (use.category === 'managed-identity-credential') {
