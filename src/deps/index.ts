@@ -9,6 +9,7 @@ import { npm } from './npm.js';
 import { nuget } from './nuget.js';
 import { pypi } from './pypi.js';
 import { vcpkg } from './vcpkg.js';
+import { installCommandDependencies } from './install-commands.js';
 import { folderOf, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
 
 /** Options of the dependency stage. */
@@ -60,6 +61,7 @@ export function readApplications(repo: Repo, sink: FindingSink, options: Depende
       name ??= result.name;
       found.push(...result.dependencies);
     }
+    found.push(...installCommandDependencies({ path, files: folder.files }, context));
     const dependencies = finishDependencies(found, knowledge, sink, options);
     applications.push({
       path,
@@ -71,6 +73,24 @@ export function readApplications(repo: Repo, sink: FindingSink, options: Depende
     });
   }
   return applications;
+}
+
+/**
+ * The packages a Dockerfile-only folder's Dockerfiles and scripts install (`RUN pip install azure-identity==1.5.0`):
+ * the dependencies of the `container` application that folder becomes. Folders with a dependency manifest get these
+ * through readApplications.
+ */
+export function readContainerDependencies(repo: Repo, sink: FindingSink, folders: readonly string[], options: DependencyOptions): Map<string, Dependency[]> {
+  const knowledge = loadDependencyKnowledge();
+  const context: ReadContext = { repo, sink, knowledge, cache: new Map(), allDependencies: options.allDependencies };
+  const result = new Map<string, Dependency[]>();
+  for (const folder of folders) {
+    const prefix = folder === '.' ? '' : `${folder}/`;
+    const files = repo.files.filter((file) => file.path.startsWith(prefix) && !file.path.slice(prefix.length).includes('/')).map((file) => file.path.slice(prefix.length)).sort(compareStrings);
+    const found = installCommandDependencies({ path: folder, files }, context);
+    if (found.length > 0) result.set(folder, finishDependencies(found, knowledge, sink, options));
+  }
+  return result;
 }
 
 /** Gives each found dependency its verdict, reports what needs a reader's attention, filters, de-duplicates and sorts. */
