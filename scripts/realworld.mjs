@@ -3,7 +3,10 @@
 // docs/realworld.md. Each snapshot is copied to a temporary folder; there `scan`, `plan`, `check` run, then the
 // three `fix` phases are written one after the other (parallel, cutover, finalize), as a migration would go.
 //
-//   node scripts/realworld.mjs [--repos repos.json] [--details out.json] [--workloads out.md] SNAPSHOT...
+//   node scripts/realworld.mjs [--repos repos.json] [--details out.json] [--workloads out.md] [--configs DIR] SNAPSHOT...
+//
+// --configs DIR: when DIR holds `<owner>+<name>.pod2wi.yaml`, it is copied into that snapshot as `.pod2wi.yaml`
+// before the runs (the values a user gives that the repository does not hold, such as client IDs).
 //
 // --workloads writes, per repository, a table of its pod-identity workloads: verdict and the reasons with their
 // file:line, as docs/realworld.md shows them.
@@ -11,7 +14,7 @@
 // SNAPSHOT is a folder; with --repos, the entry whose `repo` (owner/name, or owner+name in the folder's name)
 // matches gives the commit shown in the table. Nothing from the snapshots is written into this repository.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,13 +26,15 @@ const args = process.argv.slice(2);
 let reposFile = null;
 let detailsFile = null;
 let workloadsFile = null;
+let configsDir = null;
 const snapshots = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--repos') reposFile = args[++i];
   else if (args[i] === '--details') detailsFile = args[++i];
   else if (args[i] === '--workloads') workloadsFile = args[++i];
+  else if (args[i] === '--configs') configsDir = args[++i];
   else if (args[i] === '--help' || args[i] === '-h') {
-    console.log('usage: node scripts/realworld.mjs [--repos repos.json] [--details out.json] [--workloads out.md] SNAPSHOT...');
+    console.log('usage: node scripts/realworld.mjs [--repos repos.json] [--details out.json] [--workloads out.md] [--configs DIR] SNAPSHOT...');
     process.exit(0);
   } else snapshots.push(args[i]);
 }
@@ -63,6 +68,8 @@ for (const snapshot of snapshots) {
   const work = mkdtempSync(join(tmpdir(), 'pod2wi-realworld-'));
   const root = join(work, name);
   cpSync(source, root, { recursive: true, filter: (path) => basename(path) !== '.git' });
+  const config = configsDir ? join(configsDir, `${name}.pod2wi.yaml`) : null;
+  if (config && existsSync(config)) cpSync(config, join(root, '.pod2wi.yaml'));
   execFileSync('git', ['init', '-q'], { cwd: root });
   execFileSync('git', ['add', '-A'], { cwd: root });
   execFileSync('git', ['-c', 'user.name=realworld', '-c', 'user.email=realworld@invalid', 'commit', '-qm', 'snapshot'], { cwd: root });

@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, parse, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { embeddedManifests, mayEmbedManifests } from '../k8s/embedded.js';
 import { LineIndex } from '../k8s/line-index.js';
 import { hasTemplateSyntax, sanitizeTemplate, type SanitizedTemplate } from './template-text.js';
 
@@ -32,9 +33,12 @@ export function isTemplatePath(path: string): boolean {
 
 /** Reads a file into a model; `template` forces Go-template handling (files of a Helm chart's templates/). */
 export function fileModel(path: string, text: string, bom: boolean, template: boolean): FileModel {
-  const templated = template || hasTemplateSyntax(text) || isTemplatePath(path);
+  // A runbook or script holding manifests (here-documents, ```yaml blocks) is parsed as the reader sees it: the
+  // embedded bodies at their own offsets, everything else blanked, so splices land in the original text.
+  const embedded = !/\.(ya?ml|json)$/i.test(path) && !isTemplatePath(path) && mayEmbedManifests(path, text) ? embeddedManifests(path, text) : null;
+  const templated = embedded === null && (template || hasTemplateSyntax(text) || isTemplatePath(path));
   const sanitized = templated ? sanitizeTemplate(text) : null;
-  const parseText = sanitized ? sanitized.text : text;
+  const parseText = embedded ?? (sanitized ? sanitized.text : text);
   const docs = parseAllDocuments(parseText, { uniqueKeys: false, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
   const firstBreak = text.indexOf('\n');

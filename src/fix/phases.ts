@@ -507,7 +507,14 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
   }
   // One subject per file the objects are written in: they go together or not at all.
   const byFile = new Map<string, { object: RenderedObject; why: string; users: readonly string[] }[]>();
-  for (const item of chosen) pushTo(byFile, item.object.at.file, item);
+  for (const item of chosen) {
+    // Objects a runbook or script applies from a here-document go with the command that applies them: by hand.
+    if (!/\.(ya?ml|json|tpl|tmpl|gotmpl)$/i.test(item.object.at.file)) {
+      notes.push({ id: 'fix-manual-step', at: { file: item.object.at.file, line: item.object.at.line, column: 1 }, message: `${item.why}; it is applied by a here-document or code block of ${item.object.at.file}: remove that block, with the command that applies it, by hand` });
+      continue;
+    }
+    pushTo(byFile, item.object.at.file, item);
+  }
   return [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, items]) => ({
     id: `pod-identity objects in ${file}`,
     at: { file, line: items[0]?.object.at.line ?? 1, column: 1 },
