@@ -14,6 +14,7 @@ import { chartComparisons, createObject, deleteObject, removeKey, setPairs, setS
 import type { FixFindingId } from './finding-ids.js';
 import { fieldNamed, podIdentityFields, targetAt, type Target } from './targets.js';
 import type { Tree } from './yaml-edits.js';
+import { isEmbeddingFile } from '../k8s/embedded.js';
 import { pushTo } from '../model/collections.js';
 import { kedaWorkloadIdentityProvider, readSecretProviderClass, readTriggerAuthentication } from '../podidentity/secret-store.js';
 
@@ -509,7 +510,7 @@ function podIdentityObjects(ctx: PhaseContext, eligible: ReadonlySet<string>, ca
   const byFile = new Map<string, { object: RenderedObject; why: string; users: readonly string[] }[]>();
   for (const item of chosen) {
     // Objects a runbook or script applies from a here-document go with the command that applies them: by hand.
-    if (!/\.(ya?ml|json|tpl|tmpl|gotmpl)$/i.test(item.object.at.file)) {
+    if (isEmbeddingFile(item.object.at.file)) {
       notes.push({ id: 'fix-manual-step', at: { file: item.object.at.file, line: item.object.at.line, column: 1 }, message: `${item.why}; it is applied by a here-document or code block of ${item.object.at.file}: remove that block, with the command that applies it, by hand` });
       continue;
     }

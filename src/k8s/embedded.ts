@@ -15,9 +15,14 @@ const fence = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/;
 const heredoc = /<<(-?)\s*(['"]?)([A-Za-z_][\w-]*)\2/;
 const manifestLines = { apiVersion: /^\s*apiVersion:\s*\S/m, kind: /^\s*kind:\s*\S/m };
 
+/** Whether a path is a runbook or script whose manifests are embedded (Markdown, shell). */
+export function isEmbeddingFile(path: string): boolean {
+  return markdownFile.test(path) || shellFile.test(path);
+}
+
 /** Whether a file may hold embedded manifests (a cheap test before {@link embeddedManifests}). */
 export function mayEmbedManifests(path: string, text: string): boolean {
-  if (!markdownFile.test(path) && !shellFile.test(path)) return false;
+  if (!isEmbeddingFile(path)) return false;
   return text.includes('apiVersion') && text.includes('kind:') && (text.includes('<<') || text.includes('```') || text.includes('~~~'));
 }
 
