@@ -179,6 +179,10 @@ export function parallel(ctx: PhaseContext): PhaseResult {
     const plan = target.plan;
     const id = target.report.id;
     if (!ctx.selected(target) || !plan || plan.path === 'migrated' || plan.path === 'not-applicable') continue;
+    if (target.twinOf) {
+      skipped.push({ workload: id, reason: twinReason(target), at: targetAt(target), id: 'fix-manual-step' });
+      continue;
+    }
     if (plan.path === 'unknown' || plan.blocked) {
       skipped.push({ workload: id, reason: verdictReason(plan), at: targetAt(target), id: 'fix-skipped' });
       continue;
@@ -196,6 +200,11 @@ export function parallel(ctx: PhaseContext): PhaseResult {
 }
 
 type Built = Subject | { readonly decline: string; readonly id?: FixFindingId };
+
+/** Why a workload that renders exactly like another (same build, kind, namespace, name) is left to the user. */
+function twinReason(target: Target): string {
+  return `${target.view.object.at.file} holds the same ${target.report.kind} (namespace ${target.report.namespace}, name ${target.report.name}) as ${target.twinOf ?? 'another file'}, in the same build; pod2wi edits that one and cannot tell this one apart once rendered again: make the same change here by hand`;
+}
 
 /**
  * A chart's own mode switch around the pod-identity label (`{{- if eq .Values.armAuth.type "aadPodIdentity" }}`),
@@ -263,26 +272,37 @@ function parallelWorkload(ctx: PhaseContext, target: Target, plan: WorkloadPlan,
   return { id, at: targetAt(target), steps, notes, why: `${id}: run on workload identity beside pod identity` };
 }
 
-/** The ServiceAccount object a workload runs as, in its own unit first. */
-function accountObject(ctx: PhaseContext, target: Target, name: string): RenderedObject | null {
+/**
+ * The ServiceAccount objects a workload may run as: the one of its own unit, else every render of that name in its
+ * namespace (a plain manifest's account may come from a Kustomize base that several overlays render).
+ */
+function accountObjects(ctx: PhaseContext, target: Target, name: string): RenderedObject[] {
   const objects = ctx.analysis.manifests.objects.filter((object) => object.kind === 'ServiceAccount' && objectKey(object, null).endsWith(`|${target.report.namespace}|${name}`));
-  return objects.find((object) => unitKey(object.unit) === unitKey(target.view.object.unit)) ?? objects[0] ?? null;
+  const own = objects.find((object) => unitKey(object.unit) === unitKey(target.view.object.unit));
+  return own ? [own] : objects;
 }
 
 function serviceAccountSteps(ctx: PhaseContext, target: Target, account: ServiceAccountPlan, shared: SharedSources): Step[] | { decline: string; id?: FixFindingId } {
   const id = target.report.id;
   if (account.action === 'chart-values') return { decline: `ServiceAccount ${account.name} is managed by a chart pod2wi cannot see` };
   if (account.action === 'reuse') {
-    const object = accountObject(ctx, target, account.name);
+    const objects = accountObjects(ctx, target, account.name);
+    const object = objects[0];
     if (!object) return { decline: `cannot find ServiceAccount ${account.name} in ${target.view.object.unit.label}` };
-    const annotations = fieldsOfAnnotations(object);
-    const currentId = scalarRef(annotations.find((field) => field.key === clientIdAnnotation)?.value)?.value;
-    if (currentId && currentId !== account.clientId) {
-      return { decline: `ServiceAccount ${account.name} already has ${clientIdAnnotation}: ${currentId}, not the client ID of the bound identity (${account.clientId}); decide which identity it should use` };
+    for (const candidate of objects) {
+      const currentId = scalarRef(fieldsOfAnnotations(candidate).find((field) => field.key === clientIdAnnotation)?.value)?.value;
+      if (currentId && currentId !== account.clientId) {
+        return { decline: `ServiceAccount ${account.name} already has ${clientIdAnnotation}: ${currentId}, not the client ID of the bound identity (${account.clientId}); decide which identity it should use` };
+      }
     }
-    const pairs = missing(annotations, serviceAccountPairs(account));
+    const why = `${id}: give ServiceAccount ${account.name} the identity's client ID (the webhook sets AZURE_CLIENT_ID from it)`;
+    const pairs = missing(fieldsOfAnnotations(object), serviceAccountPairs(account));
     if (Object.keys(pairs).length === 0) return [];
-    return [setStep(objectKey(object, null), ['metadata', 'annotations'], pairs, `${id}: give ServiceAccount ${account.name} the identity's client ID (the webhook sets AZURE_CLIENT_ID from it)`, shared, object)];
+    const step = setStep(objectKey(object, null), ['metadata', 'annotations'], pairs, why, shared, object);
+    // A plain workload whose account is one written object rendered by several builds (a Kustomize base under two
+    // overlays) cannot say which render its cluster applies: every render takes the annotation, in the same edit.
+    const alike = objects.slice(1).filter((other) => other.at.file === object.at.file && other.at.line === object.at.line && Object.keys(missing(fieldsOfAnnotations(other), pairs)).length > 0);
+    return [{ ...step, changes: [...step.changes, ...alike.flatMap((other) => setStep(objectKey(other, null), ['metadata', 'annotations'], pairs, why).changes)] }];
   }
   // create
   const workload = target.view.object;
@@ -401,6 +421,10 @@ export function cutover(ctx: PhaseContext): PhaseResult {
           ? `still on pod identity: ${noClientId}`
           : 'still on pod identity: the repository does not show workload identity configured (the use label on the pod template and the client-id on its ServiceAccount); run and deploy pod2wi fix --phase parallel first';
       if (ctx.selected(target)) skipped.push({ workload: id, reason, at: targetAt(target), id: 'fix-skipped' });
+      continue;
+    }
+    if (target.twinOf) {
+      if (ctx.selected(target)) skipped.push({ workload: id, reason: twinReason(target), at: targetAt(target), id: 'fix-manual-step' });
       continue;
     }
     const selector = target.view.selectorLabels.find((field) => field.key === podIdentityLabel);

@@ -17,6 +17,8 @@ export interface Target {
   readonly view: WorkloadView;
   /** The object whose fields change: the workload, or the HelmRelease whose values configure the pods. */
   readonly key: ObjectKey;
+  /** Another target renders as the same object (same build, kind, namespace and name from another file). */
+  readonly twinOf?: string;
   /**
    * For a HelmRelease of an external chart: the release, and the values field that sets the pod labels (the
    * aadpodidbinding entry, or the use label once it is gone).
@@ -40,6 +42,19 @@ export function findTargets(analysis: Analysis): Target[] {
       continue;
     }
     targets.push({ report, plan: plans.get(report.id) ?? null, view, key: objectKey(view.object, namespace), release: null });
+  }
+  // Two written objects of one kind, namespace and name in the same build (the same Deployment in two plain files,
+  // one per cluster) cannot be told apart once rendered again: the first is edited, the others are reported.
+  const seen = new Map<ObjectKey, Target>();
+  const twins: Target[] = [];
+  for (const target of targets) {
+    const first = seen.get(target.key);
+    if (first && target.view.object.at.file !== first.view.object.at.file) twins.push(target);
+    else if (!first) seen.set(target.key, target);
+  }
+  for (const twin of twins) {
+    const first = seen.get(twin.key);
+    (twin as { twinOf?: string }).twinOf = first?.report.id;
   }
   // Releases of external charts already off aad-pod-identity are no workload of the scan any more (it finds them by
   // their aadpodidbinding value); the finalize phase still needs them, by their use label.
