@@ -51,6 +51,7 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   const sdkUpgrades: SdkUpgrade[] = [];
   const own = workload.credentialUses.filter((use) => !use.test);
   const controller = links.length === 0 && own.length === 0 && context.controllers ? controllerOf(workload, context.controllers) : null;
+  const tokenless = !controller && links.length === 0 && own.length === 0 && context.controllers ? imagesWithoutTokens(workload, context.controllers) : null;
   let legacy = false;
   let capable = 0;
   if (controller) {
@@ -68,9 +69,9 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
     reasons.push(reason('controller-predates-workload-identity', `${what}: ${match.reason}`, evidence));
     warnings.push(reason('controller-settings', `after the upgrade, on workload identity: ${match.row.workloadIdentity}`, evidence));
     legacy = true;
-  } else if (links.length === 0 && own.length === 0 && context.controllers && imagesWithoutTokens(workload, context.controllers)) {
+  } else if (tokenless) {
     const seen = new Set<string>();
-    for (const { match, evidence } of imagesWithoutTokens(workload, context.controllers) ?? []) {
+    for (const { match, evidence } of tokenless) {
       if (seen.has(match.evidence)) continue;
       seen.add(match.evidence);
       reasons.push(reason('image-asks-no-token', `${match.evidence}: ${match.reason}; the pod identity can only serve what takes tokens on the pod's behalf (a SecretProviderClass it mounts), so no proxy is needed`, evidence));
