@@ -270,7 +270,9 @@ function renderOutcome(outcome: GroupOutcome): string {
 function renderDryRun(outcome: GroupOutcome): string {
   if (outcome.kind !== 'dry-run') return renderOutcome(outcome);
   const { change } = outcome;
-  const action = outcome.existing === undefined
+  const action = outcome.unchecked !== undefined
+    ? `would open a pull request, or update the open one (could not check for an existing pull request: ${outcome.unchecked})`
+    : outcome.existing === undefined
     ? 'would open a pull request, or update the open one (no token: existing pull requests not looked up)'
     : outcome.existing === null
       ? outcome.limited ? 'would not open a pull request (--max-prs reached)' : 'would open a pull request'

@@ -70,8 +70,10 @@ export type GroupOutcome =
       readonly change: PreparedChange;
       /** Whether the branch would be pushed (false: the remote branch has the same tree). */
       readonly push: boolean;
-      /** The open pull request found, null when none, undefined when not looked up (no token). */
+      /** The open pull request found, null when none, undefined when not looked up (no token, or no answer). */
       readonly existing: PullRequest | null | undefined;
+      /** Why the open pull requests could not be looked up (the forge did not answer); absent when they were. */
+      readonly unchecked?: string;
       /** The existing pull request's title or body would change. */
       readonly edit: boolean;
       /** Would not be opened because of --max-prs. */
@@ -118,18 +120,24 @@ export async function openPullRequests(options: PrOptions, deps: PrDependencies)
   const git = new Git(top, { ...deps.git, auth });
 
   const tracking = (branch: string) => `refs/remotes/${options.remote}/${branch}`;
+  let offline = false;
   try {
     await git.fetch(options.remote, [`+refs/heads/${options.base}:${tracking(options.base)}`, `+refs/heads/pod2wi/*:${tracking('pod2wi/*')}`], true);
   } catch (error) {
     if (error instanceof RemoteError && /couldn't find remote ref/i.test(error.message)) {
       throw new UsageError(`base branch "${options.base}" not found on remote ${options.remote} (pass --base)`);
     }
-    if (error instanceof RemoteError && auth.length === 0 && /could not read Username|Authentication failed|terminal prompts disabled/i.test(error.message)) {
+    if (options.dryRun && error instanceof RemoteError) {
+      // Offline: preview from what the last fetch left, else from the local base branch.
+      offline = true;
+      deps.onNote?.(`could not reach ${options.remote} (${error.message.split('\n')[0] ?? ''}); the dry run builds from the last fetched ${options.remote}/${options.base}, or the local ${options.base}`);
+    } else if (error instanceof RemoteError && auth.length === 0 && /could not read Username|Authentication failed|terminal prompts disabled/i.test(error.message)) {
       throw new RemoteError(`${error.message} (the remote wants credentials: set the provider's token variable and pod2wi hands it to git)`);
+    } else {
+      throw error;
     }
-    throw error;
   }
-  const baseCommit = await git.resolve(tracking(options.base));
+  const baseCommit = (await git.resolve(tracking(options.base))) ?? (offline ? await git.resolve(`refs/heads/${options.base}`) : null);
   if (!baseCommit) throw new UsageError(`base branch "${options.base}" not found on remote ${options.remote} (pass --base)`);
   await refuseMixedGrouping(git, tracking(`pod2wi/${options.phase}`), options);
   const head = await git.resolve('HEAD');
@@ -226,7 +234,17 @@ async function publish(input: PublishInput): Promise<GroupOutcome> {
   const { options, deps, git, provider, group, change } = input;
   const remoteCommit = await git.resolve(input.remoteRef);
   const sameTree = remoteCommit !== null && (await git.tree(remoteCommit)) === (await git.tree(change.commit));
-  const existing = options.dryRun && !deps.hasToken ? undefined : await provider.find(group.branch, options.base);
+  let existing: PullRequest | null | undefined;
+  let unchecked: string | undefined;
+  if (!options.dryRun) existing = await provider.find(group.branch, options.base);
+  else if (deps.hasToken) {
+    // A dry run previews offline too: a forge that does not answer leaves the lookup undone, and says so.
+    try {
+      existing = await provider.find(group.branch, options.base);
+    } catch (error) {
+      unchecked = error instanceof Error ? error.message : String(error);
+    }
+  }
   const edit = existing ? !sameText(existing.title, change.title) || !sameText(existing.body, change.body) : false;
   const limited = !existing && options.maxPrs !== null && input.opened >= options.maxPrs;
 
@@ -236,7 +254,7 @@ async function publish(input: PublishInput): Promise<GroupOutcome> {
     const emails = (await git.emails(`${input.baseCommit}..${remoteCommit}`)).filter((email) => email.toLowerCase() !== own);
     if (emails.length > 0) return { kind: 'edited', group, change, emails };
   }
-  if (options.dryRun) return { kind: 'dry-run', group, change, push: !sameTree, existing, edit, limited };
+  if (options.dryRun) return { kind: 'dry-run', group, change, push: !sameTree, existing, edit, limited, ...(unchecked ? { unchecked } : {}) };
   if (limited) return { kind: 'limited', group, change, limit: options.maxPrs ?? 0 };
 
   if (!sameTree) await git.push(options.remote, change.commit, group.branch, remoteCommit);

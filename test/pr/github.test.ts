@@ -219,6 +219,23 @@ describe('pod2wi pr on GitHub', () => {
     expectUntouched(repo, head);
   });
 
+  it('--dry-run previews with no network: the remote and the API do not answer, it says so and exits 0', async () => {
+    const { repo, server, run } = await setup();
+    const head = repo.git(['rev-parse', 'HEAD']);
+    await run(['--phase', 'parallel', ...github(server), '--dry-run']);
+    // Nothing listens on port 9 (discard): every connection is refused, as on a machine without network.
+    repo.git(['remote', 'set-url', 'origin', 'http://127.0.0.1:9/origin.git']);
+    const offline = await run(['--phase', 'parallel', '--provider', 'github', '--repo', 'contoso/shop', '--api-url', 'http://127.0.0.1:9', '--dry-run']);
+    expect(offline.status).toBe(0);
+    expect(offline.err).toContain('note: could not reach origin');
+    expect(offline.out).toContain('=== pod2wi/parallel (dry run) ===');
+    expect(offline.out).toContain('could not check for an existing pull request');
+    expect(offline.out).toContain('  M deploy/shop/orders-api.yaml');
+    expect(offline.out).not.toContain(token);
+    expect(offline.err).not.toContain(token);
+    expectUntouched(repo, head);
+  });
+
   it('leaves the repository as it found it when the provider fails, redacts the error, and recovers on the next run', async () => {
     const { repo, server, run } = await setup();
     const head = repo.git(['rev-parse', 'HEAD']);
