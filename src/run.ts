@@ -9,7 +9,7 @@ import type { IdentityFields, IdentityReport, MigrationPath, ScanReport, Workloa
 import type { AddonIdentity } from './podidentity/addon/index.js';
 import { findCredentialUses } from './code/index.js';
 import { loadConfig } from './config/config.js';
-import { readApplications, readContainerDependencies } from './deps/index.js';
+import { containerDependencyReader, readApplications } from './deps/index.js';
 import { loadDependencyKnowledge } from './deps/knowledge.js';
 import { defaultIssuer } from './plan/federated.js';
 import { findImageBuilds } from './plan/images.js';
@@ -147,13 +147,12 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   const uses = await findCredentialUses(repo, sink);
   options.betweenStages?.();
   const inManifests = (use: CredentialUse) => use.language === 'yaml' && ownerOf(use, inventory.workloads) !== null;
-  const containers = containerFolders(repo);
   const applications = attachCredentialUses(
     readApplications(repo, sink, { allDependencies: options.allDependencies }),
     uses.filter((use) => !inManifests(use)),
     root,
-    containers,
-    readContainerDependencies(repo, sink, containers, { allDependencies: options.allDependencies }),
+    containerFolders(repo),
+    containerDependencyReader(repo, sink, { allDependencies: options.allDependencies }),
   );
   for (const appRoot of appRoots) applications.push(...(await readExternalApplications(appRoot, options, root, sink)));
   applications.sort((a, b) => compareStrings(a.path, b.path));
@@ -295,8 +294,7 @@ async function readExternalApplications(appRoot: string, options: ScanOptions, r
   const walked = walk({ root: appRoot, only: [], exclude: options.exclude, defaultExcludes: options.defaultExcludes });
   const repo = new Repo(appRoot, walked.files, walked.skipped, options.maxFileSize);
   const local = new FindingSink(loadFindingCatalogue());
-  const containers = containerFolders(repo);
-  const found = attachCredentialUses(readApplications(repo, local, { allDependencies: options.allDependencies }), await findCredentialUses(repo, local), appRoot, containers, readContainerDependencies(repo, local, containers, { allDependencies: options.allDependencies }));
+  const found = attachCredentialUses(readApplications(repo, local, { allDependencies: options.allDependencies }), await findCredentialUses(repo, local), appRoot, containerFolders(repo), containerDependencyReader(repo, local, { allDependencies: options.allDependencies }));
   reportSkipped(repo, local);
   const prefix = toPosix(relative(root, appRoot));
   const moved = (file: string) => (file === '.' ? prefix : `${prefix}/${file}`);
@@ -347,7 +345,7 @@ function containerFolders(repo: Repo): string[] {
  * dependency manifest, else a folder with a Dockerfile (which becomes a `container` application). Uses outside both
  * go to a `loose-files` application for the scan root, reported but never linked to a workload.
  */
-export function attachCredentialUses(applications: readonly Application[], uses: readonly CredentialUse[], root: string, containers: readonly string[] = [], containerDependencies: ReadonlyMap<string, Dependency[]> = new Map()): Application[] {
+export function attachCredentialUses(applications: readonly Application[], uses: readonly CredentialUse[], root: string, containers: readonly string[] = [], containerDependencies: (folder: string) => Dependency[] = () => []): Application[] {
   const byPath = new Map<string, CredentialUse[]>(applications.map((app) => [app.path, [...app.credentialUses]]));
   const folders = [...new Set([...byPath.keys(), ...containers])].sort((a, b) => b.length - a.length);
   for (const use of uses) {
@@ -358,7 +356,7 @@ export function attachCredentialUses(applications: readonly Application[], uses:
   for (const folder of containers) {
     const found = byPath.get(folder) ?? [];
     if (found.length > 0 && !applications.some((app) => app.path === folder)) {
-      const dependencies = containerDependencies.get(folder) ?? [];
+      const dependencies = containerDependencies(folder);
       const ecosystems = [...new Set(dependencies.map((dependency) => dependency.ecosystem))].sort(compareStrings);
       result.push({ path: folder, kind: 'container', name: folder === '.' ? basename(root) : basename(folder), ecosystems, dependencies, credentialUses: found });
     }

@@ -2,7 +2,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import type { Repo } from '../walk/repo.js';
 import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import { bareResourceScope, type CredentialRules } from './rules.js';
+import { bareScopeUse, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -260,8 +260,8 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
       const list = creation.node.childForFieldName('arguments');
       for (const literal of list ? descendants(list, new Set(['string_literal', 'verbatim_string_literal', 'raw_string_literal'])) : []) {
         const value = literalValue(literal, dialect);
-        const fixed = value === null ? null : bareResourceScope(value);
-        if (fixed) facts.direct.push({ at: positionOf(literal), api: scopeRule.name, category: 'bare-resource-scope', detail: `scope "${value}" is a bare resource: use "${fixed}"` });
+        const use = value === null ? null : bareScopeUse(positionOf(literal), scopeRule.name, value);
+        if (use) facts.direct.push(use);
       }
     }
     const resolved = resolveApi(rules, 'csharp', scope, path, { separator: '.', submodules: false, absolute: true });

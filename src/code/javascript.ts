@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import type { ArgumentShape, FileFacts, Position } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import { bareResourceScope, type CredentialRules } from './rules.js';
+import { bareScopeUse, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -156,6 +156,8 @@ export function analyzeJavaScript(
   const declarations = new Map<string, Map<ts.Node, ts.VariableDeclaration>>();
   const strings: Array<StringCandidate<ts.Node>> = [];
   const calls: Array<ts.NewExpression | ts.CallExpression> = [];
+  /** Modules named by `import` and `import x = require()`; `require('…')` calls are among `calls`. */
+  const imported: string[] = [];
   const optionsTable = rules.options.get(language);
 
   const stack: Array<[ts.Node, Context]> = [[file, { message: false, inString: false }]];
@@ -165,10 +167,15 @@ export function analyzeJavaScript(
     const [node, context] = top;
     let next: Context = context;
 
-    if (ts.isImportDeclaration(node)) readImport(node, scope);
-    else if (ts.isImportEqualsDeclaration(node)) {
+    if (ts.isImportDeclaration(node)) {
+      readImport(node, scope);
+      if (ts.isStringLiteral(node.moduleSpecifier)) imported.push(node.moduleSpecifier.text);
+    } else if (ts.isImportEqualsDeclaration(node)) {
       const reference = node.moduleReference;
-      if (ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)) scope.bind(node.name.text, [reference.expression.text]);
+      if (ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)) {
+        scope.bind(node.name.text, [reference.expression.text]);
+        imported.push(reference.expression.text);
+      }
     } else if (ts.isVariableDeclaration(node)) {
       readVariable(node, scope, initializers, facts, rules, dialect);
       if (ts.isIdentifier(node.name)) {
@@ -225,7 +232,7 @@ export function analyzeJavaScript(
   }
 
   const scopeRules = rules.tokenScopes.get(language);
-  const modules = scopeRules ? importedModules(file) : [];
+  const modules = scopeRules ? [...imported, ...calls.flatMap((call) => (ts.isCallExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'require' && call.arguments[0] && ts.isStringLiteral(call.arguments[0]) ? [call.arguments[0].text] : []))] : [];
   for (const call of calls) {
     const callee = calleePath(call.expression);
     if (scopeRules && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression)) {
@@ -244,28 +251,14 @@ export function analyzeJavaScript(
   return { facts: facts.build(), parseError: firstParseError(file) };
 }
 
-/** The modules a file imports or requires (top-level `import`, `import x = require()`, `require('…')` anywhere). */
-function importedModules(file: ts.SourceFile): string[] {
-  const modules: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) modules.push(node.moduleSpecifier.text);
-    else if (ts.isExternalModuleReference(node) && ts.isStringLiteral(node.expression)) modules.push(node.expression.text);
-    else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) modules.push(node.arguments[0].text);
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return modules;
-}
-
 /** Literal scopes passed to a token call (`getToken("…")`, `getToken(["…", "…"])`) that are bare resources. */
 function readScopes(call: ts.CallExpression, api: string, file: ts.SourceFile, facts: FactsBuilder): void {
   const first = call.arguments[0];
   if (!first) return;
   const literals = ts.isArrayLiteralExpression(first) ? first.elements : [first];
   for (const literal of literals) {
-    if (!ts.isStringLiteralLike(literal)) continue;
-    const fixed = bareResourceScope(literal.text);
-    if (fixed) facts.direct.push({ at: positionIn(file, literal), api, category: 'bare-resource-scope', detail: `scope "${literal.text}" is a bare resource: use "${fixed}"` });
+    const use = ts.isStringLiteralLike(literal) ? bareScopeUse(positionIn(file, literal), api, literal.text) : null;
+    if (use) facts.direct.push(use);
   }
 }
 

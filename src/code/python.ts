@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import { bareResourceScope, type CredentialRules } from './rules.js';
+import { bareScopeUse, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -66,8 +66,8 @@ function readScopes(call: Node, api: string, facts: FactsBuilder): void {
   for (const argument of list ? namedChildren(list) : []) {
     if (argument.type !== 'string') continue;
     const value = literalValue(argument, dialect);
-    const fixed = value === null ? null : bareResourceScope(value);
-    if (fixed) facts.direct.push({ at: positionOf(argument), api, category: 'bare-resource-scope', detail: `scope "${value}" is a bare resource: use "${fixed}"` });
+    const use = value === null ? null : bareScopeUse(positionOf(argument), api, value);
+    if (use) facts.direct.push(use);
   }
 }
 

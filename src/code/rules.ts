@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CredentialCategory, IdentitySelection, SourceLanguage } from '../model/application.js';
 import { loadRuleFile } from '../rules/load.js';
+import type { DirectUse, Position } from './facts.js';
 
 const categories = [
   'legacy-library',
@@ -186,6 +187,12 @@ export function bareResourceScope(text: string): string | null {
   if (!/^(https?|api):\/\/[^\s]+$/i.test(value)) return null;
   if (/\/\.default$/.test(value)) return null;
   return `${value.replace(/\/+$/, '')}/.default`;
+}
+
+/** The use a literal token scope makes when it is a bare resource (see {@link bareResourceScope}); null otherwise. */
+export function bareScopeUse(at: Position, api: string, text: string): DirectUse | null {
+  const fixed = bareResourceScope(text);
+  return fixed ? { at, api, category: 'bare-resource-scope', detail: `scope "${text}" is a bare resource: use "${fixed}"` } : null;
 }
 
 /** Reads and indexes `rules/credential-apis.yaml` (throws ConfigError naming the row and field when it is wrong). */

@@ -1,5 +1,6 @@
 import type { Application, Dependency, Ecosystem } from '../model/application.js';
 import type { FindingSink } from '../model/findings-sink.js';
+import { pushTo } from '../model/collections.js';
 import { compareStrings } from '../model/location.js';
 import type { Repo } from '../walk/repo.js';
 import { classify, isListed, loadDependencyKnowledge, roleOf, type DependencyKnowledge } from './knowledge.js';
@@ -78,19 +79,24 @@ export function readApplications(repo: Repo, sink: FindingSink, options: Depende
 /**
  * The packages a Dockerfile-only folder's Dockerfiles and scripts install (`RUN pip install azure-identity==1.5.0`):
  * the dependencies of the `container` application that folder becomes. Folders with a dependency manifest get these
- * through readApplications.
+ * through readApplications. Nothing is read until a folder is asked for; the files are grouped by folder once.
  */
-export function readContainerDependencies(repo: Repo, sink: FindingSink, folders: readonly string[], options: DependencyOptions): Map<string, Dependency[]> {
-  const knowledge = loadDependencyKnowledge();
-  const context: ReadContext = { repo, sink, knowledge, cache: new Map(), allDependencies: options.allDependencies };
-  const result = new Map<string, Dependency[]>();
-  for (const folder of folders) {
-    const prefix = folder === '.' ? '' : `${folder}/`;
-    const files = repo.files.filter((file) => file.path.startsWith(prefix) && !file.path.slice(prefix.length).includes('/')).map((file) => file.path.slice(prefix.length)).sort(compareStrings);
+export function containerDependencyReader(repo: Repo, sink: FindingSink, options: DependencyOptions): (folder: string) => Dependency[] {
+  let byFolder: Map<string, string[]> | null = null;
+  let context: ReadContext | null = null;
+  return (folder) => {
+    if (!byFolder) {
+      byFolder = new Map();
+      for (const file of repo.files) {
+        const at = folderOf(file.path);
+        pushTo(byFolder, at, at === '.' ? file.path : file.path.slice(at.length + 1));
+      }
+    }
+    context ??= { repo, sink, knowledge: loadDependencyKnowledge(), cache: new Map(), allDependencies: options.allDependencies };
+    const files = [...(byFolder.get(folder) ?? [])].sort(compareStrings);
     const found = installCommandDependencies({ path: folder, files }, context);
-    if (found.length > 0) result.set(folder, finishDependencies(found, knowledge, sink, options));
-  }
-  return result;
+    return found.length > 0 ? finishDependencies(found, context.knowledge, sink, options) : [];
+  };
 }
 
 /** Gives each found dependency its verdict, reports what needs a reader's attention, filters, de-duplicates and sorts. */

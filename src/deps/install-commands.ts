@@ -42,7 +42,7 @@ interface Command {
 }
 
 /** Shell commands of a script or Dockerfile, each word with its line (Dockerfile instructions stripped). */
-export function commandsOf(text: string): Command[] {
+function commandsOf(text: string): Command[] {
   const lines = text.split(/\r?\n/);
   const commands: Command[] = [];
   for (let index = 0; index < lines.length; index++) {

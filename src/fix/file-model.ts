@@ -35,7 +35,7 @@ export function isTemplatePath(path: string): boolean {
 export function fileModel(path: string, text: string, bom: boolean, template: boolean): FileModel {
   // A runbook or script holding manifests (here-documents, ```yaml blocks) is parsed as the reader sees it: the
   // embedded bodies at their own offsets, everything else blanked, so splices land in the original text.
-  const embedded = !/\.(ya?ml|json)$/i.test(path) && !isTemplatePath(path) && mayEmbedManifests(path, text) ? embeddedManifests(path, text) : null;
+  const embedded = mayEmbedManifests(path, text) ? embeddedManifests(path, text) : null;
   const templated = embedded === null && (template || hasTemplateSyntax(text) || isTemplatePath(path));
   const sanitized = templated ? sanitizeTemplate(text) : null;
   const parseText = embedded ?? (sanitized ? sanitized.text : text);

@@ -45,17 +45,12 @@ export function findTargets(analysis: Analysis): Target[] {
   }
   // Two written objects of one kind, namespace and name in the same build (the same Deployment in two plain files,
   // one per cluster) cannot be told apart once rendered again: the first is edited, the others are reported.
-  const seen = new Map<ObjectKey, Target>();
-  const twins: Target[] = [];
-  for (const target of targets) {
-    const first = seen.get(target.key);
-    if (first && target.view.object.at.file !== first.view.object.at.file) twins.push(target);
-    else if (!first) seen.set(target.key, target);
-  }
-  for (const twin of twins) {
-    const first = seen.get(twin.key);
-    (twin as { twinOf?: string }).twinOf = first?.report.id;
-  }
+  const firsts = new Map<ObjectKey, Target>();
+  targets.forEach((target, index) => {
+    const first = firsts.get(target.key);
+    if (!first) firsts.set(target.key, target);
+    else if (target.view.object.at.file !== first.view.object.at.file) targets[index] = { ...target, twinOf: first.report.id };
+  });
   // Releases of external charts already off aad-pod-identity are no workload of the scan any more (it finds them by
   // their aadpodidbinding value); the finalize phase still needs them, by their use label.
   const chartDirs = new Set(analysis.manifests.charts.map((chart) => chart.dir));

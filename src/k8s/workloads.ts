@@ -250,7 +250,7 @@ export function releaseWorkload(object: RenderedObject, label: Field, namespace:
  * `initContainers` marks an init container. Charts differ in where they put images; the values are all pod2wi has,
  * and an image named there is run by the release in every chart seen so far.
  */
-export function imagesInValues(values: RNode): ContainerView[] {
+function imagesInValues(values: RNode): ContainerView[] {
   const found: ContainerView[] = [];
   const visit = (node: RNode, path: readonly string[]) => {
     if (found.length >= 64 || path.length > 12) return;

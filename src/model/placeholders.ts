@@ -34,3 +34,10 @@ export function placeholderIn(text: string): string | null {
   }
   return null;
 }
+
+/** "set at deploy time", naming the placeholder when it is only part of the value; null when the value holds none. */
+export function setAtDeployTime(value: string): string | null {
+  const placeholder = placeholderIn(value);
+  if (placeholder === null) return null;
+  return placeholder === value ? 'set at deploy time' : `set at deploy time (${placeholder})`;
+}

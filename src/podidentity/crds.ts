@@ -3,7 +3,7 @@ import type { Location } from '../model/location.js';
 import { effectiveNamespace, objectName } from '../k8s/namespaces.js';
 import { get, isMap, pairOf, scalarRef, type RenderedObject, type RNode, type ScalarRef, type Origin } from '../k8s/rendered.js';
 import { fieldsAt, fieldsOf, type Field } from '../k8s/workloads.js';
-import { placeholderIn } from '../model/placeholders.js';
+import { setAtDeployTime } from '../model/placeholders.js';
 
 export const podIdentityGroup = 'aadpodidentity.k8s.io';
 
@@ -143,9 +143,11 @@ function reportIdentityFields(
   } else if (!clientIdText) sink.add('identity-client-id-unresolved', clientAt, `${label} has no clientID`);
   else if (clientIdText.value === null) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID ${clientIdText.display} is not known from the repository (${clientIdText.unknowns[0]?.reason ?? 'unknown'})`);
   else if (clientIdText.value === '') sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID is empty`);
-  else if (!isGuid(clientIdText.value) && placeholderIn(clientIdText.value)) {
-    sink.add('set-at-deploy-time', clientAt, `${label}: clientID "${clientIdText.value}" is set at deploy time${placeholderIn(clientIdText.value) === clientIdText.value ? '' : ` (${placeholderIn(clientIdText.value)})`}; give the real one in .pod2wi.yaml (identities: {${name}: {clientId: ...}})`);
-  } else if (!isGuid(clientIdText.value)) sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID "${clientIdText.value}" is not a GUID`);
+  else if (!isGuid(clientIdText.value)) {
+    const deployTime = setAtDeployTime(clientIdText.value);
+    if (deployTime) sink.add('set-at-deploy-time', clientAt, `${label}: clientID "${clientIdText.value}" is ${deployTime}; give the real one in .pod2wi.yaml (identities: {${name}: {clientId: ...}})`);
+    else sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID "${clientIdText.value}" is not a GUID`);
+  }
 
   if (resolvedType === 'user-assigned-managed-identity') {
     if (resourceIdText?.value && !resourceIdValid) {

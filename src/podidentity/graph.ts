@@ -5,7 +5,7 @@ import type { Field } from '../k8s/workloads.js';
 import type { AzureIdentity, AzureIdentityBinding } from './crds.js';
 import type { RenderUnit } from '../k8s/rendered.js';
 import { pushTo } from '../model/collections.js';
-import { placeholderIn } from '../model/placeholders.js';
+import { setAtDeployTime } from '../model/placeholders.js';
 
 export const podIdentityLabel = 'aadpodidbinding';
 
@@ -77,9 +77,9 @@ export function linkPodIdentity(
       const where = binding.azureIdentity?.origin ?? binding.at;
       const named = binding.azureIdentity?.display;
       const elsewhere = identities.filter((identity) => identity.name === named).map((identity) => identity.namespace);
-      const placeholder = named ? placeholderIn(named) : null;
-      if (placeholder && elsewhere.length === 0) {
-        sink.add('set-at-deploy-time', where, `AzureIdentityBinding ${binding.namespace}/${binding.name} names AzureIdentity ${named}, set at deploy time${placeholder === named ? '' : ` (${placeholder})`}`);
+      const deployTime = named ? setAtDeployTime(named) : null;
+      if (deployTime && elsewhere.length === 0) {
+        sink.add('set-at-deploy-time', where, `AzureIdentityBinding ${binding.namespace}/${binding.name} names AzureIdentity ${named}, ${deployTime}`);
         continue;
       }
       sink.add(
@@ -182,9 +182,9 @@ function reportWorkload(
         : null,
       withoutIdentity.length ? `${names(withoutIdentity)} ${withoutIdentity.length > 1 ? 'have' : 'has'} that selector but ${withoutIdentity.length > 1 ? 'their' : 'its'} AzureIdentity is missing` : null,
     ].filter((part): part is string => part !== null);
-    const placeholder = why.length === 0 ? placeholderIn(value) : null;
-    if (placeholder) {
-      sink.add('set-at-deploy-time', where, `${workload.id}: aadpodidbinding=${value} is set at deploy time${placeholder === value ? '' : ` (${placeholder})`}, so no binding in the repository can be matched to it`);
+    const deployTime = why.length === 0 ? setAtDeployTime(value) : null;
+    if (deployTime) {
+      sink.add('set-at-deploy-time', where, `${workload.id}: aadpodidbinding=${value} is ${deployTime}, so no binding in the repository can be matched to it`);
       return;
     }
     sink.add(
