@@ -2,7 +2,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import type { Repo } from '../walk/repo.js';
 import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import { bareScopeUse, type CredentialRules } from './rules.js';
+import { bareScopeUse, runtimeScopeUse, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -261,6 +261,12 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
       for (const literal of list ? descendants(list, new Set(['string_literal', 'verbatim_string_literal', 'raw_string_literal'])) : []) {
         const value = literalValue(literal, dialect);
         const use = value === null ? null : bareScopeUse(positionOf(literal), scopeRule.name, value);
+        if (use) facts.direct.push(use);
+      }
+      // `new TokenRequestContext(new[] { audience })`: the scopes array's items that are plain names.
+      const scopes = list ? namedChildren(list)[0] : undefined;
+      for (const item of scopes ? descendants(scopes, new Set(['identifier', 'member_access_expression'])).filter((node) => node.parent?.type === 'initializer_expression') : []) {
+        const use = runtimeScopeUse(positionOf(item), scopeRule.name, item.text);
         if (use) facts.direct.push(use);
       }
     }

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import type { ArgumentShape, FileFacts, Position } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import { bareScopeUse, type CredentialRules } from './rules.js';
+import { bareScopeUse, runtimeScopeUse, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -257,7 +257,9 @@ function readScopes(call: ts.CallExpression, api: string, file: ts.SourceFile, f
   if (!first) return;
   const literals = ts.isArrayLiteralExpression(first) ? first.elements : [first];
   for (const literal of literals) {
-    const use = ts.isStringLiteralLike(literal) ? bareScopeUse(positionIn(file, literal), api, literal.text) : null;
+    const use = ts.isStringLiteralLike(literal)
+      ? bareScopeUse(positionIn(file, literal), api, literal.text)
+      : ts.isIdentifier(literal) || ts.isPropertyAccessExpression(literal) ? runtimeScopeUse(positionIn(file, literal), api, literal.getText(file)) : null;
     if (use) facts.direct.push(use);
   }
 }

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import { bareScopeUse, type CredentialRules } from './rules.js';
+import { bareScopeUse, runtimeScopeUse, type CredentialRules } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringDialect, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -64,6 +64,11 @@ function isStringish(node: Node): boolean {
 function readScopes(call: Node, api: string, facts: FactsBuilder): void {
   const list = call.childForFieldName('arguments');
   for (const argument of list ? namedChildren(list) : []) {
+    if (argument.type === 'identifier' || argument.type === 'attribute') {
+      const use = runtimeScopeUse(positionOf(argument), api, argument.text);
+      if (use) facts.direct.push(use);
+      continue;
+    }
     if (argument.type !== 'string') continue;
     const value = literalValue(argument, dialect);
     const use = value === null ? null : bareScopeUse(positionOf(argument), api, value);

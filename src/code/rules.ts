@@ -195,6 +195,17 @@ export function bareScopeUse(at: Position, api: string, text: string): DirectUse
   return fixed ? { at, api, category: 'bare-resource-scope', detail: `scope "${text}" is a bare resource: use "${fixed}"` } : null;
 }
 
+/**
+ * A token scope passed as a variable named like a resource or an audience (`audience`, `resourceId`): its value is
+ * only known at run time, and its name says it is a resource, which IMDS accepts and the workload-identity exchange
+ * refuses unless it ends in `/.default`. A variable named like a scope (`scope`, `scopes`) says nothing: null.
+ */
+export function runtimeScopeUse(at: Position, api: string, name: string): DirectUse | null {
+  const last = name.replace(/^.*[.]/, '');
+  if (!/(audience|resource)/i.test(last) || /scope/i.test(last)) return null;
+  return { at, api, category: 'runtime-resource-scope', detail: `scope is ${name}, known only at run time, and named like a resource` };
+}
+
 /** Reads and indexes `rules/credential-apis.yaml` (throws ConfigError naming the row and field when it is wrong). */
 export function loadCredentialRules(): CredentialRules {
   return indexCredentialRules(loadRuleFile('credential-apis.yaml', credentialRulesSchema));

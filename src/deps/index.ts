@@ -11,7 +11,7 @@ import { nuget } from './nuget.js';
 import { pypi } from './pypi.js';
 import { vcpkg } from './vcpkg.js';
 import { installCommandDependencies } from './install-commands.js';
-import { folderOf, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
+import { folderOf, type DependencyReader, type FoundDependency, type Include, type ReadContext } from './types.js';
 
 /** Options of the dependency stage. */
 export interface DependencyOptions {
@@ -55,12 +55,14 @@ export function readApplications(repo: Repo, sink: FindingSink, options: Depende
   for (const [path, folder] of findApplicationFolders(repo)) {
     let name: string | null = null;
     const found: FoundDependency[] = [];
+    const includes: Include[] = [];
     const ecosystems = new Set<Ecosystem>();
     for (const reader of folder.readers) {
       ecosystems.add(reader.ecosystem);
       const result = reader.read({ path, files: folder.files }, context);
       name ??= result.name;
       found.push(...result.dependencies);
+      includes.push(...(result.includes ?? []));
     }
     found.push(...installCommandDependencies({ path, files: folder.files }, context));
     const dependencies = finishDependencies(found, knowledge, sink, options);
@@ -71,6 +73,7 @@ export function readApplications(repo: Repo, sink: FindingSink, options: Depende
       ecosystems: [...ecosystems].sort(compareStrings),
       dependencies,
       credentialUses: [],
+      ...(includes.length > 0 ? { includes: includes.filter((item) => item.path !== path) } : {}),
     });
   }
   return applications;

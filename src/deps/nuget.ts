@@ -13,7 +13,7 @@ import { asRecord, asString, lineAt, readJson, readText } from './files.js';
 import { jsonPathKey, locateJson } from './json-text.js';
 import { isListed } from './knowledge.js';
 import type { Lowest } from './skip.js';
-import { ancestors, cached, folderOf, joinPath, resolvePath, type AppFolder, type DependencyReader, type FoundDependency, type ReadContext } from './types.js';
+import { ancestors, cached, folderOf, joinPath, resolvePath, type AppFolder, type DependencyReader, type FoundDependency, type Include, type ReadContext } from './types.js';
 import { lowestNuget } from './versions/nuget-version.js';
 import { attribute, childNamed, readXml, type XmlElement } from './xml.js';
 
@@ -46,6 +46,8 @@ interface Evaluation {
   readonly packageVersions: Map<string, Site & { readonly raw: string }>;
   readonly globalReferences: Reference[];
   readonly visited: Set<string>;
+  /** `<ProjectReference Include="..\Lib\Lib.csproj">`: the referenced project files, root-relative. */
+  readonly projects: { readonly path: string; readonly site: Site }[];
 }
 
 const key = (name: string): string => name.toLowerCase();
@@ -105,6 +107,13 @@ function addItems(evaluation: Evaluation, group: XmlElement, file: string): void
         const reference: Reference = { name: expand(evaluation, name).value, version, override, site: { file, line: item.line } };
         if (kind === 'globalpackagereference') evaluation.globalReferences.push(reference);
         else evaluation.references.set(key(name), reference);
+      }
+    } else if (kind === 'projectreference') {
+      for (const name of (attribute(item, 'Include') ?? '').split(';').map((part) => part.trim()).filter((part) => part !== '')) {
+        const target = expand(evaluation, name).value.replace(/\\/g, '/');
+        if (target.includes('$(') || target.startsWith('/')) continue;
+        const resolved = resolvePath(folderOf(file), target);
+        if (resolved !== null) evaluation.projects.push({ path: resolved, site: { file, line: item.line } });
       }
     } else if (kind === 'packageversion') {
       const include = attribute(item, 'Include') ?? attribute(item, 'Update');
@@ -231,9 +240,9 @@ function readPackagesConfig(context: ReadContext, path: string): FoundDependency
     });
 }
 
-function readProject(context: ReadContext, folder: AppFolder, projectName: string): { name: string; dependencies: FoundDependency[] } {
+function readProject(context: ReadContext, folder: AppFolder, projectName: string): { name: string; dependencies: FoundDependency[]; includes: Include[] } {
   const path = joinPath(folder.path, projectName);
-  const evaluation: Evaluation = { properties: new Map(), fallbacks: new Map(), references: new Map(), packageVersions: new Map(), globalReferences: [], visited: new Set() };
+  const evaluation: Evaluation = { properties: new Map(), fallbacks: new Map(), references: new Map(), packageVersions: new Map(), globalReferences: [], visited: new Set(), projects: [] };
   const buildProps = nearest(context, folder.path, 'Directory.Build.props');
   if (buildProps) evaluateFile(context, evaluation, buildProps);
   const packagesProps = nearest(context, folder.path, 'Directory.Packages.props');
@@ -269,7 +278,8 @@ function readProject(context: ReadContext, folder: AppFolder, projectName: strin
   }
   const assembly = expand(evaluation, '$(AssemblyName)').value;
   const name = assembly.includes('$(') || assembly.trim() === '' ? projectName.replace(projectFile, '') : assembly.trim();
-  return { name, dependencies };
+  const includes = evaluation.projects.filter((project) => context.repo.has(project.path)).map((project) => ({ path: folderOf(project.path), file: project.site.file, line: project.site.line }));
+  return { name, dependencies, includes };
 }
 
 export const nuget: DependencyReader = {
@@ -278,13 +288,15 @@ export const nuget: DependencyReader = {
   read(folder: AppFolder, context: ReadContext) {
     let name: string | null = null;
     const dependencies: FoundDependency[] = [];
+    const includes: Include[] = [];
     for (const file of folder.files.filter((candidate) => projectFile.test(candidate))) {
       const project = readProject(context, folder, file);
       name ??= project.name;
       dependencies.push(...project.dependencies);
+      includes.push(...project.includes);
     }
     const config = folder.files.find((file) => file.toLowerCase() === 'packages.config');
     if (config) dependencies.push(...readPackagesConfig(context, joinPath(folder.path, config)));
-    return { name, dependencies };
+    return { name, dependencies, includes };
   },
 };

@@ -46,6 +46,15 @@ export interface ReadContext {
 export interface ReaderResult {
   readonly name: string | null;
   readonly dependencies: readonly FoundDependency[];
+  /** Other application folders built into this one (a .NET ProjectReference), with where each is named. */
+  readonly includes?: readonly Include[];
+}
+
+/** An application folder built into another: its code runs in the other's process. */
+export interface Include {
+  readonly path: string;
+  readonly file: string;
+  readonly line: number;
 }
 
 /**

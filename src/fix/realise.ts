@@ -88,7 +88,8 @@ function judgeRenders(before: ManifestScan, after: ManifestScan, must: readonly 
   return judge(left, right, must, may);
 }
 
-const problemKey = (problem: ScanProblem) => `${problem.id}|${problem.at.file}|${problem.at.line}|${problem.message}`;
+// Without the line: an edit above a problem moves it, which is not a new one.
+const problemKey = (problem: ScanProblem) => `${problem.id}|${problem.at.file}|${problem.message}`;
 
 /** A problem the edit introduced (a file that no longer parses, a patch that matches nothing), or null. */
 function newProblem(before: ManifestScan, after: ManifestScan): ScanProblem | null {

@@ -34,6 +34,8 @@ export interface HelmRelease {
   readonly repository: string | null;
   /** For a Terraform helm_release: its address and the repository's chart folder it installs (null: not local). */
   readonly terraform: { readonly address: string; readonly localChart: string | null; readonly sets: readonly TerraformSet[] } | null;
+  /** For a dependency of a repository chart that pod2wi cannot render: the parent chart and the values file giving its values. */
+  readonly dependencyOf?: { readonly chart: string; readonly valuesFile: string };
 }
 
 export function isHelmRelease(object: RenderedObject): boolean {

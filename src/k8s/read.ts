@@ -32,6 +32,7 @@ import {
 } from './render-adapters.js';
 import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
+import { dependencyReleaseOf } from './helm/dependency-release.js';
 import { fluxVariables } from './kustomize/substitute.js';
 import { embeddedManifests, mayEmbedManifests } from './embedded.js';
 import { applyFluxPatches } from './kustomize/flux-patches.js';
@@ -347,7 +348,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     }
   }
   // A dependency pod2wi cannot render (a chart repository, a packaged chart) still gets its values from the parent:
-  // an aadpodidbinding there labels that dependency's pods.
+  // an aadpodidbinding there labels that dependency's pods, so the dependency is a release of its own.
   for (const chart of charts) {
     if (chart.library) continue;
     for (const dependency of chart.chart.dependencies) {
@@ -355,8 +356,19 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       const key = dependency.alias ?? dependency.name;
       for (const valuesFile of chart.files.filter((path) => path.slice(chart.dir ? chart.dir.length + 1 : 0).match(/^values([-.][^/]*)?\.ya?ml$/))) {
         const root = readTree(valuesFile, files.read(valuesFile) ?? '', { source: 'chart-values', paths: true }).documents[0]?.node;
-        for (const label of labelsInValues(isMap(root) ? get(root, key) : null)) {
-          sink.add('remote-chart-label', label.keyOrigin, `chart ${chart.dir || '.'} sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} for its dependency ${key} (${dependency.name}${dependency.version ? ` ${dependency.version}` : ''} from ${dependency.repository ?? 'a chart repository'}), which pod2wi cannot render: its pods carry pod identity; move them to workload identity through that chart's values`);
+        const subtree = isMap(root) ? get(root, key) : null;
+        const labels = labelsInValues(subtree);
+        // Kept once its pods are on workload identity too, so that taking the label off still renders it.
+        if (!isMap(subtree) || (labels.length === 0 && !mentionsUseLabel(subtree))) continue;
+        const keyPair = isMap(root) ? root.pairs.find((pair) => pair.key === key) : undefined;
+        const base = valuesFile.slice(valuesFile.lastIndexOf('/') + 1);
+        const variant = base === 'values.yaml' ? '' : base;
+        const unit: RenderUnit = { kind: 'chart', path: chart.dir, variant, label: `${chart.dir || '.'}${variant ? ` (${variant})` : ''}` };
+        const release = dependencyReleaseOf(chart.chart, dependency, valuesFile, subtree, unit, keyPair?.keyOrigin ?? subtree.origin, 0);
+        releases.push(release);
+        rendered.push({ unit, objects: [release.object], path: chart.dir });
+        for (const label of labels) {
+          sink.add('remote-chart-label', label.keyOrigin, `chart ${chart.dir || '.'} sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} for its dependency ${key} (${dependency.name}${dependency.version ? ` ${dependency.version}` : ''} from ${dependency.repository ?? 'a chart repository'}); pod2wi cannot render that chart, so the dependency's pods are reported as one workload, moved to workload identity through the values given to it`);
         }
       }
     }
@@ -372,7 +384,8 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     // One workload per release: the key under a labels map (`podLabels`), else the first found.
     const chosen = labels.find((label) => /labels$/i.test(String(label.keyOrigin.path?.[label.keyOrigin.path.length - 2] ?? ''))) ?? labels[0];
     if (chosen) releaseLabels.push({ release, label: chosen });
-    for (const label of labels) {
+    // A dependency's labels are reported where its parent's values set them (remote-chart-label).
+    for (const label of release.dependencyOf ? [] : labels) {
       sink.add('helm-release-values-label', label.keyOrigin, `${releaseTitle(release)} sets aadpodidbinding=${scalarRef(label.value)?.display ?? '?'} through its values; its pods are reported as one workload`);
     }
   }
@@ -426,8 +439,16 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   };
 }
 
+/** Whether a values tree sets the workload-identity `use` label anywhere. */
+function mentionsUseLabel(node: RNode): boolean {
+  if (isMap(node)) return node.pairs.some((pair) => pair.key === 'azure.workload.identity/use' || mentionsUseLabel(pair.value));
+  if (isSeq(node)) return node.items.some(mentionsUseLabel);
+  return false;
+}
+
 /** How a release is named in findings: the Flux HelmRelease, or the Terraform resource with its chart. */
 export function releaseTitle(release: HelmRelease): string {
+  if (release.dependencyOf) return `dependency ${release.releaseName.value} of chart ${release.dependencyOf.chart || '.'} (chart ${[release.chart ?? '?', release.version, release.repository ? `from ${release.repository}` : null].filter(Boolean).join(' ')})`;
   if (!release.terraform) return `HelmRelease ${release.releaseName.value} (chart ${release.chart ?? '?'})`;
   const chart = [release.chart ?? '?', release.version, release.repository ? `from ${release.repository}` : null].filter(Boolean).join(' ');
   return `helm_release ${release.terraform.address} (release ${release.releaseName.value}, chart ${chart})`;

@@ -46,7 +46,9 @@ export type CredentialCategory =
   | 'hardcoded-token-path'
   | 'cli-identity-login'
   /** A literal token scope without `/.default`: fine for IMDS, refused by the workload-identity exchange. */
-  | 'bare-resource-scope';
+  | 'bare-resource-scope'
+  /** A token scope from a variable named like a resource (`audience`): its value must end in `/.default` too. */
+  | 'runtime-resource-scope';
 
 export type SourceLanguage =
   | 'javascript'
@@ -103,4 +105,9 @@ export interface Application {
   readonly ecosystems: readonly Ecosystem[];
   readonly dependencies: readonly Dependency[];
   readonly credentialUses: readonly CredentialUse[];
+  /**
+   * Application folders built into this one (a .NET ProjectReference): their code runs in this application's process,
+   * so their credential uses count as its own. Absent when there are none.
+   */
+  readonly includes?: readonly { readonly path: string; readonly file: string; readonly line: number }[];
 }

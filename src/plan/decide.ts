@@ -45,10 +45,39 @@ const imdsCategories = new Set<CredentialUse['category']>(['legacy-library', 'im
  * On the legacy path the proxy sidecar must work: Windows, hostNetwork, identity selection by resource or object ID
  * and the NMI endpoint block it; a port clash only moves the proxy to another port.
  */
+/**
+ * The application at `path` with what it builds in (ProjectReference, transitively): the included folders' credential
+ * uses run in its process, and their packages are restored into it unless it references the package itself.
+ * `includes` lists every folder reached, with where it is first named.
+ */
+export function withIncludes(path: string, apps: readonly Application[]): Application | null {
+  const app = apps.find((candidate) => candidate.path === path);
+  if (!app?.includes?.length) return app ?? null;
+  const reached = new Map<string, { path: string; file: string; line: number }>();
+  const queue = [...app.includes];
+  while (queue.length > 0) {
+    const item = queue.shift();
+    if (!item || item.path === path || reached.has(item.path)) continue;
+    reached.set(item.path, item);
+    queue.push(...(apps.find((candidate) => candidate.path === item.path)?.includes ?? []));
+  }
+  const included = [...reached.keys()].flatMap((folder) => apps.filter((candidate) => candidate.path === folder));
+  const declared = new Set(app.dependencies.map((dependency) => `${dependency.ecosystem}:${dependency.name.toLowerCase()}`));
+  const dependencies = [...app.dependencies];
+  for (const dependency of included.flatMap((candidate) => candidate.dependencies)) {
+    const name = `${dependency.ecosystem}:${dependency.name.toLowerCase()}`;
+    if (declared.has(name)) continue;
+    declared.add(name);
+    dependencies.push(dependency);
+  }
+  return { ...app, dependencies, credentialUses: [...app.credentialUses, ...included.flatMap((candidate) => candidate.credentialUses)], includes: [...reached.values()] };
+}
+
 export function decide(workload: WorkloadReport, links: readonly ApplicationLink[], apps: readonly Application[], context: DecisionContext): Decision {
   const reasons: MigrationReason[] = [];
   const warnings: MigrationReason[] = [];
   const sdkUpgrades: SdkUpgrade[] = [];
+  const appAt = (path: string) => withIncludes(path, apps);
   const own = workload.credentialUses.filter((use) => !use.test);
   const controller = links.length === 0 && own.length === 0 && context.controllers ? controllerOf(workload, context.controllers) : null;
   const tokenless = !controller && links.length === 0 && own.length === 0 && context.controllers ? imagesWithoutTokens(workload, context.controllers) : null;
@@ -104,8 +133,9 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   let podIdentityApi: Dependency | undefined;
   for (const link of links) {
     reasons.push(reason(`linked-${link.method}`, `runs application ${link.path} (${link.confidence}: ${link.message})`, link.evidence));
-    const app = apps.find((candidate) => candidate.path === link.path);
+    const app = appAt(link.path);
     if (!app) continue;
+    for (const item of app.includes ?? []) reasons.push(reason('application-includes', `${link.path} builds in ${item.path}, whose code runs in its process`, { file: item.file, line: item.line }));
     const verdict = judgeApplication(app, context);
     podIdentityApi ??= verdict.podIdentityApi;
     legacy ||= verdict.legacy;
@@ -123,7 +153,7 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   if (!legacy && capable === 0 && !controller) {
     const hasLibrary = reasons.some((item) => item.code === 'sdk-supports-workload-identity' || item.code === 'sdk-version-unknown');
     // Uses that do not decide the path (a token scope, an App Service variable) are still uses: never say "none".
-    const seen = links.flatMap((link) => (apps.find((candidate) => candidate.path === link.path)?.credentialUses ?? []).filter((use) => !use.test && use.language !== 'yaml'));
+    const seen = links.flatMap((link) => (appAt(link.path)?.credentialUses ?? []).filter((use) => !use.test && use.language !== 'yaml'));
     const apis = [...new Set(seen.map((use) => use.api))];
     const found = apis.length > 0 ? `the linked code's credential uses (${apis.slice(0, 3).join(', ')}${apis.length > 3 ? ', …' : ''}) do not say how it gets tokens` : null;
     reasons.push(reason('no-credential-evidence', found
@@ -144,7 +174,7 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   if (podIdentityApi) block('blocked-pod-identity-api', `the application depends on ${podIdentityApi.name}${podIdentityApi.version ? ` ${podIdentityApi.version}` : ''}, aad-pod-identity's own API: the AzureIdentity objects it creates or reads at run time exist only while aad-pod-identity runs, so the code must move to workload identity (or to the credential each identity type stands for) before pod identity goes; the proxy cannot stand in`, at(podIdentityApi));
   if (workload.os === 'windows') block('blocked-windows', 'Windows pod: the migration proxy is Linux-only, so the SDK must be upgraded instead', workload.osAt);
   if (workload.hostNetwork) block('blocked-host-network', 'hostNetwork: true: the webhook refuses to inject the proxy into host-network pods', { file: workload.file, line: workload.line });
-  const inUse = [...own, ...links.flatMap((link) => (apps.find((candidate) => candidate.path === link.path)?.credentialUses ?? []).filter((use) => use.language !== 'yaml'))];
+  const inUse = [...own, ...links.flatMap((link) => (appAt(link.path)?.credentialUses ?? []).filter((use) => use.language !== 'yaml'))];
   for (const use of inUse) {
     if (use.test) continue;
     if (use.category === 'nmi-endpoint') block('blocked-nmi-endpoint', `${use.api} calls the aad-pod-identity NMI endpoint, which the proxy does not emulate`, at(use));
@@ -311,6 +341,8 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
       verdict.warnings.push(reason('workload-identity-excluded', `${use.api} excludes workload identity from the credential chain`, at(use)));
     } else if (use.category === 'bare-resource-scope') {
       verdict.warnings.push(reason('bare-resource-scope', `${use.api}: ${use.detail}. IMDS (and the proxy) take a resource; on workload identity the token request is a client-credential exchange, which only takes <resource>/.default`, at(use)));
+    } else if (use.category === 'runtime-resource-scope') {
+      verdict.warnings.push(reason('runtime-resource-scope', `${use.api}: ${use.detail}. Make sure the value it is given ends in /.default: IMDS (and the proxy) take a bare resource, the workload-identity exchange only <resource>/.default`, at(use)));
     } else if (use.category === 'hardcoded-token-path') {
       verdict.warnings.push(reason('hardcoded-token-path', `${use.api}: read AZURE_FEDERATED_TOKEN_FILE instead of a fixed path (the path changed in webhook v1.6.0)`, at(use)));
     } else if (use.category === 'app-service-msi') {

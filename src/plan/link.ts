@@ -30,6 +30,9 @@ function applicationNames(app: Application): Set<string> {
     names.add(lower);
     names.add(lower.replace(/^@[^/]+\//, '').replace(/^.*\//, '').replace(/\.(api|service|web)$/, ''));
     names.add(lower.replace(/\./g, '-'));
+    // .NET projects are named <Solution>.<Service> (Contoso.Orders.Api) and their images after the service.
+    const dotted = lower.replace(/^.*\//, '').split('.');
+    if (dotted.length > 1) names.add(dotted[dotted.length - 1] ?? '');
   }
   names.delete('');
   return names;
@@ -57,8 +60,8 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
   if (real.length === 0) return [];
   const images = workload.containers
     .filter((container) => container.image !== null && !platformImage.test(container.image))
-    .map((container) => ({ repository: imageRepository(container.image ?? ''), at: container.imageAt }))
-    .filter((image) => image.repository.length > 0 && !image.repository.startsWith(':') && placeholderIn(image.repository) === null);
+    .map((container) => ({ repository: knownRepository(imageRepository(container.image ?? '')), at: container.imageAt }))
+    .filter((image) => image.repository.length > 0 && !image.repository.startsWith(':'));
   const baseId = before(workload.id, '@');
 
   const configured = inputs.configured.flatMap((link, index) => {
@@ -141,6 +144,18 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
     }
   }
   return [];
+}
+
+/**
+ * The part of an image repository written in the repository: a registry set at deploy time
+ * (`${REGISTRY}/shop/orders`) leaves the path, which still names the image; a placeholder in the path leaves nothing.
+ */
+export function knownRepository(repository: string): string {
+  const segments = repository.split('/');
+  let first = 0;
+  while (first < segments.length - 1 && placeholderIn(segments[first] ?? '') !== null) first++;
+  const rest = segments.slice(first);
+  return rest.some((segment) => placeholderIn(segment) !== null) ? '' : rest.join('/');
 }
 
 function folderOf(file: string): string {

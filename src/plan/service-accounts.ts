@@ -31,7 +31,11 @@ export function planServiceAccounts(
       tenantId: identity.type !== 'user-assigned-managed-identity' ? identity.tenantId : null,
     };
     if (workload.kind === 'HelmRelease') {
-      plans.set(workload.id, { name: current.name, namespace: workload.namespace, action: 'chart-values', reason: 'chart-managed', changesWorkload: false, existing: null, ...annotations });
+      // A release whose values create no account runs as `default`: its values must create one of its own.
+      const onDefault = current.name === 'default';
+      const name = onDefault ? dedicatedName(workload.name, `${workload.unit}|${workload.namespace}`, identityKey(identity), taken) : current.name;
+      if (onDefault) taken.set(`${workload.unit}|${workload.namespace}/${name}`, identityKey(identity));
+      plans.set(workload.id, { name, namespace: workload.namespace, action: 'chart-values', reason: onDefault ? 'default' : 'chart-managed', changesWorkload: onDefault, existing: null, ...annotations });
       continue;
     }
     const key = `${workload.unit}|${workload.namespace}/${current.name}`;

@@ -239,10 +239,14 @@ export function buildInventory(scan: ManifestScan, options: InventoryOptions, si
   for (const { release, label } of scan.releaseLabels) {
     const target = release.namespace;
     // Charts name their ServiceAccount from values, else (by the common `fullname` convention) after the release.
+    // `serviceAccount.create: false` with no name: the pods run as the namespace's default ServiceAccount.
     const fromValues = getIn(release.values, ['serviceAccount', 'name']);
+    const create = getIn(release.values, ['serviceAccount', 'create']);
     const account: RScalar | RUnknown = (fromValues?.kind === 'scalar' && textOf(fromValues)) || fromValues?.kind === 'unknown'
       ? fromValues
-      : { kind: 'scalar', value: release.releaseName.value, origin: release.releaseName.origin };
+      : create?.kind === 'scalar' && textOf(create) === 'false'
+        ? { kind: 'scalar', value: 'default', origin: create.origin }
+        : { kind: 'scalar', value: release.releaseName.value, origin: release.releaseName.origin };
     views.push(releaseWorkload(
       release.object,
       label,
