@@ -2,7 +2,7 @@ import type { CredentialUse, IdentitySelection, SourceLanguage } from '../model/
 import { compareStrings } from '../model/location.js';
 import type { ApiSite, FileFacts, Position } from './facts.js';
 import { hole, joinSegments, overlapsOwn } from './facts.js';
-import type { CredentialRules } from './rules.js';
+import type { CredentialRules, DriverRule } from './rules.js';
 
 /** Where a use is reported and whether its file is a test. */
 export interface FileContext {
@@ -125,33 +125,41 @@ export function selectionOf(site: ApiSite, language: SourceLanguage, rules: Cred
 export function driverUses(facts: FileFacts, context: FileContext, rules: CredentialRules): CredentialUse[] {
   const rows = rules.file.drivers.filter((row) => row.languages.some((language) => language === facts.language));
   if (rows.length === 0) return [];
-  const squash = (text: string) => text.replace(/[\s"']/g, '').toLowerCase();
+  // A configuration line keeps its JSON punctuation around the string (`"Db": "Server=…;Authentication=…",`).
+  const squash = (text: string) => text.replace(/[\s"',]/g, '').toLowerCase();
   const uses: CredentialUse[] = [];
   for (const expression of facts.strings) {
     if (expression.message) continue;
     const { text } = joinSegments(expression.segments);
+    // A mode written as a whole string (`authentication: { type: 'azure-active-directory-msi-vm' }`).
+    const whole = squash(text);
+    const named = rows.find((candidate) => candidate.key === undefined && candidate.values.some((known) => squash(known) === whole));
+    if (named) uses.push(driverUse(named, text.trim(), expression.at, facts.language, context));
     if (!text.includes('=')) continue;
     for (const part of text.split(';')) {
       const equals = part.indexOf('=');
       if (equals < 0) continue;
       const key = squash(part.slice(0, equals));
       const value = squash(part.slice(equals + 1));
-      const row = rows.find((candidate) => squash(candidate.key) === key && candidate.values.some((known) => squash(known) === value));
-      if (!row) continue;
-      uses.push({
-        file: context.file,
-        line: expression.at.line,
-        column: expression.at.column,
-        language: facts.language,
-        api: `${row.package.name} ${part.trim()}`,
-        category: row.credential,
-        detail: `${row.package.name} fetches the token itself: through Azure Identity from ${row.throughAzureIdentityFrom}, from IMDS directly before`,
-        test: context.test,
-        via: { ecosystem: row.package.ecosystem, package: row.package.name, throughAzureIdentityFrom: row.throughAzureIdentityFrom },
-      });
+      const row = rows.find((candidate) => candidate.key !== undefined && squash(candidate.key) === key && candidate.values.some((known) => squash(known) === value));
+      if (row) uses.push(driverUse(row, part.trim(), expression.at, facts.language, context));
     }
   }
   return uses;
+}
+
+function driverUse(row: DriverRule, setting: string, at: Position, language: SourceLanguage, context: FileContext): CredentialUse {
+  return {
+    file: context.file,
+    line: at.line,
+    column: at.column,
+    language,
+    api: `${row.package.name} ${setting}`,
+    category: row.credential,
+    detail: `${row.package.name} fetches the token itself: through Azure Identity from ${row.throughAzureIdentityFrom}, from IMDS directly before`,
+    test: context.test,
+    via: { ecosystem: row.package.ecosystem, package: row.package.name, throughAzureIdentityFrom: row.throughAzureIdentityFrom },
+  };
 }
 
 export function endpointUses(facts: FileFacts, context: FileContext, rules: CredentialRules): CredentialUse[] {

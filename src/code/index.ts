@@ -1,6 +1,7 @@
 import type { CredentialUse, SourceLanguage } from '../model/application.js';
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Repo } from '../walk/repo.js';
+import { configFileReader } from './config-files.js';
 import { classify, compareUses } from './classify.js';
 import { analyzeCpp } from './cpp.js';
 import { analyzeCsharp, collectCsharpUsings, type CsharpProjectUsings } from './csharp.js';
@@ -110,8 +111,16 @@ export async function scanSourceFiles(
   let sourceBytes = 0;
   let candidateFiles = 0;
   let candidateBytes = 0;
+  const configs = configFileReader(rules);
   for (const file of repo.files) {
+    const configLanguage = configs.languageOf(file.path);
     let language = languageOfPath(file.path);
+    if (configLanguage) {
+      // A configuration file's driver settings; a YAML one (application.yml) is read as YAML text too.
+      const text = repo.read(file.path, { cache: false })?.text;
+      if (text !== undefined) uses.push(...configs.uses(file.path, text, configLanguage, isTestFile(file.path)));
+      if (!language) continue;
+    }
     if (!language && !needsShebang(file.path)) continue;
     const text = repo.read(file.path, { cache: false })?.text;
     if (text === undefined) {

@@ -115,13 +115,19 @@ const tokenScopeRow = z.strictObject({
 const driverRow = z.strictObject({
   id: name,
   languages: z.array(z.enum(codeLanguages)).min(1),
-  key: z.string().min(1),
+  /** The connection-string key (`Authentication`); absent when the value alone, as a whole string, names the mode (tedious's `authentication.type`). */
+  key: z.string().min(1).optional(),
   values: z.array(z.string().min(1)).min(1),
   package: z.strictObject({ ecosystem: z.enum(['npm', 'pypi', 'nuget', 'maven', 'go', 'vcpkg']), name }),
   throughAzureIdentityFrom: z.string().min(1),
   credential: z.enum(['managed-identity-credential', 'modern']),
   /** Words the prefilter looks for (the values as they are usually written). */
   prefilter: z.array(z.string().min(1)).min(1),
+  /**
+   * Configuration files the application reads its connection strings from (`appsettings*.json`,
+   * `application*.properties`): file names, `*` standing for any characters. Their lines are read as text.
+   */
+  configFiles: z.array(z.string().min(1)).optional(),
   source: z.string().min(1),
 });
 

@@ -289,10 +289,21 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
       }
     }
   }
+  // A driver the code configures (tedious, SqlClient) that is older than its switch to Azure Identity is what brings a
+  // legacy library in: name it.
+  const oldDrivers = [...new Set(app.credentialUses.flatMap((use) => {
+    if (use.test || !use.via) return [];
+    const { via } = use;
+    const driver = app.dependencies.find((item) => item.ecosystem === via.ecosystem && item.name.toLowerCase() === via.package.toLowerCase());
+    return driver?.version && (compareVersions(via.ecosystem, driver.version, via.throughAzureIdentityFrom) ?? 0) < 0 ? [`${driver.name} ${driver.version}`] : [];
+  }))];
   for (const dependency of app.dependencies) {
     if (dependency.legacy && !app.credentialUses.some((use) => !use.test && use.category === 'legacy-library')) {
+      const usedBy = oldDrivers.length > 0 && dependency.direct === false ? `used by ${oldDrivers.join(', ')}, which the code configures to fetch tokens` : null;
       verdict.warnings.push(dependency.direct === false
-        ? reason('legacy-library-indirect', `${dependency.name} is a legacy identity library that another dependency brings in (not declared here): no code of this application calls it; it leaves with the dependency that needs it`, at(dependency))
+        ? reason('legacy-library-indirect', usedBy
+          ? `${dependency.name} is a legacy identity library that another dependency brings in, probably ${usedBy}: it leaves when that driver is upgraded`
+          : `${dependency.name} is a legacy identity library that another dependency brings in (not declared here): no code of this application calls it; it leaves with the dependency that needs it`, at(dependency))
         : reason('legacy-library-unused', `${dependency.name} is a legacy identity library; no use was found in the code, remove it`, at(dependency)));
     }
     if (dependency.direct !== false && context.sdk.isPodIdentityApi?.(dependency)) {
