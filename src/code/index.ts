@@ -2,6 +2,7 @@ import type { CredentialUse, SourceLanguage } from '../model/application.js';
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Repo } from '../walk/repo.js';
 import { configFileReader } from './config-files.js';
+import { markContainerRuns } from './container-runs.js';
 import { classify, compareUses } from './classify.js';
 import { analyzeCpp } from './cpp.js';
 import { analyzeCsharp, collectCsharpUsings, type CsharpProjectUsings } from './csharp.js';
@@ -162,7 +163,7 @@ export async function scanSourceFiles(
       `the ${grammar} grammar did not load (${missed.error}); ${missed.count} file${missed.count === 1 ? '' : 's'} not analysed`,
     );
   }
-  return { uses: uses.sort(compareUses), stats: { sourceFiles, sourceBytes, candidateFiles, candidateBytes } };
+  return { uses: markContainerRuns(uses, repo).sort(compareUses), stats: { sourceFiles, sourceBytes, candidateFiles, candidateBytes } };
 }
 
 /** The most characters of one source file given to a parser: a syntax tree costs tens of bytes per character. */

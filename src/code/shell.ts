@@ -256,7 +256,7 @@ function mergeAll(facts: FactsBuilder, other: FileFacts): void {
   for (const number of other.numbers) facts.numbers.add(number);
 }
 
-function parseExecForm(text: string): string[] | null {
+export function parseExecForm(text: string): string[] | null {
   const trimmed = text.trim();
   if (!trimmed.startsWith('[')) return null;
   try {
