@@ -246,10 +246,14 @@ function withAddonPlacement(identities: readonly IdentityReport[], declared: rea
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** An identity whose client ID the repository does not hold as a GUID gets the one `.pod2wi.yaml` gives (by name or resource ID). */
+/**
+ * An identity whose client ID the repository does not hold as a GUID gets the one `.pod2wi.yaml` gives: by resource
+ * ID, by the placeholder written as its client ID (`$TRAEFIK_CLIENT_ID_REGION2`: the value of that variable, which
+ * tells apart identities of one name on several clusters), or by name.
+ */
 function withGivenClientId<T extends IdentityFields>(identity: T, given: ReadonlyMap<string, GivenClientId>): T {
   if (identity.clientId && guid.test(identity.clientId)) return identity;
-  const entry = (identity.resourceId ? given.get(identity.resourceId.toLowerCase()) : undefined) ?? given.get(identity.name);
+  const entry = (identity.resourceId ? given.get(identity.resourceId.toLowerCase()) : undefined) ?? (identity.clientId ? given.get(identity.clientId) : undefined) ?? given.get(identity.name);
   return entry ? { ...identity, clientId: entry.clientId, clientIdAt: { file: entry.file, line: entry.line } } : identity;
 }
 

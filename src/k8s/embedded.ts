@@ -34,9 +34,8 @@ interface Region {
   readonly end: number;
 }
 
-/** The file's text with only its embedded manifests kept (see the module comment), or null when it holds none. */
-export function embeddedManifests(path: string, text: string): string | null {
-  const lines = text.split('\n');
+/** The embedded manifest bodies of a file's lines. */
+function regionsOf(path: string, lines: readonly string[]): Region[] {
   const regions: Region[] = [];
   const isManifest = (first: number, end: number) => {
     const body = lines.slice(first, end).join('\n');
@@ -71,6 +70,13 @@ export function embeddedManifests(path: string, text: string): string | null {
   } else {
     heredocs(0, lines.length);
   }
+  return regions;
+}
+
+/** The file's text with only its embedded manifests kept (see the module comment), or null when it holds none. */
+export function embeddedManifests(path: string, text: string): string | null {
+  const lines = text.split('\n');
+  const regions = regionsOf(path, lines);
   if (regions.length === 0) return null;
   const keep = new Array<'blank' | 'keep' | 'separator'>(lines.length).fill('blank');
   for (const region of regions) {
@@ -86,4 +92,43 @@ export function embeddedManifests(path: string, text: string): string | null {
       return how === 'separator' && blank.length >= 3 ? `---${blank.slice(3)}` : blank;
     })
     .join('\n');
+}
+
+/** The cluster a kubectl command addresses: `--context NAME` or `--context=NAME`. */
+const contextFlag = /(?:^|\s)--context(?:=|\s+)(["']?)([^\s"']+)\1/;
+
+/** Where a runbook or script applies manifests to a named cluster (`kubectl … --context NAME`). */
+export interface ClusterApplies {
+  /** Embedded bodies, by 1-based line range [first, end), applied by a command naming a context. */
+  readonly bodies: readonly { readonly first: number; readonly end: number; readonly context: string }[];
+  /** Manifest files applied with a context (`kubectl apply -f ./workload/x.yaml --context NAME`), paths as written. */
+  readonly files: readonly { readonly path: string; readonly context: string; readonly line: number }[];
+}
+
+/**
+ * The `kubectl --context` of the commands in a runbook or script that apply manifests: a here-document's command
+ * applies its body to that cluster, and `kubectl apply|create|replace -f FILE --context NAME` applies a file. Reference
+ * architectures with one cluster per region keep one runbook block per cluster this way.
+ */
+export function clusterApplies(path: string, text: string): ClusterApplies {
+  if (!isEmbeddingFile(path) || !text.includes('--context')) return { bodies: [], files: [] };
+  const lines = text.split('\n');
+  const bodies = regionsOf(path, lines).flatMap((region) => {
+    const context = contextFlag.exec(lines[region.opener] ?? '')?.[2];
+    return context ? [{ first: region.first + 1, end: region.end + 1, context }] : [];
+  });
+  const files: { path: string; context: string; line: number }[] = [];
+  lines.forEach((line, index) => {
+    const context = contextFlag.exec(line)?.[2];
+    if (!context || !/\bkubectl\b/.test(line)) return;
+    const words = line.trim().split(/\s+/).map((word) => word.replace(/^["']|["']$/g, ''));
+    const kubectl = words.indexOf('kubectl');
+    if (kubectl < 0 || !['apply', 'create', 'replace'].includes(words[kubectl + 1] ?? '')) return;
+    for (let at = kubectl + 2; at < words.length; at++) {
+      const word = words[at] ?? '';
+      const value = word === '-f' || word === '--filename' ? words[at + 1] : word.startsWith('--filename=') ? word.slice('--filename='.length) : word.startsWith('-f=') ? word.slice(3) : null;
+      if (value && value !== '-' && /\.(ya?ml|json)$/i.test(value) && !value.includes('$')) files.push({ path: value, context, line: index + 1 });
+    }
+  });
+  return { bodies, files };
 }

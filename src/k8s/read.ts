@@ -34,7 +34,7 @@ import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
 import { dependencyReleaseOf } from './helm/dependency-release.js';
 import { fluxVariables } from './kustomize/substitute.js';
-import { embeddedManifests, mayEmbedManifests } from './embedded.js';
+import { clusterApplies, embeddedManifests, isEmbeddingFile, mayEmbedManifests, type ClusterApplies } from './embedded.js';
 import { applyFluxPatches } from './kustomize/flux-patches.js';
 import { get, getIn, isMap, isSeq, scalarRef, textOf, type Condition, type Origin, type RenderedObject, type RenderUnit, type RMap, type RNode } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
@@ -210,6 +210,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   const patchFiles = new Set(kustomizations.flatMap((path) => patchPaths(files, path)));
 
   let manifestFiles = 0;
+  const clusters = clustersOf(files);
   // `path`: the folder a Flux Kustomization must point at to apply the entry (a kustomization's folder, a file).
   const units: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
   for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
@@ -218,7 +219,12 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       const embedded = embeddedObjects(files, path, sink);
       if (embedded) {
         manifestFiles++;
-        units.push({ unit: manifestUnit, objects: embedded, path });
+        const bodies = clusters?.bodies.get(path) ?? [];
+        const byContext = groupBy(embedded, (object) => bodies.find((candidate) => object.at.line >= candidate.first && object.at.line < candidate.end)?.context ?? null);
+        for (const [context, objects] of byContext) {
+          const unit = context === null ? manifestUnit : clusterUnit(context);
+          units.push({ unit, objects: context === null ? objects : objects.map((object) => ({ ...object, unit })), path });
+        }
       }
       continue;
     }
@@ -240,7 +246,9 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     const objects = plain?.objects ?? null;
     if (objects === null) continue;
     manifestFiles++;
-    if (objects.length > 0) units.push({ unit: manifestUnit, objects, path });
+    const context = clusters?.files.get(path);
+    const unit = context ? clusterUnit(context) : manifestUnit;
+    if (objects.length > 0) units.push({ unit, objects: unit === manifestUnit ? objects : objects.map((object) => ({ ...object, unit })), path });
   }
   manifestFiles += new Set(builds.flatMap((build) => build.files)).size;
   manifestFiles += charts.reduce((sum, chart) => sum + chart.chart.templates.length, 0);
@@ -618,6 +626,51 @@ function hasBareAction(text: string): boolean {
     if ((hash < 0 ? code : code.slice(0, hash)).includes('{{')) return true;
   }
   return false;
+}
+
+/**
+ * Which cluster runbook blocks and manifest files are applied to, when the repository's commands name two clusters or
+ * more (`kubectl apply --context …`): each cluster is an environment of its own, so one region's identity does not
+ * bind the other region's pods. A file applied to two clusters stays shared; null when one cluster or none is named.
+ */
+function clustersOf(files: FileSource): { bodies: Map<string, ClusterApplies['bodies']>; files: Map<string, string> } | null {
+  const bodies = new Map<string, ClusterApplies['bodies']>();
+  const applied = new Map<string, Set<string>>();
+  const contexts = new Set<string>();
+  const all = files.list('');
+  const known = new Set(all);
+  for (const path of all) {
+    if (!isEmbeddingFile(path)) continue;
+    const text = files.read(path);
+    if (text === null || !text.includes('--context')) continue;
+    const found = clusterApplies(path, text);
+    if (found.bodies.length > 0) bodies.set(path, found.bodies);
+    for (const body of found.bodies) contexts.add(body.context);
+    for (const item of found.files) {
+      // A path as a runbook writes it: from the repository's root (where its commands run), else from its folder.
+      const written = item.path.replace(/^\.\//, '');
+      const target = [written, joinPath(dirOf(path), written)].find((candidate) => known.has(candidate));
+      if (!target) continue;
+      contexts.add(item.context);
+      (applied.get(target) ?? applied.set(target, new Set()).get(target))?.add(item.context);
+    }
+  }
+  if (contexts.size < 2) return null;
+  const single = new Map([...applied].flatMap(([path, names]) => (names.size === 1 ? [[path, [...names][0] ?? '']] : [])));
+  return { bodies, files: single };
+}
+
+function clusterUnit(context: string): RenderUnit {
+  return { kind: 'manifest', path: '', variant: `--context ${context}`, label: `plain manifests applied with --context ${context}` };
+}
+
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    (groups.get(key) ?? groups.set(key, []).get(key))?.push(item);
+  }
+  return groups;
 }
 
 /** Objects of the manifests a shell script or a Markdown runbook embeds (here-documents, yaml code blocks); null when none. */

@@ -145,12 +145,16 @@ function reportIdentityFields(
   else if (clientIdText.value === '') sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID is empty`);
   else if (!isGuid(clientIdText.value)) {
     const deployTime = setAtDeployTime(clientIdText.value);
-    if (deployTime) sink.add('set-at-deploy-time', clientAt, `${label}: clientID "${clientIdText.value}" is ${deployTime}; give the real one in .pod2wi.yaml (identities: {${name}: {clientId: ...}})`);
+    // Keyed by the placeholder itself, the value tells apart identities of one name (one per cluster).
+    if (deployTime) sink.add('set-at-deploy-time', clientAt, `${label}: clientID "${clientIdText.value}" is ${deployTime}; give the real one in .pod2wi.yaml (identities: {${name}: {clientId: ...}}, or {"${clientIdText.value}": {clientId: ...}} when several identities share the name)`);
     else sink.add('identity-client-id-unresolved', clientAt, `${label}: clientID "${clientIdText.value}" is not a GUID`);
   }
 
   if (resolvedType === 'user-assigned-managed-identity') {
-    if (resourceIdText?.value && !resourceIdValid) {
+    const resourceAtDeploy = resourceIdText?.value && !resourceIdValid ? setAtDeployTime(resourceIdText.value) : null;
+    if (resourceIdText?.value && resourceAtDeploy) {
+      sink.add('set-at-deploy-time', resourceIdText.origin, `${label}: resourceID "${resourceIdText.value}" is ${resourceAtDeploy}; the federated credential's commands name the identity by it, so they take the identity's name and resource group where you run them`);
+    } else if (resourceIdText?.value && !resourceIdValid) {
       sink.add('identity-invalid-resource-id', resourceIdText.origin, `${label}: resourceID "${resourceIdText.value}" is not /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`);
     } else if (!resourceIdText?.value) {
       const where = resourceIdText?.origin ?? at;
