@@ -108,7 +108,7 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
           const name = repositoryName(entry.path);
           if (have.has(name) || listed.has(name)) continue;
           listed.add(name);
-          missing.push({ name, listedAt: { file: list.display, line: entry.line } });
+          missing.push({ name });
           io.stderr.write(`pod2wi: ${list.display}:${entry.line}: ${entry.path}: no report\n`);
         }
       }

@@ -28,7 +28,6 @@ export interface NamedReport {
 /** A repository a list names but no report stands for. */
 export interface MissingRepository {
   readonly name: string;
-  readonly listedAt: { readonly file: string; readonly line: number };
 }
 
 /** Paths in the order a fleet report lists them: what needs work first. */
@@ -192,7 +191,7 @@ export function mergeReports(reports: readonly NamedReport[], missing: readonly 
   });
   const allRows: FleetRepository[] = [
     ...rows,
-    ...missing.map((item): FleetRepository => ({ status: 'missing', name: item.name, listedAt: item.listedAt })),
+    ...missing.map((item): FleetRepository => ({ status: 'missing', name: item.name })),
   ].sort((a, b) => compareStrings(a.name, b.name));
 
   const verdicts: FleetVerdict[] = pathOrder.map((path) => {

@@ -51,7 +51,8 @@ export interface FindingCounts {
 
 export type FleetRepository =
   | ({ readonly status: 'scanned' } & ScannedRepository)
-  | { readonly status: 'missing'; readonly name: string; readonly listedAt: { readonly file: string; readonly line: number } };
+  /** Listed in `--repos-file` without a report (the error on stderr names the line). */
+  | { readonly status: 'missing'; readonly name: string };
 
 export interface ScannedRepository {
   /** The repository's name in the fleet: the report's `root`, or its file name with `--name-from file`. */

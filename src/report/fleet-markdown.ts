@@ -96,7 +96,7 @@ export function renderFleetMarkdown(fleet: FleetReport): string {
 
 function repositoryRow(row: FleetRepository): string {
   if (row.status === 'missing') {
-    return `| ${cell(code(row.name))} | no report (listed at ${cell(code(`${row.listedAt.file}:${row.listedAt.line}`))}) | | | | | | | | | | |`;
+    return `| ${cell(code(row.name))} | no report | | | | | | | | | | |`;
   }
   const p = row.paths;
   return (
