@@ -29,7 +29,7 @@ export interface ReposFile {
  */
 export function parseReposFile(text: string): RepositoryEntry[] {
   const entries: RepositoryEntry[] = [];
-  const lines = text.split(/\r?\n|\r/);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
   for (let index = 0; index < lines.length; index++) {
     const raw = lines[index] ?? '';
     const comment = /(^|[ \t])#/.exec(raw);
