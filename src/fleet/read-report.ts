@@ -131,7 +131,7 @@ export interface ReportSource {
 
 /**
  * The report files named by the arguments of `pod2wi merge`: a file as given; a folder, every `*.json` under it
- * (sorted; symbolic links to folders are not followed). The same file named twice (a folder and a file in it) is
+ * (sorted; symbolic links under a folder are skipped). The same file named twice (a folder and a file in it) is
  * read once. A path that does not exist is a problem naming it.
  */
 export function listReportSources(paths: readonly string[], cwd: string): { sources: ReportSource[]; problems: ReportProblem[] } {
