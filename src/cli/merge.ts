@@ -48,12 +48,14 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
     .summary('combine per-repository scan reports (JSON) into one fleet report')
     .description(
       [
-        'Reads scan reports (pod2wi scan --format json, schemaVersion 1) and writes one fleet report: one row per',
-        'repository, workloads by verdict, the blockers that keep legacy workloads from the migration proxy, SDK gaps',
-        'by ecosystem (identity libraries below the workload-identity floor, legacy libraries), the AzureIdentities',
-        'still bound (and which other repositories bind the same Azure identity), and every workload with its',
-        "evidence. A repository is named by its report's root (the path it was scanned as); the output is sorted and",
-        'holds no time stamp, so the same reports give the same bytes. JSON: schema/fleet-report.schema.json.',
+        'Reads scan reports (pod2wi scan --format json, schemaVersion 1) and writes one',
+        'fleet report: one row per repository, workloads by verdict, the blockers that',
+        'keep legacy workloads from the migration proxy, SDK gaps by ecosystem (identity',
+        'libraries below the workload-identity floor, legacy libraries), the',
+        'AzureIdentities still bound (and which other repositories bind the same Azure',
+        "identity), and every workload with its evidence. A repository is named by its",
+        "report's root (the path it was scanned as). The output is sorted and holds no",
+        'time stamp: the same reports give the same bytes. JSON: schema/fleet-report.schema.json.',
       ].join('\n'),
     )
     .argument('<reports...>', 'scan reports (.json files), or folders: every *.json under them')
