@@ -114,9 +114,13 @@ describe('pod2wi merge', () => {
 
     writeFileSync(join(dir, 'reports', 'fleet.json'), readFileSync(join(dir, 'reports', 'repos__api.json'), 'utf8'));
     const fleetIo = capture(dir);
-    expect(await runCli(['merge', 'reports/', '-f', 'json=reports/fleet.json'], fleetIo)).toBe(2); // fleet.json is a second report of repos/api
+    // A report copied under another name is a second report of the same repository.
+    expect(await runCli(['merge', 'reports/', '-f', 'json=reports/fleet.json'], fleetIo)).toBe(2);
+    expect(fleetIo.err()).toContain('pod2wi: reports/repos__api.json: repository "repos/api" again: reports/fleet.json is a report of it too (pass one of them');
     const merged = capture(dir);
-    writeFileSync(join(dir, 'fleet-report.json'), `${JSON.stringify(mergeReports([]))}\n`);
+    const empty = mergeReports([]);
+    expect(validateFleetReport(empty)).toEqual([]);
+    writeFileSync(join(dir, 'fleet-report.json'), `${JSON.stringify(empty)}\n`);
     expect(await runCli(['merge', 'fleet-report.json'], merged)).toBe(2);
     expect(merged.err()).toContain('fleet-report.json: a fleet report (the output of pod2wi merge), not a scan report');
   });
@@ -130,7 +134,9 @@ describe('pod2wi merge', () => {
     expect(io.err()).toContain('pod2wi: web.json: repository "." again: api.json is a report of it too (both were scanned as "."; scan each repository by its path');
     const byFile = capture(dir);
     expect(await runCli(['merge', 'api.json', 'web.json', './api.json', '--name-from', 'file', '-f', 'json'], byFile)).toBe(0);
-    expect((JSON.parse(byFile.out()) as { repositories: { name: string; root: string }[] }).repositories.map((row) => `${row.name} ${row.root}`)).toEqual(['api .', 'web .']);
+    const byFileFleet = JSON.parse(byFile.out()) as { repositories: { name: string; root: string }[] };
+    expect(validateFleetReport(byFileFleet)).toEqual([]);
+    expect(byFileFleet.repositories.map((row) => `${row.name} ${row.root}`)).toEqual(['api .', 'web .']);
     const bad = capture(dir);
     expect(await runCli(['merge', 'api.json', '--name-from', 'folder'], bad)).toBe(2);
     expect(bad.err()).toContain('--name-from folder: expected root or file');
