@@ -2,6 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readReposFile, reportStem, repositoryName, type RepositoryEntry } from '../fleet/repos-file.js';
 import { Pod2wiError, UsageError } from '../model/errors.js';
+import type { ScanReport } from '../model/report.js';
 import { renderJson } from '../report/json.js';
 import { renderText } from '../report/text.js';
 import { scan } from '../run.js';
@@ -115,7 +116,7 @@ export async function scanRepositories(reposFile: string, paths: readonly string
     }
     seen.set(real, entry);
     const started = performance.now();
-    let report;
+    let report: ScanReport;
     try {
       report = await scan(scanOptions([name], flags, { ...io, cwd: list.folder }));
     } catch (error) {

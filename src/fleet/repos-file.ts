@@ -72,7 +72,7 @@ const maxStem = 200;
  */
 export function reportStem(name: string): string {
   const segments = name.split('/').map((segment) => {
-    if (segment === '' ) return '';
+    if (segment === '') return '';
     if (segment === '.') return '_';
     if (segment === '..') return '_up';
     return segment.replace(/[^A-Za-z0-9._-]/g, '-');
