@@ -4,6 +4,7 @@ import { toolVersion } from '../version.js';
 import { registerFix } from './fix.js';
 import type { Io } from './output.js';
 import { registerCheck } from './check.js';
+import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
 import { registerPolicy } from './policy.js';
 import { registerRules } from './rules.js';
@@ -39,6 +40,7 @@ export async function runCli(argv: readonly string[], io: Io, dependencies: CliD
     status = code;
   };
   registerScan(program, io, setExit);
+  registerMerge(program, io, setExit);
   registerPlan(program, io, setExit);
   registerRules(program, io, setExit);
   registerCheck(program, io, setExit);

@@ -6,6 +6,7 @@ import { parseOutputs, parseSize } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
 import { checkOutputs } from './paths.js';
 import { relieveMemory } from './memory.js';
+import { scanRepositories } from './scan-repos.js';
 
 export interface ScanFlags {
   readonly format: string[];
@@ -21,6 +22,7 @@ export interface ScanFlags {
   readonly config?: string;
   readonly issuer?: string;
   readonly clusterState: string[];
+  readonly reposFile?: string;
 }
 
 export const scanFormats = ['text', 'json'] as const;
@@ -80,6 +82,7 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     .option('-f, --format <format>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', collect, [])
     .option('-o, --output <file>', 'write the output (of the one format without =FILE) to FILE')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .option('--repos-file <file>', 'scan every repository FILE lists (one path a line, relative to FILE\'s folder; # comments); each format given a folder (json=DIR/) gets one file per repository')
     .addHelpText(
       'after',
       [
@@ -89,12 +92,25 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         '  $ pod2wi scan deploy/ charts/ --namespace shop',
         '  $ pod2wi scan . --format text --format json=pod2wi-report.json',
         '  $ pod2wi scan gitops/ --force-namespaced --app ../orders-api --app ../payments',
+        '  $ pod2wi scan --repos-file checkouts/repositories.txt --format text --format json=reports/',
+        '',
+        'Several repositories (--repos-file FILE): each listed folder is scanned on its own, as if given alone from',
+        "FILE's folder, so its report's root is the path as written in FILE. json=DIR/ (and text=DIR/) writes",
+        'DIR/<name>.json per repository, <name> being the path with / written __ (contoso/orders-api →',
+        'contoso__orders-api.json); text without a file prints each report in turn. A line naming no folder, a',
+        'repository listed twice or one that fails to scan is an error naming FILE:line; the rest are still scanned.',
+        'Combine the reports with: pod2wi merge DIR/',
         '',
         'Exit codes: 0 scanned, 2 usage or configuration error, 3 internal error, 4 nothing to scan.',
+        'With --repos-file, the worst over the repositories: 3, then 2 (also a bad line), then 4, else 0.',
       ].join('\n'),
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, scanFormats);
+      if (flags.reposFile !== undefined) {
+        setExit(await scanRepositories(flags.reposFile, paths, flags, outputs, io));
+        return;
+      }
       checkOutputs(outputs, flags.output, io.cwd);
       const started = performance.now();
       const report = await scan(scanOptions(paths, flags, io));

@@ -20,3 +20,13 @@ export function validateCheckReport(report: unknown): string[] {
   if (validateCheck(data)) return [];
   return (validateCheck.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
 }
+
+const fleetSchema = JSON.parse(readFileSync(new URL('../../schema/fleet-report.schema.json', import.meta.url), 'utf8')) as object;
+const validateFleet = new Ajv2020({ allErrors: true, strict: true }).compile(fleetSchema);
+
+/** Validates a fleet report (as JSON would carry it) against schema/fleet-report.schema.json; returns the errors. */
+export function validateFleetReport(report: unknown): string[] {
+  const data: unknown = JSON.parse(JSON.stringify(report));
+  if (validateFleet(data)) return [];
+  return (validateFleet.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+}
