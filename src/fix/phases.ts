@@ -1,6 +1,7 @@
 import { getIn, scalarRef, textOf, type RenderedObject } from '../k8s/rendered.js';
 import { fieldsAt, immutableSelectorKinds, readWorkload, type Field } from '../k8s/workloads.js';
 import { releaseTitle } from '../k8s/read.js';
+import { isImpliedLabel } from '../k8s/flux.js';
 import type { Location } from '../model/location.js';
 import type { ScanReport, SecretProviderClassReport, TriggerAuthenticationReport, WorkloadReport } from '../model/report.js';
 import { shellQuote } from '../report/escape.js';
@@ -345,7 +346,7 @@ function fieldsOfAnnotations(object: RenderedObject): Field[] {
 function releaseLabelsPath(target: Target): readonly string[] | null {
   const labels = target.release?.labels;
   const path = labels?.keyOrigin.path;
-  if (!labels || !path) return null;
+  if (!labels || !path || isImpliedLabel(labels)) return null;
   return ['spec', 'values', ...path.slice(0, -1).map(String)];
 }
 
@@ -361,6 +362,10 @@ function parallelRelease(_ctx: PhaseContext, target: Target, plan: WorkloadPlan)
   const account = plan.serviceAccount;
   if (!release || !account) return { decline: noClientId };
   const id = target.report.id;
+  if (isImpliedLabel(release.labels)) {
+    // AGIC: the chart labels its pods, and makes their identity and binding, from armAuth; it has its own switch.
+    return { decline: `${releaseTitle(release.release)}: the chart puts aadpodidbinding on its pods itself (${release.labels.keyOrigin.via ?? ''}); move it with the chart's own workload-identity setting once its version supports it (pod2wi rules --controllers)`, id: 'fix-chart-cannot-express' };
+  }
   const labelsPath = releaseLabelsPath(target);
   if (!labelsPath) return { decline: `cannot locate the values map holding aadpodidbinding (${release.labels.keyOrigin.file}:${release.labels.keyOrigin.line})` };
   const steps: Step[] = [setStep(target.key, labelsPath, { [useLabel]: 'true' }, `${id}: label the chart's pods for workload identity`)];

@@ -105,6 +105,14 @@ export function localChartDir(release: HelmRelease, chartDirs: readonly string[]
   return found.length === 1 ? (found[0] ?? null) : null;
 }
 
+/** How a label the chart itself writes (from a value such as AGIC's `armAuth.type`) is told apart from one in the values. */
+export const impliedLabelVia = 'set by the chart from its values';
+
+/** Whether a release's label field is one its chart writes from another value (see {@link impliedLabelVia}). */
+export function isImpliedLabel(field: Field): boolean {
+  return field.keyOrigin.via?.startsWith(impliedLabelVia) ?? false;
+}
+
 /** Every `aadpodidbinding` key under a values node, as label fields located in the values. */
 export function labelsInValues(node: RNode | null): Field[] {
   const found: Field[] = [];

@@ -7,6 +7,7 @@ import {
   asReleaseValues,
   isFluxKustomization,
   isHelmRelease,
+  impliedLabelVia,
   labelsInValues,
   localChartDir,
   readFluxKustomization,
@@ -34,6 +35,7 @@ import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
 import { dependencyReleaseOf } from './helm/dependency-release.js';
 import { fluxVariables } from './kustomize/substitute.js';
+import { chartsLabellingFromValues } from '../rules/controllers.js';
 import { clusterApplies, embeddedManifests, isEmbeddingFile, mayEmbedManifests, type ClusterApplies } from './embedded.js';
 import { applyFluxPatches } from './kustomize/flux-patches.js';
 import { get, getIn, isMap, isSeq, scalarRef, textOf, type Condition, type Origin, type RenderedObject, type RenderUnit, type RMap, type RNode } from './rendered.js';
@@ -389,8 +391,9 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       continue;
     }
     const labels = labelsInValues(release.values);
-    // One workload per release: the key under a labels map (`podLabels`), else the first found.
-    const chosen = labels.find((label) => /labels$/i.test(String(label.keyOrigin.path?.[label.keyOrigin.path.length - 2] ?? ''))) ?? labels[0];
+    // One workload per release: the key under a labels map (`podLabels`), else the first found, else the label the
+    // chart writes itself from another value.
+    const chosen = labels.find((label) => /labels$/i.test(String(label.keyOrigin.path?.[label.keyOrigin.path.length - 2] ?? ''))) ?? labels[0] ?? impliedLabel(release);
     if (chosen) releaseLabels.push({ release, label: chosen });
     // A dependency's labels are reported where its parent's values set them (remote-chart-label).
     for (const label of release.dependencyOf ? [] : labels) {
@@ -445,6 +448,24 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
     substitutions,
     problems: sink.all,
   };
+}
+
+/**
+ * The `aadpodidbinding` label a chart of the controller table writes on its pods from a value (AGIC labels them with
+ * its fullname when `armAuth.type` is `aadPodIdentity`): a label field located at that value, its value the chart's
+ * fullname as Helm's default helper makes it (the release name when it holds the chart's name, else both joined).
+ */
+function impliedLabel(release: HelmRelease): Field | null {
+  const chart = chartsLabellingFromValues().find((candidate) => candidate.name === release.chart);
+  const rule = chart?.podIdentityValue;
+  if (!chart || !rule) return null;
+  const node = getIn(release.values, rule.path.split('.'));
+  const set = scalarRef(node);
+  if (!node || set?.value !== rule.equals) return null;
+  const name = release.releaseName.value;
+  const fullname = (name.includes(chart.name) ? name : `${name}-${chart.name}`).slice(0, 63).replace(/-+$/, '');
+  const origin: Origin = { ...node.origin, via: `${impliedLabelVia} (${rule.path}: ${rule.equals})` };
+  return { key: 'aadpodidbinding', keyOrigin: origin, value: { kind: 'scalar', value: fullname, origin }, conditions: [] };
 }
 
 /** Whether a values tree sets the workload-identity `use` label anywhere. */

@@ -6,6 +6,7 @@ import type { AzureIdentity, AzureIdentityBinding } from './crds.js';
 import type { RenderUnit } from '../k8s/rendered.js';
 import { pushTo } from '../model/collections.js';
 import { setAtDeployTime } from '../model/placeholders.js';
+import { isImpliedLabel } from '../k8s/flux.js';
 
 export const podIdentityLabel = 'aadpodidbinding';
 
@@ -183,6 +184,8 @@ function reportWorkload(
       withoutIdentity.length ? `${names(withoutIdentity)} ${withoutIdentity.length > 1 ? 'have' : 'has'} that selector but ${withoutIdentity.length > 1 ? 'their' : 'its'} AzureIdentity is missing` : null,
     ].filter((part): part is string => part !== null);
     const deployTime = why.length === 0 ? setAtDeployTime(value) : null;
+    // A chart that labels its pods from a value (AGIC) makes the identity and the binding from its values too.
+    if (why.length === 0 && isImpliedLabel(label)) return;
     if (deployTime) {
       sink.add('set-at-deploy-time', where, `${workload.id}: aadpodidbinding=${value} is ${deployTime}, so no binding in the repository can be matched to it`);
       return;

@@ -26,6 +26,11 @@ const chartSchema = z.strictObject({
   repositories: z.array(text).optional(),
   workloadIdentityVersion: versionText.nullable(),
   source: chartSourceText,
+  /**
+   * A value with which the chart itself labels its pods `aadpodidbinding` (AGIC's `armAuth.type: aadPodIdentity`):
+   * a release setting it is on pod identity though its values name no label.
+   */
+  podIdentityValue: z.strictObject({ path: text, equals: text, source: sourceText }).optional(),
 });
 
 const rowSchema = z
@@ -80,6 +85,14 @@ export type ControllerChart = z.output<typeof chartSchema>;
 /** Loads and validates rules/controllers.yaml. A wrong row is a ConfigError naming the file, the row and the field. */
 export function loadControllerTable(): readonly ControllerRow[] {
   return loadRuleFile('controllers.yaml', controllersSchema);
+}
+
+let charts: readonly ControllerChart[] | null = null;
+
+/** The charts of the table that label their pods from a value (`podIdentityValue`), read once per process. */
+export function chartsLabellingFromValues(): readonly ControllerChart[] {
+  charts ??= loadControllerTable().flatMap((row) => row.charts.filter((chart) => chart.podIdentityValue !== undefined));
+  return charts;
 }
 
 /** Validates rows given as data (tests, other tables); throws a ConfigError like the loader. */
