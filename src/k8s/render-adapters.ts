@@ -66,10 +66,29 @@ export interface RendererState {
   readonly helm: HelmRenderCache;
   readonly charts: readonly HelmChart[];
   readonly kustomize: KustomizeMemo;
+  /** How the repository's own build runs kustomize (see {@link loadRestrictorOf}). */
+  readonly loadRestrictor: 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone';
 }
 
 export function rendererState(files: FileSource, helm: HelmRenderCache = createRenderCache()): RendererState {
-  return { helm, charts: findCharts(files), kustomize: new KustomizeMemo() };
+  return { helm, charts: findCharts(files), kustomize: new KustomizeMemo(), loadRestrictor: loadRestrictorOf(files) };
+}
+
+/** Files that run kustomize builds: make files, scripts, Tiltfiles and CI pipelines. */
+const buildScript = /(^|\/)(Makefile|GNUmakefile|Tiltfile|[^/]*\.(mk|sh|bash|ps1|py|star))$|(^|\/)\.github\/workflows\/[^/]+\.ya?ml$|(^|\/)azure-pipelines[^/]*\.ya?ml$/;
+
+/**
+ * `LoadRestrictionsNone` when the repository's build scripts run kustomize with `--load-restrictor
+ * LoadRestrictionsNone` (cluster-api providers build their templates that way): its kustomizations load files outside
+ * their folder, and rendering them as kustomize's default would only report refusals the real build never meets.
+ */
+export function loadRestrictorOf(files: FileSource): RendererState['loadRestrictor'] {
+  for (const path of files.list('')) {
+    if (!buildScript.test(path)) continue;
+    const text = files.read(path);
+    if (text !== null && /--load[-_]restrictor[= ]+["']?LoadRestrictionsNone/.test(text)) return 'LoadRestrictionsNone';
+  }
+  return 'LoadRestrictionsRootOnly';
 }
 
 export function listCharts(files: FileSource, state: RendererState): ChartRef[] {
@@ -145,7 +164,7 @@ export function buildKustomize(files: FileSource, path: string, state: RendererS
     }, { charts: state.charts, cache: state.helm });
     return { objects: render.objects, problems: [...problems, ...render.problems] };
   };
-  const build = buildKustomization(files, path, { renderHelmChart }, state.kustomize);
+  const build = buildKustomization(files, path, { renderHelmChart, loadRestrictor: state.loadRestrictor }, state.kustomize);
   return { unit: build.unit, objects: build.objects, problems: build.problems, files: build.files, patches: build.patches };
 }
 

@@ -6,6 +6,7 @@ import { getIn, toPlain, type RNode } from '../../src/k8s/rendered.js';
 import { objectsOfDocument } from '../../src/k8s/rendered-objects.js';
 import { readTree } from '../../src/k8s/yaml-tree.js';
 import { directorySource, memorySource } from '../helpers/file-source.js';
+import { loadRestrictorOf } from '../../src/k8s/render-adapters.js';
 import { expectGolden } from '../helpers/golden.js';
 import { describeBuild } from './kustomize-describe.js';
 
@@ -179,5 +180,32 @@ describe('helmCharts', () => {
   it('reports a chart the caller cannot render', () => {
     const b = buildKustomization(files, 'kustomization.yaml', { renderHelmChart: () => null });
     expect(b.problems.map((p) => [p.code, p.at.file, p.at.line])).toEqual([['helm-chart-not-rendered', 'kustomization.yaml', 3]]);
+  });
+});
+
+describe('the load restrictor', () => {
+  const files = memorySource({
+    'templates/flavor/kustomization.yaml': 'resources:\n  - ../shared/identity.yaml\n',
+    'templates/shared/identity.yaml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: manager\n',
+  });
+
+  it('refuses a file outside the kustomization folder by default, as kustomize does', () => {
+    const built = buildKustomization(files, 'templates/flavor/kustomization.yaml', {}, new KustomizeMemo());
+    expect(built.objects).toHaveLength(0);
+    expect(built.problems.map((p) => p.code)).toContain('outside-root');
+  });
+
+  it('loads it with LoadRestrictionsNone, which the repository build asks for', () => {
+    const built = buildKustomization(files, 'templates/flavor/kustomization.yaml', { loadRestrictor: 'LoadRestrictionsNone' }, new KustomizeMemo());
+    expect(built.objects.map((o) => o.kind)).toEqual(['ServiceAccount']);
+    expect(built.problems).toEqual([]);
+  });
+
+  it('is LoadRestrictionsNone when a make file or script passes the flag', () => {
+    expect(loadRestrictorOf(files)).toBe('LoadRestrictionsRootOnly');
+    const withMake = memorySource({ Makefile: 'templates:\n\t$(KUSTOMIZE) build templates/flavor --load-restrictor LoadRestrictionsNone > out.yaml\n' });
+    expect(loadRestrictorOf(withMake)).toBe('LoadRestrictionsNone');
+    const inDocs = memorySource({ 'docs/notes.md': 'kustomize build --load-restrictor LoadRestrictionsNone\n' });
+    expect(loadRestrictorOf(inDocs)).toBe('LoadRestrictionsRootOnly');
   });
 });

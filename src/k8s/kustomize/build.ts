@@ -46,6 +46,8 @@ export interface KustomizeOptions {
   /** Renders `helmCharts` entries; without it each entry is reported as not rendered. */
   readonly renderHelmChart?: RenderHelmChart;
   readonly limits?: Partial<KustomizeLimits>;
+  /** kustomize's `--load-restrictor`: `LoadRestrictionsNone` lets a kustomization load files outside its folder. */
+  readonly loadRestrictor?: 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone';
 }
 
 /** What one kustomization accumulates, shared by every build that includes it. */
@@ -113,7 +115,7 @@ function appendAll(list: ResourceList, incoming: readonly Res[], sink: Sink, at:
   }
 }
 
-export function newSink(files: FileSource, limits: KustomizeLimits, renderHelmChart: RenderHelmChart | undefined, aliased: WeakSet<object>): Sink {
+export function newSink(files: FileSource, limits: KustomizeLimits, renderHelmChart: RenderHelmChart | undefined, aliased: WeakSet<object>, unrestricted = false): Sink {
   const read = new Set<string>();
   const cache = new Map<string, string | null>();
   return {
@@ -124,6 +126,7 @@ export function newSink(files: FileSource, limits: KustomizeLimits, renderHelmCh
     limits,
     renderHelmChart,
     aliased,
+    unrestricted,
     readFile(path) {
       if (!cache.has(path)) cache.set(path, files.read(path));
       const text = cache.get(path) ?? null;
@@ -143,19 +146,21 @@ class Builder {
   readonly #memo: KustomizeMemo;
   readonly #limits: KustomizeLimits;
   readonly #renderHelmChart: RenderHelmChart | undefined;
+  readonly #unrestricted: boolean;
 
   constructor(files: FileSource, memo: KustomizeMemo, options: KustomizeOptions) {
     this.#files = files;
     this.#memo = memo;
     this.#limits = { ...defaultLimits, ...options.limits };
     this.#renderHelmChart = options.renderHelmChart;
+    this.#unrestricted = options.loadRestrictor === 'LoadRestrictionsNone';
   }
 
   /** The memoised accumulation of one kustomization file. */
   accumulate(path: string, stack: readonly Frame[]): Accumulation {
     const known = this.#memo.accumulations.get(path);
     if (known) return known;
-    const sink = newSink(this.#files, this.#limits, this.#renderHelmChart, this.#memo.aliased);
+    const sink = newSink(this.#files, this.#limits, this.#renderHelmChart, this.#memo.aliased, this.#unrestricted);
     const loaded = this.#memo.load(this.#files, path);
     sink.readFile(path);
     sink.problems.addAll(loaded.problems);
@@ -253,7 +258,7 @@ class Builder {
       sink.problems.add(problem('outside-repository', entry.node.origin, `${entry.value} is outside the repository`));
       return null;
     }
-    if (!isWithin(path, kustomization.dir)) {
+    if (!sink.unrestricted && !isWithin(path, kustomization.dir)) {
       sink.problems.add(problem('outside-root', entry.node.origin, `security; file '${entry.value}' is not in or below '${kustomization.dir || '.'}' (kustomize refuses it)`));
       return null;
     }
@@ -300,7 +305,7 @@ class Builder {
         continue;
       }
       if (this.#files.has(path)) {
-        if (!isWithin(path, kustomization.dir)) {
+        if (!sink.unrestricted && !isWithin(path, kustomization.dir)) {
           sink.problems.add(problem('outside-root', entry.node.origin, `security; file '${entry.value}' is not in or below '${kustomization.dir || '.'}' (kustomize refuses it)`));
           continue;
         }
@@ -399,7 +404,7 @@ class Builder {
   }
 
   #runGenerators(kustomization: Kustomization, list: ResourceList, sink: Sink): void {
-    const context = { files: this.#files, kustomization: kustomization.path, dir: kustomization.dir, read: (path: string) => sink.readFile(path) };
+    const context = { files: this.#files, kustomization: kustomization.path, dir: kustomization.dir, read: (path: string) => sink.readFile(path), unrestricted: this.#unrestricted };
     const entries = [...kustomization.configMapGenerator, ...kustomization.secretGenerator];
     entries.forEach((entry, index) => {
       const problems: KustomizeProblem[] = [];
@@ -424,7 +429,7 @@ class Builder {
   /** The root's build: accumulation, then hash suffixes, name references, vars, local-config removal, order. */
   build(path: string): KustomizeBuild {
     const accumulation = this.accumulate(path, []);
-    const sink = newSink(this.#files, this.#limits, this.#renderHelmChart, this.#memo.aliased);
+    const sink = newSink(this.#files, this.#limits, this.#renderHelmChart, this.#memo.aliased, this.#unrestricted);
     sink.problems.addAll(accumulation.problems);
     for (const file of accumulation.files) sink.read.add(file);
     const kustomization = accumulation.kustomization;

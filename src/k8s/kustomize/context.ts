@@ -66,6 +66,8 @@ export interface Sink {
   readonly renderHelmChart: RenderHelmChart | undefined;
   /** Value nodes that sit at several places of their object (see AliasedWrites); shared by the builds of one memo. */
   readonly aliased: WeakSet<object>;
+  /** `--load-restrictor LoadRestrictionsNone`: files outside a kustomization's folder (still inside the repository) load. */
+  readonly unrestricted: boolean;
   /** Reads a file through the FileSource, recording it in the closure. */
   readFile(path: string): string | null;
 }

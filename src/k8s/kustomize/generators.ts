@@ -26,6 +26,8 @@ export interface GeneratorContext {
   readonly kustomization: string;
   readonly dir: string;
   readonly read: (path: string) => string | null;
+  /** `--load-restrictor LoadRestrictionsNone` (see {@link KustomizeOptions}). */
+  readonly unrestricted?: boolean;
 }
 
 const configMapKey = /^[-._a-zA-Z0-9]+$/;
@@ -42,7 +44,7 @@ function readSource(context: GeneratorContext, relative: string, at: Origin, pro
     problems.push(problem('outside-repository', at, `${relative} is outside the repository`));
     return null;
   }
-  if (!isWithin(path, context.dir)) {
+  if (!context.unrestricted && !isWithin(path, context.dir)) {
     problems.push(problem('outside-root', at, `security; file '${relative}' is not in or below '${context.dir || '.'}' (kustomize refuses it)`));
     return null;
   }

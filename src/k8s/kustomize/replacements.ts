@@ -174,7 +174,7 @@ export function applyReplacements(resources: readonly Res[], kustomization: Kust
       continue;
     }
     const path = joinPath(kustomization.dir, entry.path.value);
-    if (path === null || !isWithin(path, kustomization.dir)) {
+    if (path === null || (!sink.unrestricted && !isWithin(path, kustomization.dir))) {
       sink.problems.add(problem(path === null ? 'outside-repository' : 'outside-root', entry.path.node.origin, `replacement file ${entry.path.value} is outside ${path === null ? 'the repository' : 'the kustomization folder'}`));
       continue;
     }
