@@ -171,10 +171,11 @@ export function generateMonorepo(root, total) {
     const kind = kinds[a % kinds.length];
     const name = `${kind}-app-${a}`;
     const dir = `services/team-${a % 50}/${name}`;
-    const uses = a % 4 === 1;
+    const round = Math.floor(a / kinds.length); // every ecosystem gets its share of each kind of application
+    const uses = round % 4 === 1;
     for (const [file, text] of Object.entries(manifests(kind, name, uses))) write(`${dir}/${file}`, text);
     write(`${dir}/Dockerfile`, dockerfile(kind));
-    write(`${dir}/k8s/deployment.yaml`, deployment(name, `team-${a % 50}`, a % 2 === 1));
+    write(`${dir}/k8s/deployment.yaml`, deployment(name, `team-${a % 50}`, round % 2 === 1));
     const sources = 14;
     for (let s = 0; s < sources; s++) {
       const blocks = 1 + Math.floor(next() * 24);
