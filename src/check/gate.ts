@@ -7,7 +7,7 @@ import { compareFindings, type Severity } from '../model/finding.js';
 import { FindingSink } from '../model/findings-sink.js';
 import { loadFindingCatalogue } from '../rules/catalogue.js';
 import { findingIds } from '../rules/finding-ids.js';
-import { resolveRoot } from '../run.js';
+import { resolveRoot } from '../walk/root.js';
 import { toolVersion } from '../version.js';
 import { Repo } from '../walk/repo.js';
 import { walkFindingIds } from '../walk/finding-ids.js';
