@@ -103,6 +103,8 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   options.betweenStages?.();
   const uses = await findCredentialUses(repo, sink);
   options.betweenStages?.();
+  // Only uses written in YAML can sit in a workload's manifest.
+  const yamlUses = uses.filter((use) => use.language === 'yaml');
   const inManifests = (use: CredentialUse) => use.language === 'yaml' && ownerOf(use, inventory.workloads) !== null;
   const applications = attachCredentialUses(
     readApplications(repo, sink, { allDependencies: options.allDependencies }),
@@ -130,7 +132,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     summary: emptySummary(walked.method),
     workloads: inventory.workloads.map((workload) => ({
       ...withGivenIdentity(workload, given),
-      credentialUses: uses.filter((use) => ownerOf(use, [workload]) !== null),
+      credentialUses: yamlUses.filter((use) => ownerOf(use, [workload]) !== null),
     })),
     identities: withAddonPlacement(inventory.identities, external.identities).map((identity) => withGivenClientId(identity, given)),
     bindings: inventory.bindings,
@@ -305,10 +307,20 @@ function containerFolders(repo: Repo): string[] {
 export function attachCredentialUses(applications: readonly Application[], uses: readonly CredentialUse[], root: string, containers: readonly string[] = [], containerDependencies: (folder: string) => Dependency[] = () => []): Application[] {
   const byPath = new Map<string, CredentialUse[]>(applications.map((app) => [app.path, [...app.credentialUses]]));
   const folders = [...new Set([...byPath.keys(), ...containers])].sort((a, b) => b.length - a.length);
-  for (const use of uses) {
-    const owner = folders.find((folder) => folder === '.' || use.file.startsWith(`${folder}/`)) ?? '';
-    pushTo(byPath, owner, use);
-  }
+  // The first folder of that order holding the file: found among the file's own parent folders (and `.`), not by
+  // testing every folder for every use.
+  const rank = new Map(folders.map((folder, index) => [folder, index]));
+  const ownerOfFile = (file: string): string => {
+    let best: string | null = null;
+    const consider = (folder: string): void => {
+      const at = rank.get(folder);
+      if (at !== undefined && (best === null || at < (rank.get(best) ?? Infinity))) best = folder;
+    };
+    consider('.');
+    for (let slash = file.indexOf('/'); slash >= 0; slash = file.indexOf('/', slash + 1)) consider(file.slice(0, slash));
+    return best ?? '';
+  };
+  for (const use of uses) pushTo(byPath, ownerOfFile(use.file), use);
   const result: Application[] = applications.map((app) => ({ ...app, credentialUses: byPath.get(app.path) ?? [] }));
   for (const folder of containers) {
     const found = byPath.get(folder) ?? [];

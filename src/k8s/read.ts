@@ -33,7 +33,7 @@ import {
 import { renderLooseTemplate } from './helm/loose.js';
 import { createRenderCache } from './helm/render.js';
 import { fluxVariables } from './kustomize/substitute.js';
-import { embeddedManifests, mayEmbedManifests } from './embedded.js';
+import { embeddedManifests, isEmbeddingFile, mayEmbedManifests } from './embedded.js';
 import { applyFluxPatches } from './kustomize/flux-patches.js';
 import { get, getIn, isMap, isSeq, scalarRef, textOf, type Condition, type Origin, type RenderedObject, type RenderUnit, type RMap, type RNode } from './rendered.js';
 import { objectsOfDocument } from './rendered-objects.js';
@@ -601,6 +601,8 @@ function hasBareAction(text: string): boolean {
 
 /** Objects of the manifests a shell script or a Markdown runbook embeds (here-documents, yaml code blocks); null when none. */
 function embeddedObjects(files: FileSource, path: string, sink: ProblemList): RenderedObject[] | null {
+  // Decided by name before any read: most files of a repository are neither Markdown nor shell.
+  if (!isEmbeddingFile(path)) return null;
   const text = files.read(path);
   if (text === null || !mayEmbedManifests(path, text)) return null;
   const masked = embeddedManifests(path, text);
