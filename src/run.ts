@@ -1,7 +1,5 @@
 import { compareLocations, compareStrings } from './model/location.js';
-import { realpathSync, statSync } from 'node:fs';
-import { pseudoFilesystemOf } from './io/read-file.js';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { NothingScannedError, UsageError } from './model/errors.js';
 import { sortFindings } from './model/finding.js';
 import { FindingSink } from './model/findings-sink.js';
@@ -27,7 +25,7 @@ import { loadFindingCatalogue } from './rules/catalogue.js';
 import { loadControllerTable } from './rules/controllers.js';
 import { toolVersion } from './version.js';
 import { Repo } from './walk/repo.js';
-import { isInside, toPosix, walk } from './walk/walk.js';
+import { toPosix, walk } from './walk/walk.js';
 import { pushTo } from './model/collections.js';
 
 export interface ScanOptions {
@@ -66,51 +64,10 @@ export interface Analysis {
   readonly views: ReadonlyMap<string, WorkloadView>;
 }
 
-export const defaultMaxFileSize = 5 * 1024 * 1024;
+export { defaultMaxFileSize } from './walk/limits.js';
 
-/** The scan root and the sub-paths to walk: one folder is the root; several paths share their common folder. */
-export function resolveRoot(paths: readonly string[], cwd: string): { root: string; display: string; only: string[] } {
-  const given = paths.length > 0 ? paths : ['.'];
-  const targets = given.map((path) => {
-    const absolute = isAbsolute(path) ? path : resolve(cwd, path);
-    let real: string;
-    try {
-      real = realpathSync(absolute);
-    } catch {
-      throw new UsageError(`${path}: no such file or directory`);
-    }
-    const pseudo = pseudoFilesystemOf(real);
-    if (pseudo) throw new UsageError(`${path}: on the ${pseudo} kernel filesystem, not a repository`);
-    const stat = statSync(real);
-    if (!stat.isFile() && !stat.isDirectory()) throw new UsageError(`${path}: not a regular file or folder (a FIFO, socket or device)`);
-    return { given: path, real, isFile: stat.isFile() };
-  });
-  const folders = targets.map((target) => (target.isFile ? dirname(target.real) : target.real));
-  let root = folders[0] ?? cwd;
-  for (const folder of folders.slice(1)) {
-    while (!isInside(root, folder)) root = dirname(root);
-  }
-  const only = targets.length === 1 && !targets[0]?.isFile ? [] : targets.map((target) => toPosix(relative(root, target.real)));
-  const single = targets.length === 1 ? targets[0] : undefined;
-  const display = single && !single.isFile
-    ? toPosix(single.given).replace(/\/+$/, '') || '.'
-    : toPosix(relative(cwd, root)) || '.';
-  return { root, display: display.split(sep).join('/'), only };
-}
-
-/** The real path of an `--app` folder; a usage error for anything but a folder on ordinary storage. */
-export function resolveApp(path: string, cwd: string): string {
-  let real: string;
-  try {
-    real = realpathSync(resolve(cwd, path));
-  } catch {
-    throw new UsageError(`--app ${path}: no such folder`);
-  }
-  const pseudo = pseudoFilesystemOf(real);
-  if (pseudo) throw new UsageError(`--app ${path}: on the ${pseudo} kernel filesystem, not an application checkout`);
-  if (!statSync(real).isDirectory()) throw new UsageError(`--app ${path}: not a folder (give the application's checkout)`);
-  return real;
-}
+import { resolveApp, resolveRoot } from './walk/root.js';
+export { resolveApp, resolveRoot };
 
 /**
  * `pod2wi scan`: walk → read manifests → link the pod-identity graph → report. Returns data and prints nothing;
@@ -146,6 +103,8 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   options.betweenStages?.();
   const uses = await findCredentialUses(repo, sink);
   options.betweenStages?.();
+  // Only uses written in YAML can sit in a workload's manifest.
+  const yamlUses = uses.filter((use) => use.language === 'yaml');
   const inManifests = (use: CredentialUse) => use.language === 'yaml' && ownerOf(use, inventory.workloads) !== null;
   const applications = attachCredentialUses(
     readApplications(repo, sink, { allDependencies: options.allDependencies }),
@@ -173,7 +132,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     summary: emptySummary(walked.method),
     workloads: inventory.workloads.map((workload) => ({
       ...withGivenIdentity(workload, given),
-      credentialUses: uses.filter((use) => ownerOf(use, [workload]) !== null),
+      credentialUses: yamlUses.filter((use) => ownerOf(use, [workload]) !== null),
     })),
     identities: withAddonPlacement(inventory.identities, external.identities).map((identity) => withGivenClientId(identity, given)),
     bindings: inventory.bindings,
@@ -352,10 +311,20 @@ function containerFolders(repo: Repo): string[] {
 export function attachCredentialUses(applications: readonly Application[], uses: readonly CredentialUse[], root: string, containers: readonly string[] = [], containerDependencies: (folder: string) => Dependency[] = () => []): Application[] {
   const byPath = new Map<string, CredentialUse[]>(applications.map((app) => [app.path, [...app.credentialUses]]));
   const folders = [...new Set([...byPath.keys(), ...containers])].sort((a, b) => b.length - a.length);
-  for (const use of uses) {
-    const owner = folders.find((folder) => folder === '.' || use.file.startsWith(`${folder}/`)) ?? '';
-    pushTo(byPath, owner, use);
-  }
+  // The first folder of that order holding the file: found among the file's own parent folders (and `.`), not by
+  // testing every folder for every use.
+  const rank = new Map(folders.map((folder, index) => [folder, index]));
+  const ownerOfFile = (file: string): string => {
+    let best: string | null = null;
+    const consider = (folder: string): void => {
+      const at = rank.get(folder);
+      if (at !== undefined && (best === null || at < (rank.get(best) ?? Infinity))) best = folder;
+    };
+    consider('.');
+    for (let slash = file.indexOf('/'); slash >= 0; slash = file.indexOf('/', slash + 1)) consider(file.slice(0, slash));
+    return best ?? '';
+  };
+  for (const use of uses) pushTo(byPath, ownerOfFile(use.file), use);
   const result: Application[] = applications.map((app) => ({ ...app, credentialUses: byPath.get(app.path) ?? [] }));
   for (const folder of containers) {
     const found = byPath.get(folder) ?? [];

@@ -115,4 +115,9 @@ export interface GateContext {
   readonly texts: SourceTexts;
   readonly detections: Detections;
   readonly coverage: Coverage;
+  /**
+   * With --changed-since: the files whose own findings are reported. Detectors that read one file at a time for
+   * findings in that file skip the others (their findings would be filtered out anyway); null reads every file.
+   */
+  readonly only?: ReadonlySet<string> | null;
 }

@@ -26,6 +26,7 @@ const cliForms: ReadonlyArray<{ readonly pattern: RegExp; readonly what: string 
  */
 export function detectInfrastructure(context: GateContext): void {
   for (const file of context.repo.files) {
+    if (context.only && !context.only.has(file.path)) continue;
     const language = languageOf(file.path);
     if (!language || context.coverage.coversFile(file.path)) continue;
     const source = context.texts.file(file.path);

@@ -33,6 +33,7 @@ export function detectText(context: GateContext): void {
   const { repo, texts, detections, coverage } = context;
   const chartDirs = new Set(context.manifests.charts.map((chart) => chart.dir));
   for (const file of repo.files) {
+    if (context.only && !context.only.has(file.path)) continue;
     const language = languageOf(file.path);
     if (!language || coverage.coversFile(file.path)) continue;
     const source = texts.file(file.path);

@@ -7,7 +7,7 @@ import { compareFindings, type Severity } from '../model/finding.js';
 import { FindingSink } from '../model/findings-sink.js';
 import { loadFindingCatalogue } from '../rules/catalogue.js';
 import { findingIds } from '../rules/finding-ids.js';
-import { resolveRoot } from '../run.js';
+import { resolveRoot } from '../walk/root.js';
 import { toolVersion } from '../version.js';
 import { Repo } from '../walk/repo.js';
 import { walkFindingIds } from '../walk/finding-ids.js';
@@ -28,6 +28,9 @@ import { applySuppressions, directive, readConfigSuppressions, readInlineSuppres
 /** Every rule the gate reports, sorted. */
 export const gateRuleIds: readonly GateRuleId[] = [...gateFindingIds, 'manifest-parse-error' as const, ...walkFindingIds].sort();
 
+/** Objects another file's findings depend on: ServiceAccounts, and Flux and Argo CD objects that render other files. */
+const crossReferenced = /ServiceAccount|toolkit\.fluxcd\.io|argoproj\.io/;
+
 /** Rules about suppressions themselves: they cannot be suppressed. */
 const suppressionRules: ReadonlySet<string> = new Set(['invalid-suppression', 'expired-suppression', 'unused-suppression']);
 
@@ -44,6 +47,8 @@ export interface CheckOptions extends Pick<ScanOptions, 'paths' | 'cwd' | 'exclu
   readonly writeBaseline: string | null;
   /** --changed-since REF. */
   readonly changedSince: string | null;
+  /** Lists the files changed since a ref (git, by default); tests give a list of their own. */
+  readonly listChanged?: (root: string, ref: string) => ReadonlySet<string>;
   /** The clock: `until` dates are compared with this day (UTC). */
   readonly now: Date;
   /** Files the run writes (output files), relative to cwd: never read as input. */
@@ -98,7 +103,7 @@ export function runCheck(options: CheckOptions): CheckRun {
 
   let changed: Set<string> | null = null;
   if (options.changedSince !== null) {
-    changed = new Set([...changedFiles(root, options.changedSince)].filter((path) => only.length === 0 || only.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))));
+    changed = new Set([...(options.listChanged ?? changedFiles)(root, options.changedSince)].filter((path) => only.length === 0 || only.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))));
     const relevant = [...changed].filter((path) => languageOf(path) !== null || path === configFile);
     if (relevant.length === 0 && options.writeBaseline === null) {
       return {
@@ -127,8 +132,15 @@ export function runCheck(options: CheckOptions): CheckRun {
     );
   }
 
+  // With --changed-since, findings are reported for the changed files only, so only they are read for findings of
+  // their own. Other plain manifests are read only when they hold what a changed file's findings depend on: a
+  // ServiceAccount (workload-identity checks look them up anywhere) or a Flux or Argo CD object (they render charts
+  // and folders). A changed configuration needs every finding (to tell unused suppressions), a baseline being
+  // written needs every finding: both read the whole repository, as without the option.
+  const scope = changed !== null && options.writeBaseline === null && (configFile === null || !changed.has(configFile)) ? changed : null;
+  const select = scope === null ? undefined : (path: string, text: string) => scope.has(path) || crossReferenced.test(text);
   const sink = new FindingSink(catalogue);
-  const manifests = readManifests(repo, options.namespace, sink);
+  const manifests = readManifests(repo, options.namespace, sink, select ? { select } : {});
   const context: GateContext = {
     repo,
     manifests,
@@ -136,6 +148,7 @@ export function runCheck(options: CheckOptions): CheckRun {
     texts: new SourceTexts(repo),
     detections: new Detections(),
     coverage: new Coverage(),
+    only: scope,
   };
   for (const path of [...options.outputs, ...(options.baseline ? [options.baseline] : []), ...(options.writeBaseline ? [options.writeBaseline] : [])]) {
     const inside = rootRelative(path);
@@ -143,7 +156,7 @@ export function runCheck(options: CheckOptions): CheckRun {
   }
   if (configFile) context.coverage.addFile(configFile);
   for (const file of repo.files) {
-    if (languageOf(file.path) !== 'json') continue;
+    if (languageOf(file.path) !== 'json' || (scope !== null && !scope.has(file.path))) continue;
     const text = context.texts.file(file.path)?.text;
     if (text !== undefined && isPod2wiOutput(text)) context.coverage.addFile(file.path);
   }
@@ -172,7 +185,7 @@ export function runCheck(options: CheckOptions): CheckRun {
     const configCheck: RuleCheck = (rule) => (suppressionRules.has(rule) ? `${rule} cannot be suppressed` : allIds.has(rule) ? null : `unknown rule ${rule}`);
     const suppressions: Suppression[] = [];
     for (const file of repo.files) {
-      if (languageOf(file.path) === null || context.coverage.coversFile(file.path)) continue;
+      if (languageOf(file.path) === null || context.coverage.coversFile(file.path) || (scope !== null && !scope.has(file.path))) continue;
       if (!context.texts.file(file.path)?.text.includes(directive)) continue;
       suppressions.push(...readInlineSuppressions(file.path, context.texts.lines(file.path) ?? [], inlineCheck));
     }

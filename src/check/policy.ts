@@ -2,13 +2,10 @@ import { podIdentityGroup } from '../podidentity/crds.js';
 import { podIdentityLabel } from '../podidentity/graph.js';
 import { toolVersion } from '../version.js';
 
-/** Admission engines `pod2wi policy` writes for. */
-export const policyEngines = ['kyverno', 'gatekeeper'] as const;
-export type PolicyEngine = (typeof policyEngines)[number];
+import type { PolicyEngine, PolicyMode } from './policy-names.js';
 
-/** `enforce` denies; `audit` only reports (Kyverno Audit, Gatekeeper dryrun), for the time before cut-over. */
-export const policyModes = ['enforce', 'audit'] as const;
-export type PolicyMode = (typeof policyModes)[number];
+// The names live in their own module, so the CLI can list them without loading the policy writer.
+export { policyEngines, policyModes, type PolicyEngine, type PolicyMode } from './policy-names.js';
 
 /** What `pod2wi policy` writes: the engine, enforce or audit, and the namespaces left alone. */
 export interface PolicyOptions {

@@ -1,19 +1,11 @@
 import { realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runCheck } from '../check/gate.js';
 import { UsageError } from '../model/errors.js';
 import { severities, type Severity } from '../model/finding.js';
-import { renderAzureDevops } from '../report/azure-devops.js';
-import { renderCheckJson } from '../report/check-json.js';
-import { renderCheckText } from '../report/check-text.js';
-import { renderGithub } from '../report/github.js';
-import { renderJunit } from '../report/junit.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { renderSarif } from '../report/sarif.js';
-import { defaultMaxFileSize, resolveRoot } from '../run.js';
+import type { CheckResult } from '../check/result.js';
 import { toolHomepage } from '../version.js';
-import { toPosix } from '../walk/walk.js';
+import { defaultMaxFileSize } from '../walk/limits.js';
 import { parseOutputs, parseSize } from './formats.js';
 import { emit, useColor, writeOutput, type Io } from './output.js';
 import { checkOutputFile, checkOutputs } from './paths.js';
@@ -93,11 +85,13 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
         'error, 3 internal error, 4 nothing to check.',
       ].join('\n'),
     )
-    .action((paths: string[], flags: CheckFlags) => {
+    .action(async (paths: string[], flags: CheckFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, checkFormats);
       checkOutputs(outputs, flags.output, io.cwd);
       if (flags.writeBaseline !== undefined) checkOutputFile('--write-baseline', flags.writeBaseline, io.cwd);
       const failOn = parseSeverity(flags.failOn);
+      // The gate loads when the command runs, not when the CLI starts; each format's renderer when it is asked for.
+      const { runCheck } = await import('../check/gate.js');
       const run = runCheck({
         paths,
         cwd: io.cwd,
@@ -120,26 +114,43 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
         writeOutput(resolve(io.cwd, flags.writeBaseline), flags.writeBaseline, run.baseline);
         io.stderr.write(`pod2wi: baseline written to ${flags.writeBaseline} (${result.baseline?.entries ?? 0} findings)\n`);
       }
-      const ci = { pathPrefix: pathPrefix(io.cwd, paths) };
+      const ci = { pathPrefix: await pathPrefix(io.cwd, paths) };
       for (const spec of outputs) {
         if (!isCheckFormat(spec.format)) continue;
-        const content = {
-          text: () => renderCheckText(result, { color: spec.file === null && useColor(io, flags.color) }),
-          json: () => renderCheckJson(result),
-          sarif: () => renderSarif(result, { ...ci, informationUri: toolHomepage }),
-          junit: () => renderJunit(result, ci),
-          github: () => renderGithub(result, ci),
-          'azure-devops': () => renderAzureDevops(result, ci),
-          markdown: () => renderMarkdown(result, ci),
-        }[spec.format]();
+        const content = await renderCheck(spec.format, result, {
+          ...ci,
+          color: spec.file === null && useColor(io, flags.color),
+        });
         emit(io, spec, content);
       }
       setExit(result.passed ? exitCodes.ok : exitCodes.findings);
     });
 }
 
+/** One format of a gate result, its renderer loaded on demand. */
+async function renderCheck(format: CheckFormat, result: CheckResult, options: { readonly pathPrefix: string; readonly color: boolean }): Promise<string> {
+  const ci = { pathPrefix: options.pathPrefix };
+  switch (format) {
+    case 'text':
+      return (await import('../report/check-text.js')).renderCheckText(result, { color: options.color });
+    case 'json':
+      return (await import('../report/check-json.js')).renderCheckJson(result);
+    case 'sarif':
+      return (await import('../report/sarif.js')).renderSarif(result, { ...ci, informationUri: toolHomepage });
+    case 'junit':
+      return (await import('../report/junit.js')).renderJunit(result, ci);
+    case 'github':
+      return (await import('../report/github.js')).renderGithub(result, ci);
+    case 'azure-devops':
+      return (await import('../report/azure-devops.js')).renderAzureDevops(result, ci);
+    case 'markdown':
+      return (await import('../report/markdown.js')).renderMarkdown(result, ci);
+  }
+}
+
 /** The checked root relative to the working directory, so CI formats name files as the repository does. */
-function pathPrefix(cwd: string, paths: readonly string[]): string {
+async function pathPrefix(cwd: string, paths: readonly string[]): Promise<string> {
+  const [{ resolveRoot }, { toPosix }] = await Promise.all([import('../walk/root.js'), import('../walk/walk.js')]);
   const { root } = resolveRoot(paths, cwd);
   let base = cwd;
   try {

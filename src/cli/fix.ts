@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { writeChanges, type WriteRefusal } from '../fix/edit.js';
-import { phases, planFix, type Phase } from '../fix/index.js';
+import type { WriteRefusal } from '../fix/edit.js';
+import { phases, type Phase } from '../fix/phase-names.js';
 import { UsageError } from '../model/errors.js';
-import { renderFixDiff } from '../report/fix-diff.js';
-import { renderFixJson } from '../report/fix-json.js';
-import { analyze } from '../run.js';
 import { emit, useColor, type Io } from './output.js';
 import { checkOutputFile } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
@@ -72,6 +69,14 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       const format = flags.format.trim().toLowerCase();
       if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${flags.format}" (expected text, json)`);
       if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
+      // The stages load when the command runs, not when the CLI starts.
+      const [{ analyze }, { planFix }, { writeChanges }, { renderFixJson }, { renderFixDiff }] = await Promise.all([
+        import('../run.js'),
+        import('../fix/index.js'),
+        import('../fix/edit.js'),
+        import('../report/fix-json.js'),
+        import('../report/fix-diff.js'),
+      ]);
       const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
       const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
       relieveMemory();

@@ -2,12 +2,6 @@ import { chmodSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../model/errors.js';
-import { renderPlanBicep, renderPlanBicepModule, bicepModuleFile } from '../report/plan-bicep.js';
-import { renderPlanJson } from '../report/plan-json.js';
-import { renderPlanMarkdown } from '../report/plan-markdown.js';
-import { renderPlanShell } from '../report/plan-shell.js';
-import { renderPlanTerraform } from '../report/plan-terraform.js';
-import { analyze } from '../run.js';
 import { writeOutput, type Io } from './output.js';
 import { checkOutputFolder, makeOutputFolder } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
@@ -50,6 +44,15 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
     .action(async (paths: string[], flags: PlanFlags) => {
       if (flags.issuer !== undefined && !/^https:\/\/\S+$/.test(flags.issuer)) throw new UsageError(`--issuer ${flags.issuer}: expected an https URL`);
       const outDir = checkOutputFolder('--out-dir', flags.outDir, io.cwd);
+      // The stages and renderers load when the command runs, not when the CLI starts.
+      const [{ analyze }, { renderPlanBicep, renderPlanBicepModule, bicepModuleFile }, { renderPlanJson }, { renderPlanMarkdown }, { renderPlanShell }, { renderPlanTerraform }] = await Promise.all([
+        import('../run.js'),
+        import('../report/plan-bicep.js'),
+        import('../report/plan-json.js'),
+        import('../report/plan-markdown.js'),
+        import('../report/plan-shell.js'),
+        import('../report/plan-terraform.js'),
+      ]);
       const { report, plan } = await analyze(scanOptions(paths, flags, io));
       relieveMemory();
       makeOutputFolder('--out-dir', outDir);

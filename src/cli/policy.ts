@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { policyEngines, policyModes, renderPolicy, type PolicyEngine, type PolicyMode } from '../check/policy.js';
+import { policyEngines, policyModes, type PolicyEngine, type PolicyMode } from '../check/policy-names.js';
 import { UsageError } from '../model/errors.js';
 import { emit, type Io } from './output.js';
 import { checkOutputFile } from './paths.js';
@@ -35,11 +35,12 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     .option('--exclude-namespace <name>', 'namespace the policy leaves alone; repeatable (default: kube-system)', (value: string, previous: string[] = []) => [...previous, value])
     .option('-o, --output <file>', 'write the policy to FILE instead of stdout')
     .addHelpText('after', ['', 'Examples:', '  $ pod2wi policy --engine kyverno --mode audit | kubectl apply -f -', '  $ pod2wi policy --engine gatekeeper -o policy/deny-pod-identity.yaml'].join('\n'))
-    .action((flags: PolicyFlags) => {
+    .action(async (flags: PolicyFlags) => {
       const engine: PolicyEngine = pick('--engine', flags.engine, policyEngines);
       const mode: PolicyMode = pick('--mode', flags.mode, policyModes);
       const excludeNamespaces = flags.excludeNamespace ?? ['kube-system'];
       if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
+      const { renderPolicy } = await import('../check/policy.js');
       emit(io, { format: 'yaml', file: flags.output ?? null }, renderPolicy({ engine, mode, excludeNamespaces }));
       setExit(0);
     });

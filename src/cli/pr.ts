@@ -1,16 +1,12 @@
 import { resolve } from 'node:path';
 import { CommanderError, Option, type Command } from 'commander';
-import { writeChanges } from '../fix/edit.js';
-import { planFix } from '../fix/index.js';
-import { analyze, type ScanOptions } from '../run.js';
+import type { ScanOptions } from '../run.js';
 import { Pod2wiError, UsageError } from '../model/errors.js';
 import { fixPhases, type FixApplier, type FixPhase } from '../pr/applier.js';
-import { createAzureDevOpsProvider, parseAzureDevOpsRemote, type AzureDevOpsScheme } from '../pr/azure-devops.js';
-import { phaseLabel } from '../pr/body.js';
+import type { AzureDevOpsScheme } from '../pr/azure-devops.js';
 import type { GitAuthor } from '../pr/git.js';
-import { createGitHubProvider, githubWebUrl, parseGitHubRemote, publicGitHubApi } from '../pr/github.js';
 import { groupings, type Grouping } from '../pr/groups.js';
-import { openPullRequests, type GroupOutcome, type PrResult } from '../pr/index.js';
+import type { GroupOutcome, PrResult } from '../pr/index.js';
 import { baseUrl, type FetchFunction, type PullRequestProvider } from '../pr/provider.js';
 import { Redactor } from '../pr/redact.js';
 import type { Io } from './output.js';
@@ -49,6 +45,8 @@ export const defaultAuthor = 'pod2wi <pod2wi@users.noreply.github.com>';
 export function createFixApplier(scan: ScanOptions): FixApplier {
   return {
     async apply({ root, phase, workloads }) {
+      // Loaded on first use: the CLI starts without the scanning and fixing stages.
+      const [{ analyze }, { planFix }, { writeChanges }] = await Promise.all([import('../run.js'), import('../fix/index.js'), import('../fix/edit.js')]);
       const analysis = await analyze({ ...scan, paths: [root], cwd: root });
       const plan = planFix(analysis, phase, { config: scan.config ?? null, cwd: root, ...(workloads ? { workloads } : {}) });
       const refused = writeChanges(analysis.root, plan.changes);
@@ -172,7 +170,10 @@ export function registerPr(program: Command, io: Io, setExit: (code: number) => 
       config: given.config ? resolve(io.cwd, given.config) : null,
     };
     const applier = dependencies.createApplier(scan);
-    const provider = (remoteUrl: string) => createProvider(flags, apiUrl, token, remoteUrl, redactor, err);
+    // Only the provider asked for is loaded (the GitHub one brings its REST client).
+    const providers: ProviderModules = flags.provider === 'github' ? { github: await import('../pr/github.js') } : { azure: await import('../pr/azure-devops.js') };
+    const provider = (remoteUrl: string) => createProvider(providers, flags, apiUrl, token, remoteUrl, redactor, err);
+    const [{ openPullRequests }, { phaseLabel }] = await Promise.all([import('../pr/index.js'), import('../pr/body.js')]);
     const result = await openPullRequests(
       {
         scan: { ...scan, paths: scan.paths.length > 0 ? scan.paths : ['.'] },
@@ -195,12 +196,13 @@ export function registerPr(program: Command, io: Io, setExit: (code: number) => 
         onNote: (note) => err(`note: ${note}\n`),
       },
     );
-    out(summary(result, flags.phase, dryRun));
+    out(summary(result, phaseLabel(flags.phase), flags.phase, dryRun));
   }
 
-  function createProvider(flags: PrFlags, apiUrl: string | null, token: Token | null, remoteUrl: string, redactor: Redactor, err: (text: string) => void): PullRequestProvider {
+  function createProvider(providers: ProviderModules, flags: PrFlags, apiUrl: string | null, token: Token | null, remoteUrl: string, redactor: Redactor, err: (text: string) => void): PullRequestProvider {
     const env = io.env;
-    if (flags.provider === 'github') {
+    if (providers.github) {
+      const { createGitHubProvider, githubWebUrl, parseGitHubRemote, publicGitHubApi } = providers.github;
       const fromRemote = parseGitHubRemote(remoteUrl);
       const named = flags.repo ?? (fromRemote ? `${fromRemote.owner}/${fromRemote.repo}` : env.GITHUB_REPOSITORY);
       if (!named) throw new UsageError(`cannot tell the GitHub repository from the remote URL: pass --repo owner/name`);
@@ -219,6 +221,8 @@ export function registerPr(program: Command, io: Io, setExit: (code: number) => 
         warn: (line) => err(`warning: ${line}\n`),
       });
     }
+    if (!providers.azure) throw new Error('the Azure DevOps provider was not loaded');
+    const { createAzureDevOpsProvider, parseAzureDevOpsRemote } = providers.azure;
     const parsed = parseAzureDevOpsRemote(remoteUrl);
     const collection =
       apiUrl ??
@@ -292,8 +296,14 @@ function renderDryRun(outcome: GroupOutcome): string {
   ].join('\n');
 }
 
-function summary(result: PrResult, phase: FixPhase, dryRun: boolean): string {
-  const head = `pod2wi pr · ${phaseLabel(phase)} · ${result.provider} · base ${result.base} (${result.baseCommit.slice(0, 7)}) · ${result.root}`;
+/** The provider module `pod2wi pr` loaded: the one of --provider. */
+interface ProviderModules {
+  readonly github?: typeof import('../pr/github.js');
+  readonly azure?: typeof import('../pr/azure-devops.js');
+}
+
+function summary(result: PrResult, label: string, phase: FixPhase, dryRun: boolean): string {
+  const head = `pod2wi pr · ${label} · ${result.provider} · base ${result.base} (${result.baseCommit.slice(0, 7)}) · ${result.root}`;
   if (result.outcomes.length === 0) return `${head}\nnothing to change: no workload is ready for ${phase} — no branch, no pull request\n`;
   const count = (kind: GroupOutcome['kind']) => result.outcomes.filter((outcome) => outcome.kind === kind).length;
   if (dryRun) {

@@ -1,9 +1,4 @@
 import type { Command } from 'commander';
-import { loadDependencyKnowledge } from '../deps/knowledge.js';
-import { buildRulesListing, renderRulesJson, renderRulesText } from '../report/rules.js';
-import { loadFindingCatalogue } from '../rules/catalogue.js';
-import { loadControllerTable } from '../rules/controllers.js';
-import { buildControllersListing, renderControllersJson, renderControllersText } from '../report/controllers.js';
 import { parseOutputs } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
 import { checkOutputs } from './paths.js';
@@ -47,10 +42,11 @@ export function registerRules(program: Command, io: Io, setExit: (code: number) 
         'Exit codes: 0 listed, 2 usage error or invalid rule data.',
       ].join('\n'),
     )
-    .action((flags: RulesFlags) => {
+    .action(async (flags: RulesFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, rulesFormats);
       checkOutputs(outputs, flags.output, io.cwd);
       if (flags.controllers) {
+        const [{ loadControllerTable }, { buildControllersListing, renderControllersJson, renderControllersText }] = await Promise.all([import('../rules/controllers.js'), import('../report/controllers.js')]);
         const controllers = buildControllersListing(loadControllerTable());
         for (const spec of outputs) {
           const content = spec.format === 'json' ? renderControllersJson(controllers) : renderControllersText(controllers, { color: spec.file === null && useColor(io, flags.color) });
@@ -59,6 +55,7 @@ export function registerRules(program: Command, io: Io, setExit: (code: number) 
         setExit(0);
         return;
       }
+      const [{ loadDependencyKnowledge }, { loadFindingCatalogue }, { buildRulesListing, renderRulesJson, renderRulesText }] = await Promise.all([import('../deps/knowledge.js'), import('../rules/catalogue.js'), import('../report/rules.js')]);
       const listing = buildRulesListing(loadDependencyKnowledge(), loadFindingCatalogue());
       for (const spec of outputs) {
         const content = spec.format === 'json' ? renderRulesJson(listing) : renderRulesText(listing, { color: spec.file === null && useColor(io, flags.color) });

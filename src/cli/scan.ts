@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { renderJson } from '../report/json.js';
-import { renderText } from '../report/text.js';
-import { defaultMaxFileSize, scan, type ScanOptions } from '../run.js';
+import type { ScanOptions } from '../run.js';
+import { defaultMaxFileSize } from '../walk/limits.js';
 import { parseOutputs, parseSize } from './formats.js';
 import { emit, useColor, type Io } from './output.js';
 import { checkOutputs } from './paths.js';
@@ -112,6 +111,8 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         return;
       }
       checkOutputs(outputs, flags.output, io.cwd);
+      // The stages and renderers load when the command runs, not when the CLI starts.
+      const [{ scan }, { renderJson }, { renderText }] = await Promise.all([import('../run.js'), import('../report/json.js'), import('../report/text.js')]);
       const started = performance.now();
       const report = await scan(scanOptions(paths, flags, io));
       relieveMemory();

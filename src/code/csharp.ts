@@ -48,7 +48,14 @@ export async function collectCsharpUsings(
   sources: ReadonlyArray<{ readonly path: string; readonly text: string }>,
   parser: () => Promise<Parser | null>,
 ): Promise<CsharpProjectUsings> {
-  const projects = new Set(repo.files.filter((file) => file.path.toLowerCase().endsWith('.csproj')).map((file) => parentOf(file.path)));
+  // The first csproj of each project folder, in walk order (one pass: a lookup per project was quadratic).
+  const csprojOf = new Map<string, string>();
+  for (const file of repo.files) {
+    if (!file.path.toLowerCase().endsWith('.csproj')) continue;
+    const folder = parentOf(file.path);
+    if (!csprojOf.has(folder)) csprojOf.set(folder, file.path);
+  }
+  const projects = new Set(csprojOf.keys());
   const byProject = new Map<string, ProjectUsing[]>();
   const add = (project: string, using: ProjectUsing): void => {
     const list = byProject.get(project) ?? [];
@@ -56,8 +63,8 @@ export async function collectCsharpUsings(
     byProject.set(project, list);
   };
   for (const project of [...projects].sort()) {
-    const csproj = repo.files.find((file) => parentOf(file.path) === project && file.path.toLowerCase().endsWith('.csproj'));
-    const text = csproj ? repo.read(csproj.path)?.text : undefined;
+    const csproj = csprojOf.get(project);
+    const text = csproj ? repo.read(csproj)?.text : undefined;
     if (!text) continue;
     const withoutComments = text.replace(/<!--[\s\S]*?-->/g, '');
     for (const match of withoutComments.matchAll(/<Using\s+([^>]*?)\/?>/g)) {

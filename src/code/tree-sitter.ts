@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { Position } from './facts.js';
 import type { StringDialect, StringPart } from './strings.js';
 
@@ -8,15 +8,21 @@ export type GrammarName = 'python' | 'c-sharp' | 'java' | 'go' | 'cpp' | 'bash' 
 
 const require = createRequire(import.meta.url);
 
+/** The web-tree-sitter module, imported when the first grammar is asked for (a scan without candidates never loads it). */
+type Runtime = typeof import('web-tree-sitter');
+
 /**
  * web-tree-sitter holds one WASM runtime per process, and `Parser.init()` called a second time replaces it, which
  * invalidates every grammar loaded before. So this one promise is process-wide (the only module-level state of the
  * code stage, mirroring the library's own); grammars themselves are cached per scan in a {@link GrammarCache}.
  */
-const runtime: { ready: Promise<void> | null } = { ready: null };
+const runtime: { ready: Promise<Runtime> | null } = { ready: null };
 
-function initRuntime(): Promise<void> {
-  runtime.ready ??= Parser.init();
+function initRuntime(): Promise<Runtime> {
+  runtime.ready ??= import('web-tree-sitter').then(async (module) => {
+    await module.Parser.init();
+    return module;
+  });
   return runtime.ready;
 }
 
@@ -50,6 +56,7 @@ export class GrammarCache {
     const loaded = await pending;
     if (!('parser' in loaded)) return;
     const { language } = loaded.parser;
+    const { Parser } = await initRuntime();
     const parser = new Parser();
     if (language) parser.setLanguage(language);
     try {
@@ -63,7 +70,7 @@ export class GrammarCache {
 
 async function load(name: GrammarName): Promise<GrammarResult> {
   try {
-    await initRuntime();
+    const { Language, Parser } = await initRuntime();
     const path = require.resolve(`@vscode/tree-sitter-wasm/wasm/tree-sitter-${name}.wasm`);
     const language = await Language.load(path);
     const parser = new Parser();

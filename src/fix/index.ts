@@ -7,7 +7,7 @@ import { sortFindings, type Finding } from '../model/finding.js';
 import { FindingSink } from '../model/findings-sink.js';
 import { decide } from '../plan/decide.js';
 import { findImageBuilds } from '../plan/images.js';
-import { linkApplications } from '../plan/link.js';
+import { indexLinks, linkApplications } from '../plan/link.js';
 import { sdkKnowledge } from '../plan/sdk.js';
 import { loadFindingCatalogue } from '../rules/catalogue.js';
 import type { Analysis } from '../run.js';
@@ -139,6 +139,7 @@ function verdicts(analysis: Analysis, options: FixOptions): PhaseContext['decide
       const builds = findImageBuilds(analysis.repo);
       const sdk = sdkKnowledge(loadDependencyKnowledge());
       const applications = analysis.report.applications;
+      const index = indexLinks(applications, builds);
       cached = (workload) =>
         decide(
           workload,
@@ -146,7 +147,8 @@ function verdicts(analysis: Analysis, options: FixOptions): PhaseContext['decide
             applications,
             builds,
             configured: config.config.applications ?? [],
-            configLine: (index) => (config.file ? { file: config.file, line: config.lineOf(['applications', index]) } : null),
+            configLine: (line) => (config.file ? { file: config.file, line: config.lineOf(['applications', line]) } : null),
+            index,
           }),
           applications,
           { sdk, betweenVersions: config.config.policy?.betweenVersions ?? 'latest', restrictedNamespaces: new Map() },

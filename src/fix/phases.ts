@@ -20,11 +20,9 @@ import { isEmbeddingFile } from '../k8s/embedded.js';
 import { pushTo } from '../model/collections.js';
 import { kedaWorkloadIdentityProvider, readSecretProviderClass, readTriggerAuthentication } from '../podidentity/secret-store.js';
 
-/** The three phases of the migration guide: side by side, then off pod identity, then off the proxy. */
-export const phases = ['parallel', 'cutover', 'finalize'] as const;
-export type Phase = (typeof phases)[number];
-
-export const nextPhase: Readonly<Record<Phase, Phase | null>> = { parallel: 'cutover', cutover: 'finalize', finalize: null };
+// The phase names live in their own module, so the CLI can list them without loading the fix stage.
+import type { Phase } from './phase-names.js';
+export { nextPhase, phases, type Phase } from './phase-names.js';
 
 /** A finding the fix stage reports. */
 export interface FixNote {

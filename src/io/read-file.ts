@@ -22,6 +22,22 @@ export interface ReadOptions {
    * scanned tree skip it: the root was checked, and a /proc file still fails the size test below.
    */
   readonly checkFilesystem?: boolean;
+  /**
+   * Read into this buffer instead of a new one: the returned bytes are then a view of it, valid until its next read.
+   * For callers that decode at once and keep only the text (a scan reads tens of thousands of files).
+   */
+  readonly scratch?: ReadBuffer;
+}
+
+/** One buffer reused by successive reads (see {@link ReadOptions.scratch}); it grows to the largest file read. */
+export class ReadBuffer {
+  #buffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+
+  /** The buffer, at least `size` bytes long; earlier contents are not kept. */
+  take(size: number): Buffer {
+    if (this.#buffer.length < size) this.#buffer = Buffer.allocUnsafe(Math.max(size, this.#buffer.length * 2));
+    return this.#buffer;
+  }
 }
 
 /**
@@ -76,7 +92,7 @@ export function readRegularFile(path: string, options: ReadOptions): ReadResult 
     if (pseudo) return { ok: false, reason: 'pseudo', size: null, detail: `a file of the ${pseudo} kernel filesystem` };
     if (stat.size > options.maxBytes) return { ok: false, reason: 'too-large', size: stat.size, detail: `${stat.size} bytes, over the ${options.maxBytes}-byte limit` };
     const limit = Math.min(stat.size, options.maxBytes) + 1;
-    const buffer = Buffer.allocUnsafe(limit);
+    const buffer = options.scratch ? options.scratch.take(limit) : Buffer.allocUnsafe(limit);
     let length = 0;
     while (length < limit) {
       const read = readSync(fd, buffer, length, limit - length, null);

@@ -153,13 +153,23 @@ function findingOf(problem: RenderProblem): FindingId {
   }
 }
 
+/** How much of the repository a render reads. */
+export interface RenderOptions {
+  /**
+   * Which files outside charts, kustomizations and Terraform are read as manifests of their own (plain files and
+   * documents embedded in Markdown or scripts), decided on their text before it is parsed; every file when absent.
+   * Charts, kustomizations and Terraform are always rendered whole: which files they consume is known only then.
+   */
+  readonly select?: (path: string, text: string) => boolean;
+}
+
 /**
  * Reads every manifest of the repository as the deploy tools would render it. A file a kustomization consumes is read
  * only through it; a chart's files only through Helm. Every unit is isolated: a fault inside one becomes a finding.
  */
-export function readManifests(repo: Repo, namespaceOption: string | null, sink: FindingSink): ManifestScan {
+export function readManifests(repo: Repo, namespaceOption: string | null, sink: FindingSink, options: RenderOptions = {}): ManifestScan {
   const files = fileSource(repo.files.map((file) => file.path), (path) => repo.read(path)?.text ?? null);
-  const scan = renderRepository(files, namespaceOption);
+  const scan = renderRepository(files, namespaceOption, new RenderCache(), options);
   for (const problem of scan.problems) sink.add(problem.id, problem.at, problem.message);
   return scan;
 }
@@ -168,7 +178,8 @@ export function readManifests(repo: Repo, namespaceOption: string | null, sink: 
  * Renders every unit of the files: the scan's repository, or the same with the fix's edits in memory. With a cache,
  * units whose files did not change are not rendered again.
  */
-export function renderRepository(files: FileSource, namespaceOption: string | null, cache: RenderCache = new RenderCache()): ManifestScan {
+export function renderRepository(files: FileSource, namespaceOption: string | null, cache: RenderCache = new RenderCache(), options: RenderOptions = {}): ManifestScan {
+  const { select } = options;
   const sink = new ProblemList();
   const report = (problems: readonly RenderProblem[]) => {
     for (const problem of problems) sink.add(findingOf(problem), problem.at, problem.message, problem.code);
@@ -218,6 +229,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
   for (const path of files.list('')) {
     if (!manifestExtension.test(path) && !templateManifest.test(path)) {
+      if (select && isEmbeddingFile(path) && !select(path, files.read(path) ?? '')) continue;
       const embedded = embeddedObjects(files, path, sink);
       if (embedded) {
         manifestFiles++;
@@ -237,6 +249,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       if (text !== null && manifestHint.test(text)) sink.add('snapshot-file', { file: path, line: 1, column: 1 }, `${path} is a stored copy of rendered output (a test snapshot); it is not linked to live objects and changes when its chart does`);
       continue;
     }
+    if (select && !select(path, files.read(path) ?? '')) continue;
     const plain = isolated(path, { file: path, line: 1, column: 1 }, null, () =>
       cached(`plain:${path}`, () => [path], () => {
         const local = new ProblemList();
@@ -696,6 +709,8 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> 
 
 /** Objects of the manifests a shell script or a Markdown runbook embeds (here-documents, yaml code blocks); null when none. */
 function embeddedObjects(files: FileSource, path: string, sink: ProblemList): RenderedObject[] | null {
+  // Decided by name before any read: most files of a repository are neither Markdown nor shell.
+  if (!isEmbeddingFile(path)) return null;
   const text = files.read(path);
   if (text === null || !mayEmbedManifests(path, text)) return null;
   const masked = embeddedManifests(path, text);

@@ -5,7 +5,7 @@ import { isGuid } from '../podidentity/crds.js';
 import { decide, defaultProxyPort, type DecisionContext } from './decide.js';
 import { federatedCredentialLimit, hasUnknown, identityKey, planFederatedCredentials } from './federated.js';
 import type { ImageBuild } from './images.js';
-import { linkApplications } from './link.js';
+import { indexLinks, linkApplications } from './link.js';
 import { placeholderIn } from '../model/placeholders.js';
 import type { MigrationPlan, PlannedIdentity, WorkloadPlan } from './model.js';
 import { nameProblem } from './names.js';
@@ -40,8 +40,9 @@ export function planMigration(inputs: PlanInputs, sink: FindingSink): MigrationP
   const { report } = inputs;
   const apps: readonly Application[] = report.applications;
   const workloadFiles = report.workloads.map((item) => item.file);
+  const index = indexLinks(apps, inputs.builds);
   const decided = report.workloads.map((workload) => {
-    const links = workload.podIdentity ? linkApplications(workload, { applications: apps, builds: inputs.builds, configured: inputs.configured, configLine: inputs.configLine, workloadFiles }) : [];
+    const links = workload.podIdentity ? linkApplications(workload, { applications: apps, builds: inputs.builds, configured: inputs.configured, configLine: inputs.configLine, workloadFiles, index }) : [];
     const identity = plannedIdentity(workload);
     const stated = (inputs.stated ?? []).find((item) => item.id === workload.id || item.id === before(workload.id, '@'));
     const decision = decideWorkload(workload, links, apps, inputs.decision);

@@ -1,7 +1,8 @@
 import type { Application } from '../model/application.js';
 import type { Evidence, WorkloadReport } from '../model/report.js';
 import type { ApplicationLink as ConfiguredLink } from '../config/config.js';
-import { isInside } from '../k8s/paths.js';
+import { dirname, isInside } from '../k8s/paths.js';
+import { pushTo } from '../model/collections.js';
 import type { ApplicationLink } from './model.js';
 import { imageName, imageRepository, type ImageBuild } from './images.js';
 import { before, stripTrailing } from '../model/text.js';
@@ -18,6 +19,74 @@ export interface LinkInputs {
   readonly configLine: (index: number) => Evidence | null;
   /** The files of every workload of the report: an application with manifests of its own in its folder owns those. */
   readonly workloadFiles?: readonly string[];
+  /**
+   * The applications and builds indexed once ({@link indexLinks}); built from `applications` and `builds` when absent.
+   * A plan links every workload against the same inputs, so it builds the index once: without it, linking is
+   * quadratic in applications and builds (minutes on a monorepo of a few thousand applications).
+   */
+  readonly index?: LinkIndex;
+}
+
+/** Lookups over the applications and image builds, each answering what a scan of the whole list would. */
+export interface LinkIndex {
+  /** The applications that can run in a workload (not loose files), in the order given. */
+  readonly real: readonly Application[];
+  /** The application of deepest folder holding `folder` (the first of that path), or null. */
+  readonly deepest: (folder: string) => Application | null;
+  /** Applications known by `name` ({@link applicationNames}), in order. */
+  readonly named: (name: string) => readonly Application[];
+  /** The first build whose image is `repository` or named `name`, or undefined. */
+  readonly build: (repository: string, name: string) => ImageBuild | undefined;
+  /** The first Dockerfile build whose context lies in `app` (as its deepest application), or undefined. */
+  readonly dockerfile: (app: Application) => ImageBuild | undefined;
+  /** Whether some build's context lies in `app` (as its deepest application). */
+  readonly builds: (app: Application) => boolean;
+}
+
+/** Indexes applications and builds for {@link linkApplications}. */
+export function indexLinks(applications: readonly Application[], builds: readonly ImageBuild[]): LinkIndex {
+  const real = applications.filter((app) => app.kind !== 'loose-files');
+  const byPath = new Map<string, Application>();
+  const byName = new Map<string, Application[]>();
+  for (const app of real) {
+    const path = app.path === '.' ? '' : app.path;
+    if (!byPath.has(path)) byPath.set(path, app);
+    for (const name of applicationNames(app)) pushTo(byName, name, app);
+  }
+  const deepest = (folder: string): Application | null => {
+    // The deepest application is the first folder on the way up from `folder` that is an application's.
+    for (let dir = folder; ; dir = dirname(dir)) {
+      const app = byPath.get(dir);
+      if (app) return app;
+      if (dir === '') return null;
+    }
+  };
+  const byRepository = new Map<string, number>();
+  const byImageName = new Map<string, number>();
+  const dockerfiles = new Map<Application, ImageBuild>();
+  const building = new Set<Application>();
+  builds.forEach((build, index) => {
+    if (build.repository !== '') {
+      if (!byRepository.has(build.repository)) byRepository.set(build.repository, index);
+      const name = imageName(build.repository);
+      if (!byImageName.has(name)) byImageName.set(name, index);
+    }
+    const owner = deepest(build.context);
+    if (!owner) return;
+    building.add(owner);
+    if (build.via === 'dockerfile' && !dockerfiles.has(owner)) dockerfiles.set(owner, build);
+  });
+  return {
+    real,
+    deepest,
+    named: (name) => byName.get(name) ?? [],
+    build: (repository, name) => {
+      const first = Math.min(byRepository.get(repository) ?? Infinity, byImageName.get(name) ?? Infinity);
+      return first === Infinity ? undefined : builds[first];
+    },
+    dockerfile: (app) => dockerfiles.get(app),
+    builds: (app) => building.has(app),
+  };
 }
 
 /** Names an application is known by: its folder, its manifest name, an npm scope or Go module path stripped. */
@@ -38,25 +107,15 @@ function applicationNames(app: Application): Set<string> {
   return names;
 }
 
-function deepestApplication(applications: readonly Application[], folder: string): Application | null {
-  let best: Application | null = null;
-  for (const app of applications) {
-    const path = app.path === '.' ? '' : app.path;
-    if (!isInside(folder, path) && folder !== path) continue;
-    if (!best || path.length > (best.path === '.' ? 0 : best.path.length)) best = app;
-  }
-  return best;
-}
-
 /**
  * Links a workload to the applications it runs, trying in order: an explicit mapping in `.pod2wi.yaml`; an image a
  * build in the repository produces from an application folder; an image named like an application; a Helm chart
  * inside an application folder; the only application of the repository. Each link says how and how surely.
  */
 export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): ApplicationLink[] {
-  const { applications } = inputs;
+  const index = inputs.index ?? indexLinks(inputs.applications, inputs.builds);
   // Credential uses outside every application folder are on record, but no workload runs them.
-  const real = applications.filter((app) => app.kind !== 'loose-files');
+  const { real } = index;
   if (real.length === 0) return [];
   const images = workload.containers
     .filter((container) => container.image !== null && !platformImage.test(container.image))
@@ -80,12 +139,12 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
 
   // A chart living inside an application folder says the same as a matching image name, with more certainty.
   const chartFolder = workload.source === 'helm' ? chartFolderOf(workload) : null;
-  const chartOwner = chartFolder === null ? null : deepestApplication(real, chartFolder);
+  const chartOwner = chartFolder === null ? null : index.deepest(chartFolder);
   const links: ApplicationLink[] = [];
   for (const { repository, at } of images) {
     const name = imageName(repository);
-    const build = inputs.builds.find((candidate) => candidate.repository !== '' && (candidate.repository === repository || imageName(candidate.repository) === name));
-    const built = build ? deepestApplication(real, build.context) : null;
+    const build = index.build(repository, name);
+    const built = build ? index.deepest(build.context) : null;
     if (build && built) {
       links.push({
         path: built.path,
@@ -96,10 +155,10 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
       });
       continue;
     }
-    const named = real.filter((app) => applicationNames(app).has(name));
+    const named = index.named(name);
     if (named.length === 1 && named[0]) {
       const app = named[0];
-      const dockerfile = inputs.builds.find((candidate) => candidate.via === 'dockerfile' && deepestApplication(real, candidate.context) === app);
+      const dockerfile = index.dockerfile(app);
       const chart = chartOwner === app;
       const also = [dockerfile ? 'which has a Dockerfile' : null, chart ? 'and holds its Helm chart' : null].filter(Boolean).join(' ');
       links.push({
@@ -115,7 +174,7 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
 
   // A chart, kustomization or manifest inside an application folder deploys that application. The repository root as
   // an application holds every file, which says less.
-  const owner = chartOwner ?? deepestApplication(real, folderOf(workload.file));
+  const owner = chartOwner ?? index.deepest(folderOf(workload.file));
   if (owner) {
     const root = owner.path === '.';
     const what = chartOwner ? 'its Helm chart lives' : 'its manifest lives';
@@ -132,7 +191,7 @@ export function linkApplications(workload: WorkloadReport, inputs: LinkInputs): 
   // the application, which builds an image of its own) or chosen at deploy time.
   const only = real.length === 1 ? real[0] : undefined;
   if (only) {
-    const buildsOwn = inputs.builds.some((build) => deepestApplication(real, build.context) === only);
+    const buildsOwn = index.builds(only);
     const names = applicationNames(only);
     const foreign = images.length > 0 && images.every(({ repository }) => !names.has(imageName(repository)));
     // Images written only as placeholders (`${image}`, an empty repository in a chart's defaults) are chosen at deploy time.

@@ -66,6 +66,7 @@ export function walk(options: WalkOptions): WalkResult {
   const filter = ignore({ allowRelativePaths: true });
   if (options.defaultExcludes) filter.add(defaultExcludedPatterns);
   filter.add([...options.exclude]);
+  const excluded = exclusionTest(filter, [...(options.defaultExcludes ? defaultExcludedPatterns : []), ...options.exclude]);
 
   const fromGit = listWithGit(options.root);
   const method = fromGit && fromGit.paths.length + fromGit.invalid.length > 0 ? 'git' : 'filesystem';
@@ -75,8 +76,8 @@ export function walk(options: WalkOptions): WalkResult {
   const skipped: SkippedFile[] = [];
   for (const path of listed.paths) {
     if (!isUnder(path, options.only)) continue;
-    if (isExcluded(filter, path)) continue;
-    const absolute = join(options.root, ...path.split('/'));
+    if (excluded(path)) continue;
+    const absolute = join(options.root, path);
     const entry = statEntry(options.root, absolute);
     if (entry === 'outside') skipped.push({ path, reason: 'symlink-outside-root' });
     else if (entry === 'not-regular') skipped.push({ path, reason: 'not-regular' });
@@ -251,6 +252,28 @@ function statEntry(root: string, absolute: string): { size: number } | 'outside'
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether a listed file is excluded, as {@link isExcluded} decides. When every pattern names folders only (ends with
+ * `/`, no negation: the default exclusions), a file is excluded exactly when its folder is, so each folder is tested
+ * once instead of each file.
+ */
+function exclusionTest(filter: Ignore, patterns: readonly string[]): (path: string) => boolean {
+  const foldersOnly = patterns.every((pattern) => pattern.trim() === '' || (pattern.endsWith('/') && !pattern.startsWith('!') && !pattern.startsWith('#')));
+  if (!foldersOnly) return (path) => isExcluded(filter, path);
+  const folders = new Map<string, boolean>();
+  return (path) => {
+    const slash = path.lastIndexOf('/');
+    if (slash < 0) return false;
+    const folder = path.slice(0, slash + 1);
+    let verdict = folders.get(folder);
+    if (verdict === undefined) {
+      verdict = isExcluded(filter, folder);
+      folders.set(folder, verdict);
+    }
+    return verdict;
+  };
 }
 
 function isExcluded(filter: Ignore, path: string): boolean {
