@@ -5,7 +5,7 @@ import { UsageError } from '../model/errors.js';
 import { renderFixDiff } from '../report/fix-diff.js';
 import { renderFixJson } from '../report/fix-json.js';
 import { analyze } from '../run.js';
-import { emit, useColor, type Io } from './output.js';
+import { emit, parseMinSeverity, useColor, type Io } from './output.js';
 import { checkOutputFile } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
 import { relieveMemory } from './memory.js';
@@ -50,6 +50,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
     .option('-f, --format <format>', 'text (a unified diff and a summary, default) or json (the edits)', 'text')
     .option('-o, --output <file>', 'write the output to FILE instead of stdout')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .option('--min-severity <severity>', 'list only findings at or above note (default), warning or error in the text; json keeps them all')
     .addHelpText(
       'after',
       [
@@ -71,6 +72,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       if (flags.write && flags.check) throw new UsageError('--check reports pending changes; it does not combine with --write');
       const format = flags.format.trim().toLowerCase();
       if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${flags.format}" (expected text, json)`);
+      const minSeverity = parseMinSeverity(flags.minSeverity);
       if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
       const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
       const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
@@ -82,7 +84,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       const output = flags.output ?? null;
       const content = format === 'json'
         ? renderFixJson(plan, { root, written, refused })
-        : renderFixDiff(plan, { root, written, refused, color: output === null && useColor(io, flags.color) });
+        : renderFixDiff(plan, { root, written, refused, color: output === null && useColor(io, flags.color), minSeverity });
       emit(io, { format, file: output }, content);
       const pending = !written && flags.check === true && plan.changes.length > 0;
       setExit(refused.length > 0 || pending ? 1 : 0);

@@ -3,11 +3,11 @@ import { renderJson } from '../report/json.js';
 import { renderText } from '../report/text.js';
 import { defaultMaxFileSize, scan, type ScanOptions } from '../run.js';
 import { parseOutputs, parseSize } from './formats.js';
-import { emit, useColor, type Io } from './output.js';
+import { emit, parseMinSeverity, textWidth, useColor, type Io, type TextFlags } from './output.js';
 import { checkOutputs } from './paths.js';
 import { relieveMemory } from './memory.js';
 
-export interface ScanFlags {
+export interface ScanFlags extends TextFlags {
   readonly format: string[];
   readonly output?: string;
   readonly exclude: string[];
@@ -45,6 +45,15 @@ export function addScanOptions(command: Command): Command {
     .option('--all-dependencies', 'list every dependency of each application, not only identity libraries');
 }
 
+/** The layout options of every command that prints findings as text. */
+export function addTextOptions(command: Command, quiet: string): Command {
+  return command
+    .option('--min-severity <severity>', 'list only findings at or above note (default), warning or error; the summary still counts them all')
+    .option('-v, --verbose', 'list every location of a repeated finding and every finding of a rule')
+    .option('-q, --quiet', quiet)
+    .option('--width <columns>', 'wrap text to this many columns (default: COLUMNS, else the terminal width, else 80)');
+}
+
 /** ScanOptions from the shared flags. */
 export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOptions {
   return {
@@ -79,7 +88,8 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
   addScanOptions(command)
     .option('-f, --format <format>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', collect, [])
     .option('-o, --output <file>', 'write the output (of the one format without =FILE) to FILE')
-    .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)');
+  addTextOptions(command, 'print only the summary and the errors')
     .addHelpText(
       'after',
       [
@@ -89,12 +99,22 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         '  $ pod2wi scan deploy/ charts/ --namespace shop',
         '  $ pod2wi scan . --format text --format json=pod2wi-report.json',
         '  $ pod2wi scan gitops/ --force-namespaced --app ../orders-api --app ../payments',
+        '  $ pod2wi scan . --min-severity warning --width 120',
+        '  $ pod2wi scan . --quiet          # the summary and the errors only',
+        '',
+        'The text starts with a summary (workloads by verdict, blockers, what to do next), then each',
+        'workload with pod identity, then the findings grouped by rule: a message seen in several places',
+        'is printed once with a count and its first locations (--verbose lists them all). Lines wrap to',
+        'the terminal width, or 80 columns when the output is not a terminal; the JSON has every message',
+        'whole.',
         '',
         'Exit codes: 0 scanned, 2 usage or configuration error, 3 internal error, 4 nothing to scan.',
       ].join('\n'),
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, scanFormats);
+      const minSeverity = parseMinSeverity(flags.minSeverity);
+      if (flags.width !== undefined) textWidth(io, flags.width, false);
       checkOutputs(outputs, flags.output, io.cwd);
       const started = performance.now();
       const report = await scan(scanOptions(paths, flags, io));
@@ -107,7 +127,11 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
             ? renderJson(report)
             : renderText(report, {
                 color: spec.file === null && useColor(io, flags.color),
-                ...(toTerminal ? { elapsed, width: io.stdout.columns ?? 110 } : {}),
+                width: textWidth(io, flags.width, spec.file !== null),
+                verbose: flags.verbose === true,
+                quiet: flags.quiet === true,
+                minSeverity,
+                ...(toTerminal ? { elapsed } : {}),
               });
         emit(io, spec, content);
       }
