@@ -9,6 +9,7 @@ import { emit, parseMinSeverity, useColor, type Io } from './output.js';
 import { checkOutputFile } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
 import { relieveMemory } from './memory.js';
+import { clockOf, createProgress } from './progress.js';
 
 interface FixFlags extends Omit<ScanFlags, 'format'> {
   readonly phase: string;
@@ -74,7 +75,8 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${flags.format}" (expected text, json)`);
       const minSeverity = parseMinSeverity(flags.minSeverity);
       if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
-      const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
+      const progress = createProgress(io.stderr, io.env, clockOf(io));
+      const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io, progress)).finally(progress.done);
       const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
       relieveMemory();
       // All or nothing: when one file cannot be written, none is, and the summary says so.

@@ -9,7 +9,7 @@ import type { OutputSpec } from './formats.js';
 export interface Io {
   readonly cwd: string;
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The clock (today's date decides whether a suppression has expired); the real one when absent. */
   readonly now?: () => Date;

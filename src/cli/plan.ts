@@ -12,6 +12,7 @@ import { writeOutput, type Io } from './output.js';
 import { checkOutputFolder, makeOutputFolder } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
 import { relieveMemory } from './memory.js';
+import { clockOf, createProgress } from './progress.js';
 
 interface PlanFlags extends ScanFlags {
   readonly outDir: string;
@@ -50,7 +51,8 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
     .action(async (paths: string[], flags: PlanFlags) => {
       if (flags.issuer !== undefined && !/^https:\/\/\S+$/.test(flags.issuer)) throw new UsageError(`--issuer ${flags.issuer}: expected an https URL`);
       const outDir = checkOutputFolder('--out-dir', flags.outDir, io.cwd);
-      const { report, plan } = await analyze(scanOptions(paths, flags, io));
+      const progress = createProgress(io.stderr, io.env, clockOf(io));
+      const { report, plan } = await analyze(scanOptions(paths, flags, io, progress)).finally(progress.done);
       relieveMemory();
       makeOutputFolder('--out-dir', outDir);
       const meta = { version: report.tool.version, root: report.root };

@@ -6,6 +6,7 @@ import { parseOutputs, parseSize } from './formats.js';
 import { emit, parseMinSeverity, textWidth, useColor, type Io, type TextFlags } from './output.js';
 import { checkOutputs } from './paths.js';
 import { relieveMemory } from './memory.js';
+import { clockOf, createProgress, type Progress } from './progress.js';
 
 export interface ScanFlags extends TextFlags {
   readonly format: string[];
@@ -54,8 +55,8 @@ export function addTextOptions(command: Command, quiet: string): Command {
     .option('--width <columns>', 'wrap text to this many columns (default: COLUMNS, else the terminal width, else 80)');
 }
 
-/** ScanOptions from the shared flags. */
-export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOptions {
+/** ScanOptions from the shared flags; `progress` shows how far the scan has got (see createProgress). */
+export function scanOptions(paths: string[], flags: ScanFlags, io: Io, progress?: Progress): ScanOptions {
   return {
     paths,
     cwd: io.cwd,
@@ -70,6 +71,7 @@ export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOpti
     issuer: flags.issuer ?? null,
     clusterStates: flags.clusterState,
     betweenStages: relieveMemory,
+    ...(progress ? { progress: progress.update } : {}),
   };
 }
 
@@ -117,7 +119,8 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
       if (flags.width !== undefined) textWidth(io, flags.width, false);
       checkOutputs(outputs, flags.output, io.cwd);
       const started = performance.now();
-      const report = await scan(scanOptions(paths, flags, io));
+      const progress = createProgress(io.stderr, io.env, clockOf(io));
+      const report = await scan(scanOptions(paths, flags, io, progress)).finally(progress.done);
       relieveMemory();
       const elapsed = (performance.now() - started) / 1000;
       for (const spec of outputs) {
