@@ -58,6 +58,14 @@ describe('text layout of a large repository', async () => {
     });
   }
 
+  it('shows a binding chain once per workload, however many copies of the binding the repository holds', () => {
+    const refund = report.workloads.find((workload) => workload.name === 'refund-processor');
+    expect(refund?.podIdentity?.identities).toHaveLength(2);
+    const text = renderText(report, { color: false, width: 120 });
+    const block = text.slice(text.indexOf('Deployment refund-processor'), text.indexOf('\n  Deployment ', text.indexOf('Deployment refund-processor')));
+    expect(block.split('→ binding payments-shared-binding')).toHaveLength(2);
+  });
+
   it('starts with the summary, one line per field at 120 columns', () => {
     const lines = renderText(report, { color: false, width: 120 }).split('\n');
     expect(lines.slice(2, 6).map((line) => line.split(/\s+/)[0])).toEqual(['workloads', 'blockers', 'findings', 'next']);
