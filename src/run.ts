@@ -50,6 +50,23 @@ export interface ScanOptions {
   readonly clusterStates?: readonly string[];
   /** Called between the stages of the scan (the CLI returns the memory of a finished stage there). */
   readonly betweenStages?: () => void;
+  /** Told what has been done so far after each stage (the CLI shows it on a terminal); never prints itself. */
+  readonly progress?: (state: ScanProgress) => void;
+}
+
+/**
+ * How far a scan has got: the stage that just finished and the running counts. Counts only grow; each report carries
+ * them all, so a listener can show the latest one alone.
+ */
+export interface ScanProgress {
+  readonly stage: 'walked' | 'rendered' | 'code-read' | 'applications-read' | 'decided';
+  /** Files walked (the repository's files pod2wi looks at). */
+  readonly files: number;
+  /** Helm chart renders and Kustomize builds. */
+  readonly charts: number;
+  readonly overlays: number;
+  readonly applications: number;
+  readonly workloads: number;
 }
 
 /** A scan and the migration plan decided from it, with what was read (for stages that edit the files). */
@@ -90,6 +107,12 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   const sink = new FindingSink(catalogue);
   const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
   const repo = new Repo(root, walked.files, walked.skipped, options.maxFileSize);
+  let counts: Omit<ScanProgress, 'stage'> = { files: walked.files.length, charts: 0, overlays: 0, applications: 0, workloads: 0 };
+  const progress = (stage: ScanProgress['stage'], more: Partial<Omit<ScanProgress, 'stage'>> = {}) => {
+    counts = { ...counts, ...more };
+    options.progress?.({ stage, ...counts });
+  };
+  progress('walked');
 
   const states = (options.clusterStates ?? []).map((path) => readClusterStateFile(path, options.cwd));
   const manifests = readManifests(repo, options.namespace, sink);
@@ -100,8 +123,10 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     { namespace: options.namespace, forceNamespaced: options.forceNamespaced },
     sink,
   );
+  progress('rendered', { charts: manifests.chartRenders.length, overlays: manifests.kustomizeBuilds.length, workloads: inventory.workloads.length });
   options.betweenStages?.();
   const uses = await findCredentialUses(repo, sink);
+  progress('code-read');
   options.betweenStages?.();
   // Only uses written in YAML can sit in a workload's manifest.
   const yamlUses = uses.filter((use) => use.language === 'yaml');
@@ -115,6 +140,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   );
   for (const appRoot of appRoots) applications.push(...(await readExternalApplications(appRoot, options, root, sink)));
   applications.sort((a, b) => compareStrings(a.path, b.path));
+  progress('applications-read', { applications: applications.length });
   if (manifests.manifestFiles === 0 && manifests.charts.length === 0 && manifests.terraformFiles === 0 && applications.length === 0) {
     throw new NothingScannedError(
       walked.files.length === 0
@@ -166,6 +192,7 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     },
     sink,
   );
+  progress('decided');
   const decided = new Map(plan.workloads.map((item) => [item.workload, item]));
   const workloads = draft.workloads.map((workload) => {
     const item = decided.get(workload.id);

@@ -20,6 +20,8 @@ interface FixtureRun {
   readonly options?: Partial<Pick<ScanOptions, 'namespace' | 'forceNamespaced' | 'exclude'>>;
   /** Exports of the cluster (--cluster-state), from the fixture's `cluster/` folder, named as `../cluster/<file>`. */
   readonly clusterStates?: readonly string[];
+  /** Widths of further text goldens, `expected/<run>.<width>.txt` (the plain `.txt` is laid out for 80 columns). */
+  readonly textWidths?: readonly number[];
 }
 
 for (const name of readdirSync(fixtures).sort()) {
@@ -40,6 +42,7 @@ for (const name of readdirSync(fixtures).sort()) {
         expect(validateScanReport(report)).toEqual([]);
         expectGolden(join(folder, 'expected', `${run.name}.json`), renderJson(report));
         expectGolden(join(folder, 'expected', `${run.name}.txt`), renderText(report, { color: false }));
+        for (const width of run.textWidths ?? []) expectGolden(join(folder, 'expected', `${run.name}.${width}.txt`), renderText(report, { color: false, width }));
       });
     }
   });

@@ -16,7 +16,7 @@ const setNameToken = new RegExp(`(?<![\\w-])${podIdentityLabel}(?![\\w-])`);
 
 /** `aadpodidbinding: null` takes the label away (Helm values, strategic-merge patches): not a use. */
 const removal = new RegExp(`${podIdentityLabel}["']?\\s*:\\s*(null|~)\\s*(?:[,}]\\s*)?$`);
-const labelValue = new RegExp(`${podIdentityLabel}["']?\\s*[:=]\\s*["']?([^"'\\s,}\\]]+)`);
+const labelKey = new RegExp(`${podIdentityLabel}["']?\\s*[:=]\\s*`);
 const groupVersion = new RegExp(`\\b${podIdentityGroup.replace(/\./g, '\\.')}/v1\\b`, 'g');
 
 /** The workload-identity token path in any version of the webhook (v0.4.0–v1.5.1, and v1.6.0 onwards). */
@@ -49,7 +49,7 @@ export function detectText(context: GateContext): void {
         // In HCL the key is also the last part of a Helm --set name: `name = "podLabels.aadpodidbinding"`.
         const column = language === 'hcl' ? line.code.search(setNameToken) : line.code.search(labelToken);
         if (column >= 0 && !removal.test(line.code) && !detections.hasLine('aadpodidbinding-label', file.path, line.number)) {
-          const value = labelValue.exec(line.code)?.[1];
+          const value = labelValueIn(line.code);
           detections.add({ ruleId: 'aadpodidbinding-label', at: { file: file.path, line: line.number, column: column + 1 }, message: `aadpodidbinding${value ? `=${value}` : ''} in ${where}` });
         }
       }
@@ -71,6 +71,34 @@ export function detectText(context: GateContext): void {
       }
     }
   }
+}
+
+/**
+ * The label's value after `aadpodidbinding:` or `=` on a line, whole: a quoted value up to its closing quote; else up
+ * to a space, comma or closing bracket, where a template expression (`{{ .Values.identity.name }}`, `${var.name}`)
+ * counts as one piece with the spaces and braces inside it. Undefined when the line gives no value.
+ */
+export function labelValueIn(code: string): string | undefined {
+  const key = labelKey.exec(code);
+  if (!key) return undefined;
+  let i = key.index + key[0].length;
+  const quote = code[i] === '"' || code[i] === "'" ? code[i] : null;
+  if (quote) i++;
+  const start = i;
+  while (i < code.length) {
+    const rest = code.slice(i);
+    const opener = rest.startsWith('{{') ? '}}' : rest.startsWith('${') ? '}' : null;
+    if (opener) {
+      const end = rest.indexOf(opener, 2);
+      // An expression that goes on past the line is kept to the line's end, never cut inside.
+      i = end < 0 ? code.trimEnd().length : i + end + opener.length;
+      continue;
+    }
+    const char = code[i] ?? '';
+    if (quote ? char === quote : /[\s,}\]"']/.test(char)) break;
+    i++;
+  }
+  return i > start ? code.slice(start, i) : undefined;
 }
 
 /** pod2wi's own JSON output (scan and check reports, baselines) names every form it found: never read as input. */

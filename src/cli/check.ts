@@ -4,17 +4,18 @@ import type { Command } from 'commander';
 import { UsageError } from '../model/errors.js';
 import { severities, type Severity } from '../model/finding.js';
 import type { CheckResult } from '../check/result.js';
+import type { CheckTextOptions } from '../report/check-text.js';
 import { toolHomepage } from '../version.js';
 import { defaultMaxFileSize } from '../walk/limits.js';
 import { parseOutputs, parseSize } from './formats.js';
-import { emit, useColor, writeOutput, type Io } from './output.js';
+import { emit, parseMinSeverity, textWidth, useColor, writeOutput, type Io, type TextFlags } from './output.js';
 import { checkOutputFile, checkOutputs } from './paths.js';
 import { exitCodes } from './program.js';
-import { collect } from './scan.js';
+import { addTextOptions, collect } from './scan.js';
 import { relieveMemory } from './memory.js';
 
 /** The options of `pod2wi check` as commander hands them over (`--no-ignore` makes `ignore` false). */
-export interface CheckFlags {
+export interface CheckFlags extends TextFlags {
   readonly format: string[];
   readonly output?: string;
   readonly failOn: string;
@@ -43,7 +44,7 @@ function parseSeverity(value: string): Severity {
 }
 
 export function registerCheck(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('check')
     .summary('the CI gate: fail on aadpodidbinding, pod-identity objects and broken workload-identity setups')
     .description(
@@ -69,7 +70,8 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     .option('--no-default-excludes', 'also walk node_modules, vendor, dist, target, obj and other build output')
     .option('--max-file-size <size>', `skip files larger than this (default ${defaultMaxFileSize / 1024 / 1024}MB)`)
     .option('-n, --namespace <name>', 'namespace for objects that set none (default: "default")')
-    .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)');
+  addTextOptions(command, 'print only the verdict, the summary and the findings that fail the gate')
     .addHelpText(
       'after',
       [
@@ -80,6 +82,12 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
         '  $ pod2wi check . --write-baseline .pod2wi-baseline.json',
         '  $ pod2wi check . --baseline .pod2wi-baseline.json --changed-since origin/main',
         '  $ pod2wi check deploy/ --fail-on warning --format junit=pod2wi.junit.xml',
+        '  $ pod2wi check . --min-severity warning --verbose',
+        '',
+        '--fail-on decides what fails the gate; --min-severity only decides what the text lists.',
+        'A finding that fails the gate is always listed, so --min-severity error --fail-on note still',
+        'lists the failing notes. Other formats (json, sarif, junit, github, azure-devops, markdown)',
+        'carry every open finding whatever --min-severity says.',
         '',
         'Exit codes: 0 passed, 1 findings at or above --fail-on, 2 usage or configuration',
         'error, 3 internal error, 4 nothing to check.',
@@ -92,6 +100,8 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
       const failOn = parseSeverity(flags.failOn);
       // The gate loads when the command runs, not when the CLI starts; each format's renderer when it is asked for.
       const { runCheck } = await import('../check/gate.js');
+      const minSeverity = parseMinSeverity(flags.minSeverity);
+      if (flags.width !== undefined) textWidth(io, flags.width, false);
       const run = runCheck({
         paths,
         cwd: io.cwd,
@@ -119,7 +129,13 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
         if (!isCheckFormat(spec.format)) continue;
         const content = await renderCheck(spec.format, result, {
           ...ci,
-          color: spec.file === null && useColor(io, flags.color),
+          text: {
+            color: spec.file === null && useColor(io, flags.color),
+            width: textWidth(io, flags.width, spec.file !== null),
+            verbose: flags.verbose === true,
+            quiet: flags.quiet === true,
+            minSeverity,
+          },
         });
         emit(io, spec, content);
       }
@@ -128,11 +144,11 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
 }
 
 /** One format of a gate result, its renderer loaded on demand. */
-async function renderCheck(format: CheckFormat, result: CheckResult, options: { readonly pathPrefix: string; readonly color: boolean }): Promise<string> {
+async function renderCheck(format: CheckFormat, result: CheckResult, options: { readonly pathPrefix: string; readonly text: CheckTextOptions }): Promise<string> {
   const ci = { pathPrefix: options.pathPrefix };
   switch (format) {
     case 'text':
-      return (await import('../report/check-text.js')).renderCheckText(result, { color: options.color });
+      return (await import('../report/check-text.js')).renderCheckText(result, options.text);
     case 'json':
       return (await import('../report/check-json.js')).renderCheckJson(result);
     case 'sarif':

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import type { WriteRefusal } from '../fix/edit.js';
 import { phases, type Phase } from '../fix/phase-names.js';
 import { UsageError } from '../model/errors.js';
-import { emit, useColor, type Io } from './output.js';
+import { emit, parseMinSeverity, useColor, type Io } from './output.js';
 import { checkOutputFile } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
 import { relieveMemory } from './memory.js';
+import { clockOf, createProgress } from './progress.js';
 
 interface FixFlags extends Omit<ScanFlags, 'format'> {
   readonly phase: string;
@@ -47,6 +48,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
     .option('-f, --format <format>', 'text (a unified diff and a summary, default) or json (the edits)', 'text')
     .option('-o, --output <file>', 'write the output to FILE instead of stdout')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .option('--min-severity <severity>', 'list only findings at or above note (default), warning or error in the text; json keeps them all')
     .addHelpText(
       'after',
       [
@@ -68,6 +70,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       if (flags.write && flags.check) throw new UsageError('--check reports pending changes; it does not combine with --write');
       const format = flags.format.trim().toLowerCase();
       if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${flags.format}" (expected text, json)`);
+      const minSeverity = parseMinSeverity(flags.minSeverity);
       if (flags.output !== undefined && flags.output !== '-') checkOutputFile('--output', flags.output, io.cwd);
       // The stages load when the command runs, not when the CLI starts.
       const [{ analyze }, { planFix }, { writeChanges }, { renderFixJson }, { renderFixDiff }] = await Promise.all([
@@ -77,7 +80,8 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
         import('../report/fix-json.js'),
         import('../report/fix-diff.js'),
       ]);
-      const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io));
+      const progress = createProgress(io.stderr, io.env, clockOf(io));
+      const analysis = await analyze(scanOptions(paths, { ...flags, format: [] }, io, progress)).finally(progress.done);
       const plan = planFix(analysis, flags.phase as Phase, { config: flags.config ?? null, cwd: io.cwd });
       relieveMemory();
       // All or nothing: when one file cannot be written, none is, and the summary says so.
@@ -87,7 +91,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       const output = flags.output ?? null;
       const content = format === 'json'
         ? renderFixJson(plan, { root, written, refused })
-        : renderFixDiff(plan, { root, written, refused, color: output === null && useColor(io, flags.color) });
+        : renderFixDiff(plan, { root, written, refused, color: output === null && useColor(io, flags.color), minSeverity });
       emit(io, { format, file: output }, content);
       const pending = !written && flags.check === true && plan.changes.length > 0;
       setExit(refused.length > 0 || pending ? 1 : 0);

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { UsageError } from '../model/errors.js';
+import { severities, type Severity } from '../model/finding.js';
+import { resolveWidth } from '../report/wrap.js';
 import type { OutputSpec } from './formats.js';
 
 /** Where the CLI's text goes; tests pass their own. */
 export interface Io {
   readonly cwd: string;
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The clock (today's date decides whether a suppression has expired); the real one when absent. */
   readonly now?: () => Date;
@@ -40,4 +42,27 @@ export function writeOutput(absolute: string, display: string, content: string):
   } catch (error) {
     throw new UsageError(`${display}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+}
+
+/** The options every command that prints findings as text shares. */
+export interface TextFlags {
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
+  readonly minSeverity?: string;
+  readonly width?: string;
+}
+
+/** Reads `--min-severity`: note (the default, everything), warning or error. */
+export function parseMinSeverity(value: string | undefined): Severity {
+  if (value === undefined) return 'note';
+  const found = severities.find((severity) => severity === value.trim().toLowerCase());
+  if (!found) throw new UsageError(`--min-severity ${value}: expected note, warning or error`);
+  return found;
+}
+
+/** The width text on stdout is laid out for: `--width`, else COLUMNS, else the terminal's, else 80. */
+export function textWidth(io: Io, flag: string | undefined, toFile: boolean): number {
+  const width = resolveWidth({ flag, env: io.env, stream: toFile ? {} : io.stdout });
+  if (width === null) throw new UsageError(`--width ${flag ?? ''}: expected a number of columns, e.g. 100`);
+  return width;
 }

@@ -6,6 +6,7 @@ import { writeOutput, type Io } from './output.js';
 import { checkOutputFolder, makeOutputFolder } from './paths.js';
 import { addScanOptions, scanOptions, type ScanFlags } from './scan.js';
 import { relieveMemory } from './memory.js';
+import { clockOf, createProgress } from './progress.js';
 
 interface PlanFlags extends ScanFlags {
   readonly outDir: string;
@@ -53,7 +54,8 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
         import('../report/plan-shell.js'),
         import('../report/plan-terraform.js'),
       ]);
-      const { report, plan } = await analyze(scanOptions(paths, flags, io));
+      const progress = createProgress(io.stderr, io.env, clockOf(io));
+      const { report, plan } = await analyze(scanOptions(paths, flags, io, progress)).finally(progress.done);
       relieveMemory();
       makeOutputFolder('--out-dir', outDir);
       const meta = { version: report.tool.version, root: report.root };

@@ -8,7 +8,7 @@ import { renderText } from '../report/text.js';
 import { scan } from '../run.js';
 import type { OutputSpec } from './formats.js';
 import { relieveMemory } from './memory.js';
-import { useColor, writeOutput, type Io } from './output.js';
+import { parseMinSeverity, textWidth, useColor, writeOutput, type Io } from './output.js';
 import { checkOutputFolder, makeOutputFolder } from './paths.js';
 import { scanOptions, type ScanFlags } from './scan.js';
 
@@ -137,7 +137,11 @@ export async function scanRepositories(reposFile: string, paths: readonly string
       const toTerminal = output.folder === null && io.stdout.isTTY === true;
       const text = renderText(report, {
         color: output.folder === null && useColor(io, flags.color),
-        ...(toTerminal ? { elapsed, width: io.stdout.columns ?? 110 } : {}),
+        width: textWidth(io, flags.width, output.folder !== null),
+        verbose: flags.verbose === true,
+        quiet: flags.quiet === true,
+        minSeverity: parseMinSeverity(flags.minSeverity),
+        ...(toTerminal ? { elapsed } : {}),
       });
       if (output.folder) writeOutput(join(output.folder, `${stem}.txt`), `${output.given}${stem}.txt`, text);
       else {

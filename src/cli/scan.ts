@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import type { ScanOptions } from '../run.js';
 import { defaultMaxFileSize } from '../walk/limits.js';
 import { parseOutputs, parseSize } from './formats.js';
-import { emit, useColor, type Io } from './output.js';
+import { emit, parseMinSeverity, textWidth, useColor, type Io, type TextFlags } from './output.js';
 import { checkOutputs } from './paths.js';
 import { relieveMemory } from './memory.js';
-import { scanRepositories } from './scan-repos.js';
+import { clockOf, createProgress, type Progress } from './progress.js';
 
-export interface ScanFlags {
+export interface ScanFlags extends TextFlags {
   readonly format: string[];
   readonly output?: string;
   readonly exclude: string[];
@@ -46,8 +46,17 @@ export function addScanOptions(command: Command): Command {
     .option('--all-dependencies', 'list every dependency of each application, not only identity libraries');
 }
 
-/** ScanOptions from the shared flags. */
-export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOptions {
+/** The layout options of every command that prints findings as text. */
+export function addTextOptions(command: Command, quiet: string): Command {
+  return command
+    .option('--min-severity <severity>', 'list only findings at or above note (default), warning or error; the summary still counts them all')
+    .option('-v, --verbose', 'list every location of a repeated finding and every finding of a rule')
+    .option('-q, --quiet', quiet)
+    .option('--width <columns>', 'wrap text to this many columns (default: COLUMNS, else the terminal width, else 80)');
+}
+
+/** ScanOptions from the shared flags; `progress` shows how far the scan has got (see createProgress). */
+export function scanOptions(paths: string[], flags: ScanFlags, io: Io, progress?: Progress): ScanOptions {
   return {
     paths,
     cwd: io.cwd,
@@ -62,6 +71,7 @@ export function scanOptions(paths: string[], flags: ScanFlags, io: Io): ScanOpti
     issuer: flags.issuer ?? null,
     clusterStates: flags.clusterState,
     betweenStages: relieveMemory,
+    ...(progress ? { progress: progress.update } : {}),
   };
 }
 
@@ -81,7 +91,8 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     .option('-f, --format <format>', 'text (default) or json; FORMAT=FILE writes that format to FILE; repeatable', collect, [])
     .option('-o, --output <file>', 'write the output (of the one format without =FILE) to FILE')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
-    .option('--repos-file <file>', 'scan every repository FILE lists (one path a line, relative to FILE\'s folder; # comments); each format given a folder (json=DIR/) gets one file per repository')
+    .option('--repos-file <file>', 'scan every repository FILE lists (one path a line, relative to FILE\'s folder; # comments); each format given a folder (json=DIR/) gets one file per repository');
+  addTextOptions(command, 'print only the summary and the errors')
     .addHelpText(
       'after',
       [
@@ -91,7 +102,15 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         '  $ pod2wi scan deploy/ charts/ --namespace shop',
         '  $ pod2wi scan . --format text --format json=pod2wi-report.json',
         '  $ pod2wi scan gitops/ --force-namespaced --app ../orders-api --app ../payments',
+        '  $ pod2wi scan . --min-severity warning --width 120',
+        '  $ pod2wi scan . --quiet          # the summary and the errors only',
         '  $ pod2wi scan --repos-file checkouts/repositories.txt --format text --format json=reports/',
+        '',
+        'The text starts with a summary (workloads by verdict, blockers, what to do next), then each',
+        'workload with pod identity, then the findings grouped by rule: a message seen in several places',
+        'is printed once with a count and its first locations (--verbose lists them all). Lines wrap to',
+        'the terminal width, or 80 columns when the output is not a terminal; the JSON has every message',
+        'whole.',
         '',
         'Several repositories (--repos-file FILE): each listed folder is scanned on its own, as if given alone from',
         "FILE's folder, so its report's root is the path as written in FILE. json=DIR/ (and text=DIR/) writes",
@@ -106,7 +125,10 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, scanFormats);
+      const minSeverity = parseMinSeverity(flags.minSeverity);
+      if (flags.width !== undefined) textWidth(io, flags.width, false);
       if (flags.reposFile !== undefined) {
+        const { scanRepositories } = await import('./scan-repos.js');
         setExit(await scanRepositories(flags.reposFile, paths, flags, outputs, io));
         return;
       }
@@ -114,7 +136,8 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
       // The stages and renderers load when the command runs, not when the CLI starts.
       const [{ scan }, { renderJson }, { renderText }] = await Promise.all([import('../run.js'), import('../report/json.js'), import('../report/text.js')]);
       const started = performance.now();
-      const report = await scan(scanOptions(paths, flags, io));
+      const progress = createProgress(io.stderr, io.env, clockOf(io));
+      const report = await scan(scanOptions(paths, flags, io, progress)).finally(progress.done);
       relieveMemory();
       const elapsed = (performance.now() - started) / 1000;
       for (const spec of outputs) {
@@ -124,7 +147,11 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
             ? renderJson(report)
             : renderText(report, {
                 color: spec.file === null && useColor(io, flags.color),
-                ...(toTerminal ? { elapsed, width: io.stdout.columns ?? 110 } : {}),
+                width: textWidth(io, flags.width, spec.file !== null),
+                verbose: flags.verbose === true,
+                quiet: flags.quiet === true,
+                minSeverity,
+                ...(toTerminal ? { elapsed } : {}),
               });
         emit(io, spec, content);
       }

@@ -2,6 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import { createColors } from 'picocolors';
 import type { FileChange } from '../fix/edit.js';
 import { nextPhase, type FixPlan } from '../fix/index.js';
+import { severityRank, type Severity } from '../model/finding.js';
 import { stripTrailing } from '../model/text.js';
 
 export interface FixDiffOptions {
@@ -12,6 +13,8 @@ export interface FixDiffOptions {
   readonly root: string;
   /** Why the writer wrote nothing (all or nothing: one refused file holds back every change of the run). */
   readonly refused?: readonly { readonly file: string; readonly reason: string }[];
+  /** Findings below this severity are counted on the summary line but not listed (the JSON keeps them all). */
+  readonly minSeverity?: Severity;
 }
 
 /** The lines a change adds and removes. */
@@ -53,10 +56,11 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
       else out.push(line);
     }
   }
-  if (plan.findings.length > 0) {
+  const listed = plan.findings.filter((finding) => severityRank(finding.severity) >= severityRank(options.minSeverity ?? 'note'));
+  if (listed.length > 0) {
     if (out.length > 0) out.push('');
     out.push(c.bold('findings'));
-    for (const finding of plan.findings) {
+    for (const finding of listed) {
       const label = finding.severity.padEnd(7);
       const severity = finding.severity === 'error' ? c.red(label) : finding.severity === 'warning' ? c.yellow(label) : c.cyan(label);
       out.push(`  ${severity} ${finding.ruleId}  ${c.dim(`${finding.file}:${finding.line}`)}`);
@@ -82,6 +86,8 @@ export function renderFixDiff(plan: FixPlan, options: FixDiffOptions): string {
     parts.push(`${files} file${files === 1 ? '' : 's'}${detail ? ` (${detail})` : ''}${options.written ? ' written' : ''}, ${added} line${added === 1 ? '' : 's'} added${removed ? `, ${removed} removed` : ''}`);
   }
   // Every kept edit was proven: the repository rendered again shows exactly the intended change, nothing else.
+  const hidden = plan.findings.length - listed.length;
+  if (hidden > 0) parts.push(`${hidden} finding${hidden === 1 ? '' : 's'} below ${options.minSeverity ?? 'note'} not listed`);
   if (files > 0) parts.push(`rendered again: ${plan.verified.units} render${plan.verified.units === 1 ? '' : 's'} changed, each exactly as intended`);
   parts.push(`phase ${plan.phase}`);
   if (files > 0 && !options.written && (options.refused ?? []).length === 0) parts.push('run with --write to apply');

@@ -44,9 +44,11 @@ function mermaidLabel(value: string): string {
 }
 
 /**
- * `plan.md`: what a platform engineer hands to application teams. A summary table (blocked first), the graph of
- * workload → ServiceAccount → identity → federated credential, the cluster prerequisites, then per workload its
- * reasons with evidence and the ordered steps of the migration guide with the commands filled in.
+ * `plan.md`: what a platform engineer hands to application teams. A summary table (blocked first: verdict, blocker,
+ * next step, evidence), the graph of workload → ServiceAccount → identity → federated credential, the cluster
+ * prerequisites, then one section per namespace with, per workload, its reasons with evidence and the ordered steps
+ * of the migration guide with the commands filled in. Long lists show their first entries and a count; `plan.json`
+ * has everything.
  */
 export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan): string {
   // Names come from the scanned repository: none may start a line of its own (a heading, a command in a code block).
@@ -68,15 +70,17 @@ export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan):
     '',
   );
 
-  lines.push('## Summary', '', '| namespace | workload | identity | path | blocked by | evidence |', '|---|---|---|---|---|---|');
-  for (const item of inScope) {
+  lines.push('## Summary', '', '| namespace | workload | identity | verdict | blocker | next step | evidence |', '|---|---|---|---|---|---|---|');
+  for (const item of inScope.slice(0, summaryRows)) {
     const workload = byId.get(item.workload);
     if (!workload) continue;
     const identity = item.identity
       ? `${item.identity.name}${item.identity.identityName ? ` (${item.identity.identityName})` : item.identity.type !== 'user-assigned-managed-identity' ? ' (service principal)' : ''}`
       : (workload.podIdentity?.identities[0]?.name ?? '—');
-    lines.push(`| ${cell(item.namespace)} | ${cell(`${item.kind} ${item.name}`)} | ${cell(identity)} | ${item.path} | ${cell(blockerSummary(item))} | ${cell(keyEvidence(item, workload))} |`);
+    const verdict = `${item.blocked ? 'blocked ' : ''}${item.path}`;
+    lines.push(`| ${cell(item.namespace)} | ${cell(`${item.kind} ${item.name}`)} | ${cell(identity)} | ${verdict} | ${cell(blockerSummary(item))} | ${cell(nextStep(item, workload))} | ${cell(keyEvidence(item, workload))} |`);
   }
+  if (inScope.length > summaryRows) lines.push('', `… and ${inScope.length - summaryRows} more workloads: every one is in \`plan.json\` (\`workloads\`), and in its namespace's section below.`);
   lines.push('');
 
   const credentials = plan.federatedCredentials;
@@ -114,10 +118,20 @@ export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan):
     '',
   );
 
-  lines.push('## Workloads', '');
-  for (const item of inScope) {
-    const workload = byId.get(item.workload);
-    if (workload) lines.push(...workloadSection(item, workload, credentials, report.identities), '');
+  // One section per namespace, in name order; inside it the workloads in the summary's order (blocked first).
+  const namespaces = [...new Set(inScope.map((item) => item.namespace))].sort(compareStrings);
+  for (const namespace of namespaces) {
+    const items = inScope.filter((item) => item.namespace === namespace);
+    const tally = (['legacy', 'latest', 'unknown', 'migrated'] as const)
+      .map((path) => [path, items.filter((item) => item.path === path).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([path, n]) => `${n} ${path}`);
+    const blockedHere = items.filter((item) => item.blocked).length;
+    lines.push(`## Namespace ${namespace}`, '', `${items.length} workload${items.length === 1 ? '' : 's'}: ${tally.join(', ')}${blockedHere ? ` (${blockedHere} blocked)` : ''}.`, '');
+    for (const item of items) {
+      const workload = byId.get(item.workload);
+      if (workload) lines.push(...workloadSection(item, workload, credentials, report.identities), '');
+    }
   }
 
   const triggers = (report.triggerAuthentications ?? []).filter((item) => item.podIdentity);
@@ -130,8 +144,11 @@ export function renderPlanMarkdown(scanned: ScanReport, planned: MigrationPlan):
     ...uninstallLines(report.identities),
     '- Delete the CRDs: `kubectl delete crd azureidentities.aadpodidentity.k8s.io azureidentitybindings.aadpodidentity.k8s.io azureassignedidentities.aadpodidentity.k8s.io azurepodidentityexceptions.aadpodidentity.k8s.io`.',
   );
-  for (const exception of report.exceptions) {
+  for (const exception of report.exceptions.slice(0, listItems)) {
     lines.push(`- Delete AzurePodIdentityException ${exception.namespace}/${exception.name}${where(exception)}.`);
+  }
+  if (report.exceptions.length > listItems) {
+    lines.push(`- … and ${report.exceptions.length - listItems} more AzurePodIdentityExceptions: \`pod2wi scan --format json\` lists them all (\`exceptions\`).`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -181,8 +198,8 @@ function workloadSection(item: WorkloadPlan, workload: WorkloadReport, credentia
   lines.push('');
 
   const reasons = item.reasons.filter((reason) => !reason.code.startsWith('linked-'));
-  if (reasons.length > 0) lines.push('Why:', '', ...reasons.map(bullet), '');
-  if (item.warnings.length > 0) lines.push('Watch out:', '', ...item.warnings.map(bullet), '');
+  if (reasons.length > 0) lines.push('Why:', '', ...summarised(reasons, 'reasons', item.workload), '');
+  if (item.warnings.length > 0) lines.push('Watch out:', '', ...summarised(item.warnings, 'warnings', item.workload), '');
   if (item.path === 'migrated') {
     lines.push('Already on workload identity. If aadpodidbinding is still on the pod template, finish with the cut-over step below.', '');
   }
@@ -276,6 +293,31 @@ function providerClassesSwitched(item: WorkloadPlan): string {
 
 function bullet(reason: MigrationReason): string {
   return `- ${reason.message}${where(reason)}`;
+}
+
+/** Rows of the summary table before the rest is counted; items of a list before the rest is counted. */
+const summaryRows = 100;
+const listItems = 10;
+
+/** A workload's reasons or warnings as bullets: the first {@link listItems}, then a count and where the rest are. */
+function summarised(reasons: readonly MigrationReason[], what: 'reasons' | 'warnings', workload: string): string[] {
+  const shown = reasons.slice(0, listItems).map(bullet);
+  const more = reasons.length - shown.length;
+  return more > 0 ? [...shown, `- … and ${more} more ${what}: \`plan.json\` has them all (\`${what}\` of ${workload})`] : shown;
+}
+
+/**
+ * The one step that comes next for a workload, for the summary table: what unblocks it, what settles an unknown path,
+ * or which phase of `pod2wi fix` moves it.
+ */
+function nextStep(item: WorkloadPlan, workload: WorkloadReport): string {
+  if (item.path === 'migrated') return workload.podIdentity ? 'cut over: `pod2wi fix --phase cutover`' : 'nothing';
+  if (item.blocked) {
+    return item.reasons.some((reason) => reason.code === 'blocked-pod-identity-api') ? 'change its code (it programs aad-pod-identity)' : 'upgrade its SDK, then the latest path';
+  }
+  if (item.path === 'unknown') return 'settle its path (see Why)';
+  if (!item.identity || !item.serviceAccount) return 'give its client ID in .pod2wi.yaml';
+  return item.path === 'legacy' ? 'side by side with the proxy: `pod2wi fix`' : 'side by side: `pod2wi fix`';
 }
 
 function indent(block: string): string {

@@ -1,15 +1,23 @@
 import { createColors } from 'picocolors';
-import type { Finding } from '../model/finding.js';
+import { severityRank, type Severity } from '../model/finding.js';
 import { compareStrings } from '../model/location.js';
-import type { Evidence, ScanReport, SecretProviderClassReport, WorkloadReport } from '../model/report.js';
+import type { Evidence, MigrationReason, ScanReport, SecretProviderClassReport, WorkloadReport } from '../model/report.js';
 import { placeholderIn } from '../model/placeholders.js';
+import { atLeast, groupFindings, renderFindingGroups } from './finding-groups.js';
+import { defaultWidth, wrap, wrapWithLocation } from './wrap.js';
 
 export interface TextOptions {
   readonly color: boolean;
   /** Seconds the scan took; shown only when given (terminals), so the text stays byte-identical in files. */
   readonly elapsed?: number;
-  /** Terminal width for right-aligned locations. */
+  /** Columns to lay the text out for (default 80, the width of text that is not on a terminal). */
   readonly width?: number;
+  /** Every location of a repeated finding and every finding of a rule, instead of the first few. */
+  readonly verbose?: boolean;
+  /** Only the summary and the errors. */
+  readonly quiet?: boolean;
+  /** Findings below this severity are counted in the summary but not listed. */
+  readonly minSeverity?: Severity;
 }
 
 const typeLabel = {
@@ -19,63 +27,85 @@ const typeLabel = {
 } as const;
 
 /**
- * The terminal report: per namespace, each workload with pod identity (or workload identity) and the evidence of
- * every claim at the end of its line; then the findings; then the counts and what to run next.
+ * The terminal report. First a summary (workloads by verdict, what blocks, what to do next: one line each); then per
+ * namespace each workload with pod identity (or workload identity), the evidence of every claim at the end of its
+ * line, and its warnings; then the findings grouped by rule, each repeated message once with a count and its first
+ * locations. Lines are wrapped at spaces to the width; nothing is cut (the JSON has the same text).
  */
 export function renderText(report: ScanReport, options: TextOptions): string {
   const c = createColors(options.color);
-  const width = Math.max(80, Math.min(options.width ?? 110, 140));
+  const width = options.width ?? defaultWidth;
   const lines: string[] = [];
-  const row = (left: string, at: Evidence | null, visible = left) => {
-    if (!at) {
-      lines.push(left);
-      return;
-    }
-    const where = `${at.file}:${at.line}`;
-    const pad = Math.max(2, width - visible.length - where.length);
-    lines.push(`${left}${' '.repeat(pad)}${c.dim(where)}`);
+  const row: Row = (left, at, first, rest) => {
+    lines.push(...wrapWithLocation(left, at ? c.dim(`${at.file}:${at.line}`) : null, width, first, rest));
   };
 
   const s = report.summary;
   const elapsed = options.elapsed === undefined ? '' : ` in ${options.elapsed.toFixed(1)} s`;
   lines.push(
-    `${c.bold(`pod2wi ${report.tool.version}`)} · ${report.root} · scanned ${count(s.files, 'file')}${elapsed} · ${count(s.manifestFiles, 'manifest file')} · ${count(s.workloads, 'workload')} (${s.withPodIdentity} with pod identity)`,
+    ...wrap(`${c.bold(`pod2wi ${report.tool.version}`)} · ${report.root} · scanned ${count(s.files, 'file')}${elapsed} · ${count(s.manifestFiles, 'manifest file')} · ${count(s.workloads, 'workload')} (${s.withPodIdentity} with pod identity)`, width, '', '  '),
   );
+  lines.push('', ...summaryLines(report, width, options.minSeverity ?? 'note'));
 
-  const namespaces = [...new Set(report.workloads.map((workload) => workload.namespace))].sort(compareStrings);
-  for (const namespace of namespaces) {
-    const inNamespace = report.workloads.filter((workload) => workload.namespace === namespace);
-    const detailed = inNamespace.filter(isInteresting);
-    const others = inNamespace.filter((workload) => !isInteresting(workload));
-    lines.push('');
-    const sources = [...new Set(inNamespace.map((workload) => workload.namespaceSource))].sort();
-    lines.push(c.bold(`namespace ${namespace}`) + c.dim(`  (from ${sources.join(', ')})`));
-    for (const workload of detailed) renderWorkload(workload, row, c, declaredBy(report), report.secretProviderClasses ?? []);
-    if (others.length > 0) {
-      const names = others.map((workload) => `${workload.kind} ${workload.name}`);
-      lines.push(c.dim(`  ${count(others.length, 'other workload')} without pod identity: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`));
+  if (options.quiet !== true) {
+    const namespaces = [...new Set(report.workloads.map((workload) => workload.namespace))].sort(compareStrings);
+    for (const namespace of namespaces) {
+      const inNamespace = report.workloads.filter((workload) => workload.namespace === namespace);
+      const detailed = inNamespace.filter(isInteresting);
+      const others = inNamespace.filter((workload) => !isInteresting(workload));
+      lines.push('');
+      const sources = [...new Set(inNamespace.map((workload) => workload.namespaceSource))].sort();
+      lines.push(...wrap(c.bold(`namespace ${namespace}`) + c.dim(`  (from ${sources.join(', ')})`), width, '', '  '));
+      for (const workload of detailed) renderWorkload(workload, row, c, declaredBy(report), report.secretProviderClasses ?? []);
+      if (others.length > 0) {
+        const names = others.map((workload) => `${workload.kind} ${workload.name}`);
+        const listed = options.verbose === true ? names : names.slice(0, 6);
+        lines.push(...wrap(c.dim(`${count(others.length, 'other workload')} without pod identity: ${listed.join(', ')}${names.length > listed.length ? ', …' : ''}`), width, '  ', '    '));
+      }
     }
   }
 
-  if (report.findings.length > 0) {
-    lines.push('', c.bold('findings'));
-    for (const finding of report.findings) {
-      const severity = paintSeverity(finding, c);
-      lines.push(`  ${severity} ${finding.ruleId}  ${c.dim(`${finding.file}:${finding.line}`)}`);
-      lines.push(`      ${finding.message}`);
-    }
+  const minimum = options.quiet === true ? 'error' : (options.minSeverity ?? 'note');
+  const listed = atLeast(report.findings, minimum);
+  if (listed.length > 0) {
+    lines.push('', c.bold(options.quiet === true ? 'errors' : 'findings'));
+    lines.push(...renderFindingGroups(groupFindings(listed), { width, color: options.color, verbose: options.verbose === true, locate: (finding) => `${finding.file}:${finding.line}` }));
   }
+  return `${lines.join('\n')}\n`;
+}
 
+/**
+ * The summary: workloads by verdict, what blocks (errors and blocked workloads), and what to do next, one line each
+ * (wrapped when the width asks for it).
+ */
+function summaryLines(report: ScanReport, width: number, minSeverity: Severity): string[] {
+  const s = report.summary;
   const tally = (['legacy', 'latest', 'migrated', 'unknown', 'not-applicable'] as const)
     .filter((path) => s.paths[path] > 0)
     .map((path) => `${s.paths[path]} ${path}`);
-  const bySeverity = (['error', 'warning', 'note'] as const)
-    .map((severity) => [severity, report.findings.filter((finding) => finding.severity === severity).length] as const)
+  const bySeverity = (severity: Severity) => report.findings.filter((finding) => finding.severity === severity).length;
+  const errors = bySeverity('error');
+  const blocked = report.workloads.filter((workload) => workload.migration.blocked).length;
+  const unknown = report.workloads.filter((workload) => workload.migration.path === 'unknown').length;
+  const toMove = report.workloads.filter((workload) => workload.migration.path === 'legacy' || workload.migration.path === 'latest').length;
+  const blockers = [errors > 0 ? count(errors, 'error') : null, blocked > 0 ? `${count(blocked, 'blocked workload')} (its SDK must change first)` : null].filter((part): part is string => part !== null);
+  const next: string[] = [];
+  if (errors > 0) next.push(`fix the ${count(errors, 'error')} under findings`);
+  if (unknown > 0) next.push(`name the code of the ${count(unknown, 'unknown workload')} (.pod2wi.yaml applications or workloads, or --app PATH)`);
+  if (toMove > 0 || blocked > 0) next.push('pod2wi plan, then pod2wi fix --dry-run');
+  if (next.length === 0) next.push(s.withPodIdentity === 0 ? 'nothing to migrate' : 'pod2wi check in CI keeps pod identity from coming back');
+  const findingCounts = (['error', 'warning', 'note'] as const)
+    .map((severity) => [severity, bySeverity(severity)] as const)
     .filter(([, n]) => n > 0)
     .map(([severity, n]) => count(n, severity));
-  lines.push('');
-  lines.push(`${[...tally, ...bySeverity].join(' · ') || 'nothing found'}      ${c.dim('next: pod2wi plan · pod2wi fix --dry-run')}`);
-  return `${lines.join('\n')}\n`;
+  const hidden = (['warning', 'note'] as const).filter((severity) => severityRank(severity) < severityRank(minSeverity) && bySeverity(severity) > 0);
+  const field = (name: string, text: string) => wrap(`${name.padEnd(11)}${text}`, width, '', ' '.repeat(11));
+  return [
+    ...field('workloads', tally.join(' · ') || 'none'),
+    ...field('blockers', blockers.join(' · ') || 'none'),
+    ...field('findings', `${findingCounts.join(' · ') || 'none'}${hidden.length ? ` (${hidden.map((severity) => `${severity}s`).join(' and ')} not listed: --min-severity ${minSeverity})` : ''}`),
+    ...field('next', next.join('; then ')),
+  ];
 }
 
 /** `, AKS add-on` or `, cluster export` for an identity that no manifest declares; empty otherwise. */
@@ -91,15 +121,20 @@ function isInteresting(workload: WorkloadReport): boolean {
   return workload.podIdentity !== null || workload.workloadIdentity.useLabel || workload.workloadIdentity.clientId !== null || workload.workloadIdentity.proxySidecar;
 }
 
-type Row = (left: string, at: Evidence | null, visible?: string) => void;
+/** One claim: its text wrapped from `first` (continuing at `rest`), its evidence at the end. */
+type Row = (text: string, at: Evidence | null, first: string, rest: string) => void;
 type Colors = ReturnType<typeof createColors>;
 
 function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared: (identity: { file: string; line: number }) => string, providerClasses: readonly SecretProviderClassReport[]): void {
-  const title = `  ${workload.kind} ${workload.name}`;
-  row(c.bold(title), workload, title);
+  row(c.bold(`${workload.kind} ${workload.name}`), workload, '  ', '    ');
+  const indent = ' '.repeat(19);
+  // Each claim once: overlays and copies of one binding chain would repeat the same lines.
+  const seen = new Set<string>();
   const field = (name: string, text: string, at: Evidence | null) => {
-    const left = `    ${name.padEnd(14)} ${text}`;
-    row(left, at);
+    const key = `${name}\u0000${text}`;
+    if (name === '' && seen.has(key)) return;
+    seen.add(key);
+    row(text, at, `    ${name.padEnd(14)} `, name === '' ? `${indent}  ` : indent);
   };
   if (workload.source !== 'manifest') field('rendered', workload.unit, null);
   const pod = workload.podIdentity;
@@ -109,11 +144,16 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared:
     const via = pod.via === 'inline' ? '' : ` via ${pod.via}`;
     field('pod identity', `aadpodidbinding=${value}${via}${conditions}`, pod);
     if (pod.identities.length === 0) field('', placeholderIn(pod.selector ?? '') ? '→ set at deploy time: no binding in the repository can match it' : '→ no AzureIdentityBinding in the repository', null);
+    const chains = new Set<string>();
     for (const identity of pod.identities) {
       const across = identity.crossNamespace ? ` (binding in ${identity.binding.namespace})` : '';
-      field('', `→ binding ${identity.binding.name}${across} → AzureIdentity ${identity.name} (${typeLabel[identity.type]}${declared(identity)})`, identity.binding);
+      const binding = `→ binding ${identity.binding.name}${across} → AzureIdentity ${identity.name} (${typeLabel[identity.type]}${declared(identity)})`;
       const where = identity.identityName ? `  identity ${identity.identityName} in ${identity.resourceGroup}` : '';
-      field('', `  client id ${identity.clientId ?? 'unresolved'}${where}`, identity.clientIdAt ?? identity);
+      const client = `client id ${identity.clientId ?? 'unresolved'}${where}`;
+      if (chains.has(`${binding}\u0000${client}`)) continue;
+      chains.add(`${binding}\u0000${client}`);
+      row(binding, identity.binding, indent, `${indent}  `);
+      row(client, identity.clientIdAt ?? identity, `${indent}  `, `${indent}    `);
     }
     if (pod.resolvedAt) field('', `value written in ${pod.resolvedAt.file}`, pod.resolvedAt);
   }
@@ -134,17 +174,15 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared:
   if (workload.os !== 'unknown') field('os', workload.os, workload.osAt);
   const verdict = workload.migration.path.toUpperCase() + (workload.migration.blocked ? ' (blocked)' : '');
   field('verdict', verdict, null);
-  for (const reason of workload.migration.reasons) {
-    field('', `- ${reason.message}`, reason.file && reason.line ? { file: reason.file, line: reason.line } : null);
-  }
-  for (const warning of workload.migration.warnings) {
-    field('', `! ${warning.message}`, warning.file && warning.line ? { file: warning.file, line: warning.line } : null);
-  }
-}
-
-function paintSeverity(finding: Finding, c: Colors): string {
-  const label = finding.severity.padEnd(7);
-  return finding.severity === 'error' ? c.red(label) : finding.severity === 'warning' ? c.yellow(label) : c.cyan(label);
+  const listed = new Set<string>();
+  const entry = (mark: string, reason: MigrationReason) => {
+    const key = `${mark}${reason.message}\u0000${reason.file ?? ''}:${reason.line ?? ''}`;
+    if (listed.has(key)) return;
+    listed.add(key);
+    row(`${mark} ${reason.message}`, reason.file && reason.line ? { file: reason.file, line: reason.line } : null, indent, `${indent}  `);
+  };
+  for (const reason of workload.migration.reasons) entry('-', reason);
+  for (const warning of workload.migration.warnings) entry('!', warning);
 }
 
 function count(n: number, noun: string): string {

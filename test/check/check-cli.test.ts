@@ -57,8 +57,16 @@ describe('pod2wi check', () => {
     const red = capture(writeTree({ 'pod.yaml': labelled('api') }));
     expect(await runCli(['check', '.'], red)).toBe(1);
     expect(red.out()).toBe([
-      'pod.yaml:7:5: error aadpodidbinding-label: Pod shop/api: aadpodidbinding=api on the pod template',
-      'pod2wi check failed: 1 error · 0 warnings · 0 notes (fails on error) · 1 file read under .',
+      'pod2wi check failed: 1 error · 0 warnings · 0 notes (fails on error) · 1 file',
+      '  read under .',
+      'blockers   1 finding at or above error: aadpodidbinding-label',
+      'next       pod2wi fix --dry-run shows the edits that remove them; a',
+      '           pod2wi-ignore comment suppresses one, --write-baseline records them',
+      '           all',
+      '',
+      'findings',
+      '  error   aadpodidbinding-label',
+      `    Pod shop/api: aadpodidbinding=api on the pod template${' '.repeat(11)}pod.yaml:7:5`,
       '',
     ].join('\n'));
     const green = capture(writeTree({ 'settings.yaml': clean }));
@@ -82,7 +90,7 @@ describe('pod2wi check', () => {
     const args = ['check', '--format', 'text', '--format', 'sarif=out/pod2wi.sarif', '--format', 'junit=out/pod2wi.xml', '--format', 'json=report.json', '--format', 'markdown=summary.md', '.'];
     execFileSync('mkdir', ['-p', join(dir, 'out')]);
     expect(await runCli(args, io)).toBe(1);
-    expect(io.out()).toContain('pod.yaml:7:5: error aadpodidbinding-label');
+    expect(io.out()).toMatch(/error {3}aadpodidbinding-label\n.*pod\.yaml:7:5\n/);
     expect(JSON.parse(readFileSync(join(dir, 'out/pod2wi.sarif'), 'utf8'))).toMatchObject({ version: '2.1.0' });
     expect(readFileSync(join(dir, 'out/pod2wi.xml'), 'utf8')).toContain('<testsuites name="pod2wi check"');
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('pod2wi check failed');
@@ -217,5 +225,29 @@ describe('pod2wi policy', () => {
     expect(missing.err()).toContain('--engine is required: kyverno or gatekeeper');
     expect(await runCli(['policy', '--engine', 'opa'], capture(dir))).toBe(2);
     expect(await runCli(['policy', '--engine', 'kyverno', '--mode', 'warn'], capture(dir))).toBe(2);
+  });
+});
+
+describe('pod2wi check text layout', () => {
+  it('wraps to --width, COLUMNS or 80, and lists failing findings whatever --min-severity says', async () => {
+    const dir = writeTree({ 'pod.yaml': labelled('api'), 'proxy.yaml': falseProxy });
+    const wide = capture(dir);
+    expect(await runCli(['check', '--width', '200', '.'], wide)).toBe(1);
+    expect(wide.out().split('\n')[0]).toMatch(/^pod2wi check failed: .* read under \.$/);
+    const narrow = capture(dir);
+    expect(await runCli(['check', '.'], narrow)).toBe(1);
+    expect(Math.max(...narrow.out().split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    const errorsOnly = capture(dir);
+    expect(await runCli(['check', '--min-severity', 'error', '--fail-on', 'warning', '.'], errorsOnly)).toBe(1);
+    expect(errorsOnly.out()).toContain('proxy-sidecar-false');
+    const hidden = capture(dir);
+    expect(await runCli(['check', '--min-severity', 'error', '.'], hidden)).toBe(1);
+    expect(hidden.out()).not.toContain('proxy-sidecar-false');
+    expect(hidden.out()).toContain('1 finding below error not listed');
+    const bad = capture(dir);
+    expect(await runCli(['check', '--min-severity', 'loud', '.'], bad)).toBe(2);
+    expect(bad.err()).toContain('--min-severity loud: expected note, warning or error');
+    const badWidth = capture(dir);
+    expect(await runCli(['check', '--width', 'wide', '.'], badWidth)).toBe(2);
   });
 });

@@ -25,7 +25,7 @@ describe('pod2wi rules', () => {
     expect(text).toMatch(/azure-identity\s+azure-identity\s+1\.13\.0\s+1\.7\.0/);
     expect(text).toMatch(/sdk\/azidentity\s+azure-identity\s+1\.3\.0\s+never/);
     expect(text).toMatch(/ms-rest-azure\s+legacy/);
-    expect(text).toContain('source: AKS-docs workload-identity-overview.md');
+    expect(text).toContain('source: https://learn.microsoft.com/azure/aks/workload-identity-overview#azure-identity-client-libraries');
     expect(text).toMatch(/1\.2\.30\s+→ 1\.14\.2/);
     expect(text).toContain('exclusive-lower-bound');
     expect(text).toMatch(/legacy-identity-library\s+warning/);
@@ -59,5 +59,14 @@ describe('pod2wi rules', () => {
     const { io, out } = fakeIo();
     expect(await runCli(['rules', '--help'], io)).toBe(0);
     expect(out()).toContain('$ pod2wi rules --format json');
+  });
+
+  it('cites no internal notes, in any format', async () => {
+    for (const args of [['rules'], ['rules', '--format', 'json'], ['rules', '--controllers'], ['rules', '--controllers', '--format', 'json']]) {
+      const { io, out } = fakeIo();
+      expect(await runCli(args, io)).toBe(0);
+      expect(out().length).toBeGreaterThan(1000);
+      expect(out(), args.join(' ')).not.toMatch(/DOMAIN|UNVERIFIED|AKS-docs/);
+    }
   });
 });

@@ -158,3 +158,46 @@ describe('--cluster-state', () => {
     expect(missing.err()).toContain('--cluster-state nowhere.yaml');
   });
 });
+
+describe('pod2wi scan text layout options', () => {
+  const repo = () => writeTree({ 'deploy/app.yaml': `${deployment('orders')}---\n${deployment('billing')}` });
+
+  it('lays out for --width, else COLUMNS, else the terminal, else 80 columns', async () => {
+    const widest = (text: string) => Math.max(...text.split('\n').map((line) => line.length));
+    const dir = repo();
+    const piped = capture(dir);
+    expect(await runCli(['scan', '.'], piped)).toBe(0);
+    expect(widest(piped.out())).toBeLessThanOrEqual(80);
+    const terminal = capture(dir, {}, true);
+    expect(await runCli(['scan', '--no-color', '.'], terminal)).toBe(0);
+    expect(widest(terminal.out())).toBeGreaterThan(80);
+    expect(widest(terminal.out())).toBeLessThanOrEqual(120);
+    const columns = capture(dir, { COLUMNS: '60' });
+    expect(await runCli(['scan', '.'], columns)).toBe(0);
+    expect(widest(columns.out())).toBeLessThanOrEqual(60);
+    const flag = capture(dir, { COLUMNS: '60' });
+    expect(await runCli(['scan', '--width', '100', '.'], flag)).toBe(0);
+    expect(widest(flag.out())).toBeGreaterThan(80);
+    const bad = capture(dir);
+    expect(await runCli(['scan', '--width', 'x', '.'], bad)).toBe(2);
+    expect(bad.err()).toContain('--width x');
+  });
+
+  it('--quiet prints the summary and the errors; --min-severity lists only what is at or above it', async () => {
+    const dir = repo();
+    const quiet = capture(dir);
+    expect(await runCli(['scan', '--quiet', '.'], quiet)).toBe(0);
+    expect(quiet.out()).toMatch(/^workloads /m);
+    expect(quiet.out()).not.toContain('namespace shop');
+    expect(quiet.out()).not.toMatch(/^ {2}note /m);
+    const loud = capture(dir);
+    expect(await runCli(['scan', '.'], loud)).toBe(0);
+    expect(loud.out()).toMatch(/^ {2}note /m);
+    const warnings = capture(dir);
+    expect(await runCli(['scan', '--min-severity', 'warning', '.'], warnings)).toBe(0);
+    expect(warnings.out()).not.toMatch(/^ {2}note /m);
+    expect(warnings.out()).toContain('not listed: --min-severity warning');
+    const bad = capture(dir);
+    expect(await runCli(['scan', '--min-severity', 'fatal', '.'], bad)).toBe(2);
+  });
+});

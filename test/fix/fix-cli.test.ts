@@ -108,3 +108,23 @@ describe('pod2wi fix', () => {
     expect(await runCli(['fix', tempDir()], capture(dir))).toBe(4);
   });
 });
+
+describe('pod2wi fix --min-severity', () => {
+  it('lists only findings at or above it in the text, counting the others; json keeps them all', async () => {
+    const dir = writeTree({
+      'app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api, aadpodidbinding: api}}\n    spec: {containers: [{name: api, image: contoso/api:1}]}\n',
+    });
+    const all = capture(dir);
+    expect(await runCli(['fix', '.'], all)).toBe(0);
+    expect(all.out()).toMatch(/^ {2}note /m);
+    const warnings = capture(dir);
+    expect(await runCli(['fix', '--min-severity', 'warning', '.'], warnings)).toBe(0);
+    expect(warnings.out()).not.toMatch(/^ {2}note /m);
+    expect(warnings.out()).toMatch(/\d+ findings? below warning not listed/);
+    const json = capture(dir);
+    expect(await runCli(['fix', '--min-severity', 'error', '--format', 'json', '.'], json)).toBe(0);
+    expect(JSON.parse(json.out()).findings.length).toBeGreaterThan(0);
+    const bad = capture(dir);
+    expect(await runCli(['fix', '--min-severity', 'all', '.'], bad)).toBe(2);
+  });
+});
