@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
-import { mergeReports, type MissingRepository, type NamedReport } from '../fleet/merge.js';
-import { listReportSources, readReportFile, repositoryOf, type ReadReport, type ReportProblem } from '../fleet/read-report.js';
-import { readReposFile, repositoryName } from '../fleet/repos-file.js';
 import { UsageError } from '../model/errors.js';
-import { renderFleetJson } from '../report/fleet-json.js';
-import { renderFleetMarkdown } from '../report/fleet-markdown.js';
 import { collect } from './scan.js';
 import { parseOutputs } from './formats.js';
-import { emit, type Io } from './output.js';
+import type { Io } from './output.js';
 import { checkOutputs } from './paths.js';
 
 export interface MergeFlags {
@@ -20,27 +15,6 @@ export interface MergeFlags {
 export const mergeFormats = ['markdown', 'json'] as const;
 const nameSources = ['root', 'file'] as const;
 
-/** Reports keyed by repository name; two different files for one repository are a problem naming both. */
-function nameReports(reads: readonly ReadReport[], nameFrom: 'root' | 'file'): { named: NamedReport[]; problems: ReportProblem[] } {
-  const byName = new Map<string, ReadReport>();
-  const problems: ReportProblem[] = [];
-  for (const read of reads) {
-    const name = repositoryOf(read, nameFrom);
-    const earlier = byName.get(name);
-    if (!earlier) {
-      byName.set(name, read);
-      continue;
-    }
-    const hint =
-      nameFrom === 'root'
-        ? name === '.'
-          ? ' (both were scanned as "."; scan each repository by its path, e.g. pod2wi scan owner/name, or name reports by file with --name-from file)'
-          : ' (pass one of them, or name reports by file with --name-from file)'
-        : ' (pass one of them)';
-    problems.push({ file: read.file, message: `repository "${name}" again: ${earlier.file} is a report of it too${hint}` });
-  }
-  return { named: [...byName].map(([name, read]) => ({ name, file: read.file, report: read.report })), problems };
-}
 
 export function registerMerge(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -81,41 +55,13 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
         'unreadable or invalid report, or a repository with two reports), 3 internal error.',
       ].join('\n'),
     )
-    .action((paths: string[], flags: MergeFlags) => {
+    .action(async (paths: string[], flags: MergeFlags) => {
       const outputs = parseOutputs(flags.format.length > 0 ? flags.format : ['markdown'], flags.output, mergeFormats);
       checkOutputs(outputs, flags.output, io.cwd);
       const nameFrom = nameSources.find((source) => source === flags.nameFrom.trim().toLowerCase());
       if (!nameFrom) throw new UsageError(`--name-from ${flags.nameFrom}: expected root or file`);
-      const list = flags.reposFile === undefined ? null : readReposFile('--repos-file', flags.reposFile, io.cwd);
-
-      const { sources, problems } = listReportSources(paths, io.cwd);
-      const reads: ReadReport[] = [];
-      for (const source of sources) {
-        const read = readReportFile(source.absolute, source.display);
-        if ('report' in read) reads.push(read);
-        else problems.push(read);
-      }
-      const { named, problems: duplicates } = nameReports(reads, nameFrom);
-      problems.push(...duplicates);
-      if (problems.length > 0) {
-        for (const problem of problems) io.stderr.write(`pod2wi: ${problem.file}: ${problem.message}\n`);
-        throw new UsageError(`nothing merged: ${problems.length} of the inputs ${problems.length === 1 ? 'is' : 'are'} not usable (see above)`);
-      }
-
-      const missing: MissingRepository[] = [];
-      if (list) {
-        const have = new Set(named.map((item) => item.name));
-        const listed = new Set<string>();
-        for (const entry of list.entries) {
-          const name = repositoryName(entry.path);
-          if (have.has(name) || listed.has(name)) continue;
-          listed.add(name);
-          missing.push({ name });
-          io.stderr.write(`pod2wi: ${list.display}:${entry.line}: ${entry.path}: no report\n`);
-        }
-      }
-      const fleet = mergeReports(named, missing);
-      for (const spec of outputs) emit(io, spec, spec.format === 'json' ? renderFleetJson(fleet) : renderFleetMarkdown(fleet));
-      setExit(missing.length > 0 ? 1 : 0);
+      // The readers, the merge and its renderers load when the command runs, not when the CLI starts.
+      const { runMerge } = await import('./merge-run.js');
+      setExit(runMerge(paths, flags, outputs, nameFrom, io));
     });
 }

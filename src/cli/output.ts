@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { UsageError } from '../model/errors.js';
 import { severities, type Severity } from '../model/finding.js';
-import { resolveWidth } from '../report/wrap.js';
+import { resolveWidth } from '../model/width.js';
 import type { OutputSpec } from './formats.js';
 
 /** Where the CLI's text goes; tests pass their own. */

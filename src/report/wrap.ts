@@ -4,11 +4,8 @@
  * Widths count visible characters: ANSI colour sequences take no room.
  */
 
-/** The width of text that does not go to a terminal (files, pipes, CI logs). */
-export const defaultWidth = 80;
-
-/** The narrowest width pod2wi lays out for; below it a `--width` or COLUMNS value is raised to it. */
-export const minimumWidth = 40;
+export { defaultWidth, minimumWidth, resolveWidth, type WidthSource } from '../model/width.js';
+import { defaultWidth } from '../model/width.js';
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g;
@@ -90,32 +87,4 @@ export function wrapWithLocation(text: string, location: string | null, width: n
   const own = width - visibleLength(location);
   lines.push(own >= visibleLength(rest) ? `${' '.repeat(own)}${location}` : `${rest}${location}`);
   return lines;
-}
-
-/** What decides the width: an explicit `--width`, else COLUMNS, else the terminal's columns on a TTY, else 80. */
-export interface WidthSource {
-  readonly flag?: string | number | undefined;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly stream?: { readonly isTTY?: boolean; readonly columns?: number };
-}
-
-/**
- * The width to lay text out for. `--width N` wins, then the COLUMNS environment variable, then the terminal's own
- * width when the stream is a terminal; text going anywhere else (a file, a pipe) is laid out for 80 columns. Values
- * below {@link minimumWidth} are raised to it. Returns null for a `--width` that is not a whole number.
- */
-export function resolveWidth(source: WidthSource): number | null {
-  const parse = (value: string | number | undefined): number | null => {
-    if (value === undefined) return null;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text)) return null;
-    return Math.max(minimumWidth, Number(text));
-  };
-  if (source.flag !== undefined) return parse(source.flag);
-  const fromEnv = parse(source.env?.COLUMNS);
-  if (fromEnv !== null) return fromEnv;
-  if (source.stream?.isTTY === true && typeof source.stream.columns === 'number' && source.stream.columns > 0) {
-    return Math.max(minimumWidth, source.stream.columns);
-  }
-  return defaultWidth;
 }
