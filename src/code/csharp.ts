@@ -2,7 +2,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import type { Repo } from '../walk/repo.js';
 import type { ArgumentShape, FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
-import { bareScopeUse, runtimeScopeUse, type CredentialRules } from './rules.js';
+import { bareScopeUse, runtimeScopeUse, type CredentialRules, type ExtensionCallRule } from './rules.js';
 import { NameScope, resolveApi } from './scope.js';
 import type { StringCandidate, StringPart } from './strings.js';
 import { literalValue, recordStrings } from './strings.js';
@@ -188,6 +188,8 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
   const strings: Array<StringCandidate<Node>> = [];
   const creations: Array<{ node: Node; type: Node | null }> = [];
   const optionsTable = rules.options.get('csharp');
+  const extensionCalls = (rules.file.extensionCalls ?? []).filter((row) => row.languages.includes('csharp'));
+  const calls: Node[] = [];
 
   walkTree<Context>(root, { message: false, inString: false }, (node, context) => {
     switch (node.type) {
@@ -225,6 +227,7 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
       }
       case 'invocation_expression': {
         const last = namePath(node.childForFieldName('function'))?.at(-1);
+        if (last !== undefined && extensionCalls.some((row) => row.name === last)) calls.push(node);
         return { message: context.message || (last !== undefined && rules.messageCalls.has(last)), inString: false };
       }
       case 'assignment_expression': {
@@ -282,7 +285,33 @@ export function analyzeCsharp(root: Node, rules: CredentialRules, projectUsings:
     facts.sites.push({ at: positionOf(creation.node), rule: resolved.rule, module: resolved.module, ...readArguments(creation.node, assigned) });
   }
   recordStrings(strings, dialect, assigned.constants, facts);
+  readExtensionCalls(extensionCalls, calls, creations, scope, facts);
   return facts.build();
+}
+
+/**
+ * Extension methods legacy by their overload (`AddAzureKeyVault(vault)`), told from their successor's by the number of
+ * arguments, and the options constructor those overloads call.
+ */
+function readExtensionCalls(rows: readonly ExtensionCallRule[], calls: readonly Node[], creations: readonly { node: Node; type: Node | null }[], scope: NameScope, facts: FactsBuilder): void {
+  const count = (node: Node) => {
+    const list = node.childForFieldName('arguments');
+    return list ? namedChildren(list).filter((child) => child.type === 'argument').length : 0;
+  };
+  for (const row of rows) {
+    const imported = row.alsoWhenImported && scope.imports(row.alsoWhenImported.module.split('.')) ? row.alsoWhenImported.arguments : [];
+    for (const call of calls) {
+      if (namePath(call.childForFieldName('function'))?.at(-1) !== row.name) continue;
+      const n = count(call);
+      if (row.legacyArguments.includes(n) || imported.includes(n)) facts.direct.push({ at: positionOf(call), api: row.name, category: row.category, detail: row.detail });
+    }
+    const type = row.constructorOf;
+    if (!type) continue;
+    for (const creation of creations) {
+      if (namePath(creation.type)?.at(-1) !== type.type || !type.arguments.includes(count(creation.node))) continue;
+      facts.direct.push({ at: positionOf(creation.node), api: `new ${type.type}`, category: row.category, detail: row.detail });
+    }
+  }
 }
 
 /** The declared type of `X name = new(...)` (local, field or property). */

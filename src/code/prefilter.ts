@@ -29,6 +29,7 @@ export function prefilterTerms(rules: CredentialRules, language: SourceLanguage)
     for (const row of rules.file.options) if (row.languages.some((code) => code === language)) terms.add(row.name);
     for (const row of rules.file.tokenScopes) if (row.languages.some((code) => code === language)) terms.add(row.name);
     for (const row of rules.file.drivers) if (row.languages.some((code) => code === language)) for (const word of row.prefilter) terms.add(word);
+    for (const row of rules.file.extensionCalls ?? []) if (row.languages.some((code) => code === language)) terms.add(row.name);
   } else {
     // Command lines: every command needs all its words, so any one of them (the most specific) is a superset.
     for (const command of rules.commands) terms.add('words' in command ? (command.words[0] ?? command.command) : command.command);

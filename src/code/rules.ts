@@ -131,6 +131,24 @@ const driverRow = z.strictObject({
   source: z.string().min(1),
 });
 
+/**
+ * An extension method whose overloads decide how it authenticates (.NET `AddAzureKeyVault(vault)`): the calls with
+ * `legacyArguments` arguments (with `alsoWhenImported` imported, also those with `legacyWhenImported` arguments) are
+ * uses of a legacy library; the overloads of the library's modern successor have other arguments.
+ */
+const extensionCallRow = z.strictObject({
+  id: name,
+  languages: z.array(z.enum(codeLanguages)).min(1),
+  name,
+  legacyArguments: z.array(z.number().int().min(0)).min(1),
+  alsoWhenImported: z.strictObject({ module: z.string().min(1), arguments: z.array(z.number().int().min(0)).min(1) }).optional(),
+  /** A type whose constructor with these arguments authenticates the same way (the overloads' options class). */
+  constructorOf: z.strictObject({ type: name, arguments: z.array(z.number().int().min(0)).min(1) }).optional(),
+  category,
+  detail: z.string().min(1),
+  source: z.string().min(1),
+});
+
 const credentialRulesSchema = z.strictObject({
   apis: z.array(apiRow).min(1),
   selectors: z.array(selectorRow),
@@ -142,6 +160,7 @@ const credentialRulesSchema = z.strictObject({
   messageCalls: z.strictObject({ names: z.array(name).min(1), source: z.string().min(1) }),
   tokenScopes: z.array(tokenScopeRow),
   drivers: z.array(driverRow),
+  extensionCalls: z.array(extensionCallRow).optional(),
 });
 
 /** The validated content of `rules/credential-apis.yaml`. */
@@ -158,6 +177,8 @@ export type TerraformRule = z.output<typeof terraformRow>;
 export type OptionRule = z.output<typeof optionRow>;
 /** A driver setting that fetches tokens itself (a SqlClient connection string's Authentication). */
 export type DriverRule = z.output<typeof driverRow>;
+/** An extension method legacy by its overload (see extensionCallRow). */
+export type ExtensionCallRule = z.output<typeof extensionCallRow>;
 /** A call whose literal string arguments are token scopes. */
 export type TokenScopeRule = z.output<typeof tokenScopeRow>;
 /** Fixed endpoint strings and token paths. */

@@ -21,6 +21,11 @@ export class NameScope {
     if (!this.#wildcards.some((known) => known.join('\u0001') === path.join('\u0001'))) this.#wildcards.push(path);
   }
 
+  /** Whether a module (`A.B`) is imported whole. */
+  imports(path: readonly string[]): boolean {
+    return this.#wildcards.some((known) => known.join('\u0001') === path.join('\u0001'));
+  }
+
   /** A class, function or variable the file defines itself: it is not the library's symbol. */
   declare(name: string): void {
     this.#declared.add(name);
