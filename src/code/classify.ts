@@ -149,15 +149,15 @@ export function driverUses(facts: FileFacts, context: FileContext, rules: Creden
 }
 
 function driverUse(row: DriverRule, setting: string, at: Position, language: SourceLanguage, context: FileContext): CredentialUse {
+  const base = { file: context.file, line: at.line, column: at.column, language, category: row.credential, test: context.test };
+  if (!row.package || !row.throughAzureIdentityFrom) {
+    // A framework setting: the framework builds the credential with the application's own Azure Identity.
+    return { ...base, api: setting, detail: `${row.id}: the framework builds this credential with the application's Azure Identity` };
+  }
   return {
-    file: context.file,
-    line: at.line,
-    column: at.column,
-    language,
+    ...base,
     api: `${row.package.name} ${setting}`,
-    category: row.credential,
     detail: `${row.package.name} fetches the token itself: through Azure Identity from ${row.throughAzureIdentityFrom}, from IMDS directly before`,
-    test: context.test,
     via: { ecosystem: row.package.ecosystem, package: row.package.name, throughAzureIdentityFrom: row.throughAzureIdentityFrom },
   };
 }

@@ -118,8 +118,12 @@ const driverRow = z.strictObject({
   /** The connection-string key (`Authentication`); absent when the value alone, as a whole string, names the mode (tedious's `authentication.type`). */
   key: z.string().min(1).optional(),
   values: z.array(z.string().min(1)).min(1),
-  package: z.strictObject({ ecosystem: z.enum(['npm', 'pypi', 'nuget', 'maven', 'go', 'vcpkg']), name }),
-  throughAzureIdentityFrom: z.string().min(1),
+  /**
+   * The driver that fetches the token and its first version that asks Azure Identity. Absent for a framework setting
+   * (Spring Cloud Azure's `managed-identity-enabled`) that always goes through the application's Azure Identity.
+   */
+  package: z.strictObject({ ecosystem: z.enum(['npm', 'pypi', 'nuget', 'maven', 'go', 'vcpkg']), name }).optional(),
+  throughAzureIdentityFrom: z.string().min(1).optional(),
   credential: z.enum(['managed-identity-credential', 'modern']),
   /** Words the prefilter looks for (the values as they are usually written). */
   prefilter: z.array(z.string().min(1)).min(1),
@@ -129,7 +133,7 @@ const driverRow = z.strictObject({
    */
   configFiles: z.array(z.string().min(1)).optional(),
   source: z.string().min(1),
-});
+}).refine((row) => (row.package === undefined) === (row.throughAzureIdentityFrom === undefined), { message: 'package and throughAzureIdentityFrom go together' });
 
 /**
  * An extension method whose overloads decide how it authenticates (.NET `AddAzureKeyVault(vault)`): the calls with

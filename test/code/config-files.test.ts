@@ -27,4 +27,11 @@ describe('configuration files', () => {
     expect(reader.uses('app/application.yml', yaml, 'java', false).map((use) => [use.line, use.category])).toEqual([[3, 'modern']]);
     expect(reader.uses('app/application.properties', 'spring.datasource.url=jdbc:postgresql://db/r', 'java', false)).toEqual([]);
   });
+
+  it('reads a framework setting that builds its credential with the application\'s Azure Identity (no driver)', () => {
+    const text = ['spring.cloud.azure.credential.managed-identity-enabled=true', 'spring.cloud.azure.credential.client-id=${CLIENT_ID}'].join('\n');
+    const uses = reader.uses('app/src/main/resources/application.properties', text, 'java', false);
+    expect(uses.map((use) => [use.line, use.category, use.via])).toEqual([[1, 'managed-identity-credential', undefined]]);
+    expect(reader.uses('app/src/main/resources/application.properties', 'spring.cloud.azure.credential.managed-identity-enabled=false', 'java', false)).toEqual([]);
+  });
 });
