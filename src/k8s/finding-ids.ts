@@ -7,6 +7,7 @@ export const manifestFindingIds = [
   'set-at-deploy-time',
   'binding-missing-identity',
   'unused-identity',
+  'identity-variant',
   'unused-binding',
   'multiple-identities-on-selector',
   'label-in-selector',

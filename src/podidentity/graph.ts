@@ -148,8 +148,15 @@ export function linkPodIdentity(
     }
   }
   const named = new Set([...bindingTargets.values()].filter((identity): identity is AzureIdentity => identity !== null));
+  // Definitions of one identity in one render (alternatives side by side, a staged copy) are variants of one object.
+  const definitions = new Map<string, AzureIdentity[]>();
+  for (const identity of identities) pushTo(definitions, `${unitKey(identity.object.unit)}|${identity.namespace}/${identity.key}`, identity);
   for (const identity of identities) {
-    if (!named.has(identity)) {
+    if (named.has(identity)) continue;
+    const used = definitions.get(`${unitKey(identity.object.unit)}|${identity.namespace}/${identity.key}`)?.find((other) => other !== identity && named.has(other));
+    if (used) {
+      sink.add('identity-variant', identity.at, `AzureIdentity ${identity.namespace}/${identity.name} is defined again here, beside ${used.at.file}:${used.at.line} in the same render: alternatives of one identity (only one is applied); bindings match the first`);
+    } else {
       sink.add('unused-identity', identity.at, `AzureIdentity ${identity.namespace}/${identity.name} is not named by any AzureIdentityBinding`);
     }
   }
