@@ -223,7 +223,9 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   const patchFiles = new Set(kustomizations.flatMap((path) => patchPaths(files, path)));
 
   let manifestFiles = 0;
-  const clusters = clustersOf(files);
+  // Memoised on the runbooks and scripts: the fix renders again after each edit, and these rarely change.
+  const embedding = files.list('').filter(isEmbeddingFile);
+  const clusters = cached(`clusters:${embedding.join('\n')}`, () => embedding, () => ({ value: clustersOf(files, embedding), problems: [] as RenderProblem[] })).value;
   // `path`: the folder a Flux Kustomization must point at to apply the entry (a kustomization's folder, a file).
   const units: { unit: RenderUnit; objects: RenderedObject[]; path: string }[] = [];
   for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
@@ -667,14 +669,12 @@ function hasBareAction(text: string): boolean {
  * more (`kubectl apply --context …`): each cluster is an environment of its own, so one region's identity does not
  * bind the other region's pods. A file applied to two clusters stays shared; null when one cluster or none is named.
  */
-function clustersOf(files: FileSource): { bodies: Map<string, ClusterApplies['bodies']>; files: Map<string, string> } | null {
+function clustersOf(files: FileSource, embedding: readonly string[]): { bodies: Map<string, ClusterApplies['bodies']>; files: Map<string, string> } | null {
   const bodies = new Map<string, ClusterApplies['bodies']>();
   const applied = new Map<string, Set<string>>();
   const contexts = new Set<string>();
-  const all = files.list('');
-  const known = new Set(all);
-  for (const path of all) {
-    if (!isEmbeddingFile(path)) continue;
+  const known = new Set(files.list(''));
+  for (const path of embedding) {
     const text = files.read(path);
     if (text === null || !text.includes('--context')) continue;
     const found = clusterApplies(path, text);
