@@ -352,16 +352,20 @@ export function attachCredentialUses(applications: readonly Application[], uses:
     return best ?? '';
   };
   for (const use of uses) pushTo(byPath, ownerOfFile(use.file), use);
-  const result: Application[] = applications.map((app) => ({ ...app, credentialUses: byPath.get(app.path) ?? [] }));
+  // A use that stands for a package counts only in an application that has it; the marker never leaves this stage.
+  const kept = (app: Pick<Application, 'dependencies'>, found: readonly CredentialUse[]): CredentialUse[] =>
+    found.flatMap(({ requires, ...use }) => (!requires || app.dependencies.some((dependency) => dependency.ecosystem === requires.ecosystem && dependency.name.toLowerCase() === requires.package.toLowerCase()) ? [use] : []));
+  const result: Application[] = applications.map((app) => ({ ...app, credentialUses: kept(app, byPath.get(app.path) ?? []) }));
   for (const folder of containers) {
     const found = byPath.get(folder) ?? [];
     if (found.length > 0 && !applications.some((app) => app.path === folder)) {
       const dependencies = containerDependencies(folder);
       const ecosystems = [...new Set(dependencies.map((dependency) => dependency.ecosystem))].sort(compareStrings);
-      result.push({ path: folder, kind: 'container', name: folder === '.' ? basename(root) : basename(folder), ecosystems, dependencies, credentialUses: found });
+      const own = kept({ dependencies }, found);
+      if (own.length > 0) result.push({ path: folder, kind: 'container', name: folder === '.' ? basename(root) : basename(folder), ecosystems, dependencies, credentialUses: own });
     }
   }
-  const loose = byPath.get('') ?? [];
+  const loose = kept({ dependencies: [] }, byPath.get('') ?? []);
   if (loose.length > 0) result.push({ path: '.', kind: 'loose-files', name: basename(root), ecosystems: [], dependencies: [], credentialUses: loose });
   return result
     .map((app) => ({ ...app, credentialUses: [...app.credentialUses].sort((a, b) => compareLocations(a, b)) }))

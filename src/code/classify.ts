@@ -74,7 +74,7 @@ export function classify(facts: FileFacts, context: FileContext, rules: Credenti
   uses.push(...endpointUses(facts, context, rules));
   uses.push(...driverUses(facts, context, rules));
   for (const use of facts.direct) {
-    add(use.at, { api: use.api, category: use.category, detail: use.detail, ...(use.selection ? { selection: use.selection } : {}) });
+    add(use.at, { api: use.api, category: use.category, detail: use.detail, ...(use.selection ? { selection: use.selection } : {}), ...(use.requires ? { requires: use.requires } : {}) });
   }
   return dedupe(uses);
 }

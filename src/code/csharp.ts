@@ -303,13 +303,13 @@ function readExtensionCalls(rows: readonly ExtensionCallRule[], calls: readonly 
     for (const call of calls) {
       if (namePath(call.childForFieldName('function'))?.at(-1) !== row.name) continue;
       const n = count(call);
-      if (row.legacyArguments.includes(n) || imported.includes(n)) facts.direct.push({ at: positionOf(call), api: row.name, category: row.category, detail: row.detail });
+      if (row.legacyArguments.includes(n) || imported.includes(n)) facts.direct.push({ at: positionOf(call), api: row.name, category: row.category, detail: row.detail, requires: { ecosystem: row.package.ecosystem, package: row.package.name } });
     }
     const type = row.constructorOf;
     if (!type) continue;
     for (const creation of creations) {
       if (namePath(creation.type)?.at(-1) !== type.type || !type.arguments.includes(count(creation.node))) continue;
-      facts.direct.push({ at: positionOf(creation.node), api: `new ${type.type}`, category: row.category, detail: row.detail });
+      facts.direct.push({ at: positionOf(creation.node), api: `new ${type.type}`, category: row.category, detail: row.detail, requires: { ecosystem: row.package.ecosystem, package: row.package.name } });
     }
   }
 }

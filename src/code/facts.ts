@@ -1,4 +1,4 @@
-import type { CredentialCategory, IdentitySelection, SourceLanguage } from '../model/application.js';
+import type { CredentialCategory, Ecosystem, IdentitySelection, SourceLanguage } from '../model/application.js';
 import type { ApiRule, OptionRule } from './rules.js';
 
 /** 1-based line and column (UTF-16 code units, as editors and the TypeScript compiler count them). */
@@ -70,6 +70,8 @@ export interface DirectUse {
   readonly category: CredentialCategory;
   readonly detail: string;
   readonly selection?: IdentitySelection;
+  /** The package the use stands for: an application without it has a namesake (its own `AddAzureKeyVault`). */
+  readonly requires?: { readonly ecosystem: Ecosystem; readonly package: string };
 }
 
 /**

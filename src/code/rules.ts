@@ -149,6 +149,8 @@ const extensionCallRow = z.strictObject({
   /** A type whose constructor with these arguments authenticates the same way (the overloads' options class). */
   constructorOf: z.strictObject({ type: name, arguments: z.array(z.number().int().min(0)).min(1) }).optional(),
   category,
+  /** The package that defines these overloads: a call in an application without it is a namesake. */
+  package: z.strictObject({ ecosystem: z.enum(['npm', 'pypi', 'nuget', 'maven', 'go', 'vcpkg']), name }),
   detail: z.string().min(1),
   source: z.string().min(1),
 });

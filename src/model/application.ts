@@ -90,6 +90,11 @@ export interface CredentialUse {
    * it asks Azure Identity instead of calling IMDS itself.
    */
   readonly via?: { readonly ecosystem: Ecosystem; readonly package: string; readonly throughAzureIdentityFrom: string };
+  /**
+   * Only while the code stage hands uses to applications: the package the use stands for. A use in an application
+   * without that package is a namesake (its own method of the same name) and is dropped; never in a report.
+   */
+  readonly requires?: { readonly ecosystem: Ecosystem; readonly package: string };
 }
 
 export interface Application {
