@@ -7,10 +7,15 @@ import {
   isSeq,
   scalarRef,
   textOf,
+  type Condition,
   type Origin,
   type RenderedObject,
+  type RenderUnit,
   type RMap,
   type RNode,
+  type RPair,
+  type RScalar,
+  type RUnknown,
 } from './rendered.js';
 import type { Field } from './workloads.js';
 import type { TerraformSet } from '../terraform/releases.js';
@@ -44,6 +49,53 @@ export function isHelmRelease(object: RenderedObject): boolean {
 
 export function isFluxKustomization(object: RenderedObject): boolean {
   return object.kind === 'Kustomization' && object.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+}
+
+/** What a release made from something other than a HelmRelease manifest (a helm_release, a chart dependency) holds. */
+export interface ReleaseParts {
+  readonly apiVersion: string;
+  /** The origin of each node the release adds (keys, the kind, the maps), read as `via` what made it. */
+  readonly made: (what: string) => Origin;
+  readonly name: RScalar | RUnknown;
+  /** The object's own name when it differs from the node written under metadata (null: a release that names none). */
+  readonly objectName?: RScalar | RUnknown | null;
+  readonly namespace: { readonly value: string; readonly origin: Origin } | null;
+  /** spec.chart.spec: the nodes that name the chart, its version and repository, each when given. */
+  readonly chart: { readonly chart: RNode | null; readonly version: RNode | null; readonly repository: RNode | null };
+  readonly values: RMap;
+  readonly unit: RenderUnit;
+  readonly at: Origin;
+  /** The origin of the object's root map (made('object') when absent). */
+  readonly rootOrigin?: Origin;
+  readonly conditions: readonly Condition[];
+  readonly index: number;
+}
+
+/**
+ * The object of a release that no HelmRelease manifest declares, shaped as one (metadata, spec.releaseName,
+ * spec.chart.spec, spec.values), so the stages that follow read every release alike.
+ */
+export function releaseObject(parts: ReleaseParts): RenderedObject {
+  const { made } = parts;
+  const scalar = (value: string, origin: Origin): RScalar => ({ kind: 'scalar', value, origin });
+  const pair = (key: string, value: RNode): RPair => ({ key, keyOrigin: made(key), value });
+  const map = (pairs: RPair[], origin: Origin = made('object')): RMap => ({ kind: 'map', pairs, origin });
+  const namespace = parts.namespace ? scalar(parts.namespace.value, parts.namespace.origin) : null;
+  const metadata: RPair[] = [pair('name', parts.name)];
+  if (namespace) metadata.push(pair('namespace', namespace));
+  const chartSpec: RPair[] = [];
+  for (const key of ['chart', 'version', 'repository'] as const) {
+    const node = parts.chart[key];
+    if (node) chartSpec.push(pair(key, node));
+  }
+  const root = map([
+    pair('apiVersion', scalar(parts.apiVersion, made('apiVersion'))),
+    pair('kind', scalar('HelmRelease', made('kind'))),
+    pair('metadata', map(metadata)),
+    pair('spec', map([pair('releaseName', parts.name), pair('chart', map([pair('spec', map(chartSpec))])), pair('values', parts.values)])),
+  ], parts.rootOrigin);
+  const name = parts.objectName === undefined ? parts.name : parts.objectName;
+  return { apiVersion: parts.apiVersion, kind: 'HelmRelease', name, namespace, root, unit: parts.unit, at: parts.at, conditions: parts.conditions, index: parts.index };
 }
 
 /** Marks a values tree as given by an installer: each origin becomes `release-values` with its key path. */

@@ -1,6 +1,6 @@
 import type { FileSource } from '../k8s/files.js';
-import { asReleaseValues, type HelmRelease } from '../k8s/flux.js';
-import { generatedOrigin, isScalar, scalarRef, type Origin, type RenderedObject, type RMap, type RNode, type RPair } from '../k8s/rendered.js';
+import { asReleaseValues, releaseObject, type HelmRelease } from '../k8s/flux.js';
+import { generatedOrigin, isScalar, scalarRef, type RMap, type RNode } from '../k8s/rendered.js';
 import { readTerraform, type TerraformRead } from './read.js';
 import type { TerraformRelease } from './releases.js';
 
@@ -54,10 +54,6 @@ export function readTerraformRecorded(files: FileSource): TerraformScan {
  */
 export function releaseOf(release: TerraformRelease, index: number): HelmRelease {
   const at = release.at;
-  const made = (what: string): Origin => generatedOrigin(`helm_release ${what}`, at);
-  const scalar = (value: string, origin: Origin): RNode => ({ kind: 'scalar', value, origin });
-  const pair = (key: string, value: RNode, keyOrigin: Origin = made(key)): RPair => ({ key, keyOrigin, value });
-  const map = (pairs: RPair[], origin: Origin = made('object')): RMap => ({ kind: 'map', pairs, origin });
   const name = scalarRef(release.name);
   const namespace = release.namespace && isScalar(release.namespace) && String(release.namespace.value ?? '') !== '' ? scalarRef(release.namespace) : null;
   const chart = literal(release.chart);
@@ -67,29 +63,20 @@ export function releaseOf(release: TerraformRelease, index: number): HelmRelease
   const given = asReleaseValues(release.values);
   const values: RMap = given.kind === 'map' ? given : release.values;
   const releaseName = name?.value ? { value: name.value, origin: name.origin } : { value: release.address, origin: at };
-  const metadata: RPair[] = [pair('name', release.name ?? scalar(releaseName.value, at))];
-  if (namespace?.value) metadata.push(pair('namespace', scalar(namespace.value, namespace.origin)));
-  const chartSpec: RPair[] = [];
-  if (release.chart) chartSpec.push(pair('chart', release.chart));
-  if (release.version) chartSpec.push(pair('version', release.version));
-  if (release.repository) chartSpec.push(pair('repository', release.repository));
-  const root = map([
-    pair('apiVersion', scalar(terraformReleaseApiVersion, made('apiVersion'))),
-    pair('kind', scalar('HelmRelease', made('kind'))),
-    pair('metadata', map(metadata)),
-    pair('spec', map([pair('releaseName', release.name ?? scalar(releaseName.value, at)), pair('chart', map([pair('spec', map(chartSpec))])), pair('values', values)])),
-  ], at);
-  const object: RenderedObject = {
+  const object = releaseObject({
     apiVersion: terraformReleaseApiVersion,
-    kind: 'HelmRelease',
-    name: release.name,
-    namespace: namespace?.value ? { kind: 'scalar', value: namespace.value, origin: namespace.origin } : null,
-    root,
+    made: (what) => generatedOrigin(`helm_release ${what}`, at),
+    name: release.name ?? { kind: 'scalar', value: releaseName.value, origin: at },
+    objectName: release.name,
+    namespace: namespace?.value ? { value: namespace.value, origin: namespace.origin } : null,
+    chart: { chart: release.chart, version: release.version, repository: release.repository },
+    values,
     unit: release.unit,
     at,
+    rootOrigin: at,
     conditions: release.conditions,
     index,
-  };
+  });
   return {
     object,
     chart,

@@ -1,6 +1,6 @@
 import type { HelmRelease } from '../flux.js';
-import { asReleaseValues } from '../flux.js';
-import { generatedOrigin, type Origin, type RenderedObject, type RenderUnit, type RMap, type RNode, type RPair, type RScalar } from '../rendered.js';
+import { asReleaseValues, releaseObject } from '../flux.js';
+import { generatedOrigin, type Origin, type RenderUnit, type RMap, type RScalar } from '../rendered.js';
 import type { ChartDependency, HelmChart } from './chart-files.js';
 
 /** The apiVersion of the objects made for dependencies pod2wi cannot render (no API serves it; it keeps them apart). */
@@ -15,22 +15,21 @@ export const chartDependencyApiVersion = 'chart-dependency.pod2wi/v1';
 export function dependencyReleaseOf(chart: HelmChart, dependency: ChartDependency, valuesFile: string, subtree: RMap, unit: RenderUnit, at: Origin, index: number): HelmRelease {
   const key = dependency.alias ?? dependency.name;
   const made = (what: string): Origin => generatedOrigin(`dependency ${key} of chart ${chart.dir || '.'}: ${what}`, at);
-  const scalar = (value: string, origin: Origin = made(value)): RScalar => ({ kind: 'scalar', value, origin });
-  const pair = (name: string, value: RNode): RPair => ({ key: name, keyOrigin: made(name), value });
-  const map = (pairs: RPair[]): RMap => ({ kind: 'map', pairs, origin: made('object') });
+  const scalar = (value: string): RScalar => ({ kind: 'scalar', value, origin: made(value) });
   const given = asReleaseValues(subtree);
   const values: RMap = given.kind === 'map' ? given : subtree;
-  const chartSpec: RPair[] = [pair('chart', scalar(dependency.name))];
-  if (dependency.version) chartSpec.push(pair('version', scalar(dependency.version)));
-  if (dependency.repository) chartSpec.push(pair('repository', scalar(dependency.repository)));
-  const name = scalar(key, at);
-  const root = map([
-    pair('apiVersion', scalar(chartDependencyApiVersion)),
-    pair('kind', scalar('HelmRelease')),
-    pair('metadata', map([pair('name', name)])),
-    pair('spec', map([pair('releaseName', name), pair('chart', map([pair('spec', map(chartSpec))])), pair('values', values)])),
-  ]);
-  const object: RenderedObject = { apiVersion: chartDependencyApiVersion, kind: 'HelmRelease', name, namespace: null, root, unit, at, conditions: [], index };
+  const object = releaseObject({
+    apiVersion: chartDependencyApiVersion,
+    made,
+    name: { kind: 'scalar', value: key, origin: at },
+    namespace: null,
+    chart: { chart: scalar(dependency.name), version: dependency.version ? scalar(dependency.version) : null, repository: dependency.repository ? scalar(dependency.repository) : null },
+    values,
+    unit,
+    at,
+    conditions: [],
+    index,
+  });
   return {
     object,
     chart: dependency.name,
