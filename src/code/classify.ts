@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../model/text.js';
 import type { CredentialUse, IdentitySelection, SourceLanguage } from '../model/application.js';
 import { compareStrings } from '../model/location.js';
 import type { ApiSite, FileFacts, Position } from './facts.js';
@@ -175,7 +176,7 @@ export function endpointUses(facts: FileFacts, context: FileContext, rules: Cred
   const fileHasNmiPort = lowered.some((text) => text.includes(nmiPort));
   const header =
     [...facts.keys].some((key) => key.toLowerCase() === endpoints.metadataHeader.toLowerCase()) ||
-    lowered.some((text) => new RegExp(`^${escape(endpoints.metadataHeader.toLowerCase())}(\\s*[:=]\\s*["']?true["']?)?$`).test(text.trim()));
+    lowered.some((text) => new RegExp(`^${escapeRegExp(endpoints.metadataHeader.toLowerCase())}(\\s*[:=]\\s*["']?true["']?)?$`).test(text.trim()));
 
   // The strings of each line, for the query keys written beside a token URL: a lookup per line, so a file with every
   // string on one line (minified code) costs the same per URL as any other.
@@ -225,7 +226,7 @@ export function endpointUses(facts: FileFacts, context: FileContext, rules: Cred
     const hostAt = text.indexOf(host);
     if (hostAt >= 0 && tokenAt < 0) {
       const after = text.slice(hostAt + host.length).replace(/^:80(?=\/)/, '');
-      const other = new RegExp(`^${escape(prefix)}([a-z][a-z0-9_-]*)`).exec(after);
+      const other = new RegExp(`^${escapeRegExp(prefix)}([a-z][a-z0-9_-]*)`).exec(after);
       const end = hostAt + host.length + (other?.[0].length ?? 0);
       if (other && other[1] !== 'identity' && overlapsOwn(request.own, hostAt, end)) {
         add(at, `${endpoints.imdsHost}${prefix}${other[1] ?? ''}`, 'imds-other', `url ${display(request.text)}; not a token request: the proxy passes it through to the real IMDS`);
@@ -253,7 +254,7 @@ export function endpointUses(facts: FileFacts, context: FileContext, rules: Cred
 
 function querySelection(text: string, rules: CredentialRules): IdentitySelection | null {
   const found = new Set<IdentitySelection>();
-  for (const query of rules.endpoints.queryIdentity) if (new RegExp(`[?&]${escape(query.name)}=`).test(text)) found.add(query.selects);
+  for (const query of rules.endpoints.queryIdentity) if (new RegExp(`[?&]${escapeRegExp(query.name)}=`).test(text)) found.add(query.selects);
   for (const selection of precedence) if (found.has(selection)) return selection;
   return null;
 }
@@ -272,10 +273,6 @@ function keySelection(lines: readonly ReadonlySet<string>[], rules: CredentialRu
 function display(text: string): string {
   const shown = text.replaceAll(hole, '…').replace(/\s+/g, ' ');
   return shown.length > 160 ? `${shown.slice(0, 159)}…` : shown;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function dedupe(uses: readonly CredentialUse[]): CredentialUse[] {

@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../model/text.js';
 import type { CredentialUse } from '../model/application.js';
 import { driverUses } from './classify.js';
 import { FactsBuilder } from './facts.js';
@@ -24,9 +25,9 @@ export function configFileReader(rules: CredentialRules): ConfigFileReader {
   for (const row of rules.file.drivers) {
     const language = row.languages[0];
     if (!language) continue;
-    const words = new RegExp(row.prefilter.map(escape).join('|'), 'i');
+    const words = new RegExp(row.prefilter.map(escapeRegExp).join('|'), 'i');
     for (const pattern of row.configFiles ?? []) {
-      patterns.push({ name: new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`, 'i'), language, words });
+      patterns.push({ name: new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i'), language, words });
     }
   }
   const reader: ConfigFileReader = {
@@ -48,8 +49,4 @@ export function configFileReader(rules: CredentialRules): ConfigFileReader {
   };
   readers.set(rules, reader);
   return reader;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

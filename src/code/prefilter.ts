@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../model/text.js';
 import type { SourceLanguage } from '../model/application.js';
 import type { CredentialRules } from './rules.js';
 import { codeLanguages } from './rules.js';
@@ -42,8 +43,4 @@ export function prefilterTerms(rules: CredentialRules, language: SourceLanguage)
 export function buildPrefilters(rules: CredentialRules): Prefilters {
   const languages: SourceLanguage[] = [...codeLanguages, 'shell', 'dockerfile', 'terraform', 'yaml'];
   return new Map(languages.map((language) => [language, new RegExp(prefilterTerms(rules, language).map(escapeRegExp).join('|'))]));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../model/text.js';
 import type { FileFacts } from './facts.js';
 import { FactsBuilder } from './facts.js';
 import { readCommandLines, readEnvironmentSettings, stripLineComment } from './lines.js';
@@ -9,7 +10,7 @@ const lineFilters = new WeakMap<CredentialRules, RegExp>();
 function lineFilter(rules: CredentialRules): RegExp {
   let filter = lineFilters.get(rules);
   if (!filter) {
-    filter = new RegExp(prefilterTerms(rules, 'yaml').map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+    filter = new RegExp(prefilterTerms(rules, 'yaml').map(escapeRegExp).join('|'), 'i');
     lineFilters.set(rules, filter);
   }
   return filter;

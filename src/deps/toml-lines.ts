@@ -4,6 +4,8 @@
  * the values themselves always come from smol-toml.
  */
 
+import { escapeRegExp } from '../model/text.js';
+
 interface Header {
   readonly name: string;
   /** 0-based index among headers of the same name (the n-th `[[package]]`). */
@@ -66,7 +68,7 @@ export class TomlLines {
   keyLine(table: string, key: string, occurrence = 0): number | null {
     const header = this.#header(table, occurrence);
     if (!header) return null;
-    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escaped = escapeRegExp(key);
     const pattern = new RegExp(`^\\s*(?:${escaped}|"${escaped}"|'${escaped}')\\s*=`);
     for (let i = header.line; i < header.end; i++) if (pattern.test(this.#lines[i] ?? '')) return i + 1;
     return null;

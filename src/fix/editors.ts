@@ -1,4 +1,5 @@
 import { isMap as isYamlMap, isSeq as isYamlSeq } from 'yaml';
+import { escapeRegExp } from '../model/text.js';
 import type { FileSource } from '../k8s/files.js';
 import { objectName } from '../k8s/namespaces.js';
 import { dirname, joinPath } from '../k8s/paths.js';
@@ -538,7 +539,7 @@ function kustomizationListing(state: EditState, path: string): { kustomization: 
     if (!text) continue;
     const dir = dirname(kustomization);
     const relative = dir ? (path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : null) : path;
-    if (relative && new RegExp(`^\\s*-\\s*["']?(\\./)?${relative.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*$`, 'm').test(text)) return { kustomization };
+    if (relative && new RegExp(`^\\s*-\\s*["']?(\\./)?${escapeRegExp(relative)}["']?\\s*$`, 'm').test(text)) return { kustomization };
   }
   return null;
 }

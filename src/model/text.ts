@@ -22,3 +22,8 @@ export function before(text: string, separator: string): string {
   const at = text.indexOf(separator);
   return at < 0 ? text : text.slice(0, at);
 }
+
+/** `text` as a regular expression that matches it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
