@@ -2,7 +2,7 @@ import type { CredentialUse } from '../model/application.js';
 import type { Repo } from '../walk/repo.js';
 import { isInside } from '../k8s/paths.js';
 import { languageOfPath } from './files.js';
-import { parseExecForm } from './shell.js';
+import { dockerInstructions, instructionArguments, parseExecForm } from './shell.js';
 
 /** Source files a container runs are named by these extensions in its commands. */
 const runnable = /\.(py|js|mjs|cjs|ts|sh|bash|ps1|rb|pl)$/i;
@@ -56,18 +56,14 @@ function endsWithPath(file: string, path: string): boolean {
   return false;
 }
 
-/** The words of each RUN, CMD and ENTRYPOINT instruction (exec form, else split on blanks), with its line. */
+/** The words of each RUN, CMD and ENTRYPOINT instruction (exec form, else split on blanks and separators), with its line. */
 function commandWords(text: string): { line: number; words: string[] }[] {
-  const lines = text.split(/\r?\n/);
-  const out: { line: number; words: string[] }[] = [];
-  for (let index = 0; index < lines.length; index++) {
-    const start = index;
-    let body = lines[index] ?? '';
-    while (body.trimEnd().endsWith('\\') && index + 1 < lines.length) body = `${body.trimEnd().slice(0, -1)} ${lines[++index] ?? ''}`;
-    const match = /^\s*(RUN|CMD|ENTRYPOINT)\s+(.*)$/is.exec(body);
-    if (!match) continue;
-    const rest = match[2] ?? '';
-    out.push({ line: start + 1, words: parseExecForm(rest) ?? rest.split(/[\s;&|]+/).map((word) => word.replace(/^["']|["']$/g, '')) });
-  }
-  return out;
+  const { instructions, escape } = dockerInstructions(text);
+  return instructions
+    .filter((instruction) => instruction.keyword === 'RUN' || instruction.keyword === 'CMD' || instruction.keyword === 'ENTRYPOINT')
+    .map((instruction) => {
+      const rest = instructionArguments(instruction, '\n');
+      const words = parseExecForm(rest) ?? rest.replaceAll(escape, ' ').split(/[\s;&|]+/).map((word) => word.replace(/^["']|["']$/g, ''));
+      return { line: instruction.start + 1, words };
+    });
 }

@@ -193,11 +193,59 @@ export function matchCommand(rule: CommandRule, args: readonly string[]): { deta
  * settings count as environment settings. Comment lines are dropped as Docker drops them.
  */
 export function analyzeDockerfile(text: string, parser: Parser, rules: CredentialRules): FileFacts {
-  const lines = text.split(/\r?\n/);
-  const escape = /^#\s*escape\s*=\s*`/im.test(lines.slice(0, 5).join('\n')) ? '`' : '\\';
+  const { instructions, lines, escape } = dockerInstructions(text);
   const shadow: string[] = lines.map(() => '');
   const execForms: Array<{ line: number; column: number; words: string[] }> = [];
   const facts = new FactsBuilder('dockerfile');
+  for (const instruction of instructions) {
+    const { keyword, start, offset, first, body } = instruction;
+    if (keyword === 'RUN' || keyword === 'CMD' || keyword === 'ENTRYPOINT') {
+      const exec = parseExecForm(instructionArguments(instruction, '\n'));
+      if (exec) {
+        execForms.push({ line: start + 1, column: offset + 1, words: exec });
+        continue;
+      }
+      body.forEach((part, at) => {
+        const content = at === 0 ? ' '.repeat(offset) + first.slice(offset) : part.text;
+        // Keep continuation alive across dropped comment lines; use the shell's own backslash.
+        const shellText = escape === '`' ? content.replace(/`\s*$/, '\\') : content;
+        shadow[part.line] = part.text === '' && at > 0 && at < body.length - 1 ? '\\' : shellText;
+      });
+    } else if (keyword === 'ENV' || keyword === 'ARG') {
+      readSettings(instructionArguments(instruction, ' ').replaceAll(escape, ' '), start + 1, offset + 1, rules, facts);
+    }
+  }
+  const shell = withTree(parser, shadow.join('\n'), (tree) => analyzeShell(tree.rootNode, parser, rules, 'dockerfile'));
+  if (shell) mergeAll(facts, shell);
+  for (const exec of execForms) {
+    const [program, ...args] = exec.words;
+    const base = program?.slice(program.lastIndexOf('/') + 1) ?? '';
+    const flag = args.findIndex((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
+    const script = shells.has(base) && flag >= 0 ? (args[flag + 1] ?? '') : exec.words.map(quote).join(' ');
+    const nested = withTree(parser, script, (tree) => analyzeShell(tree.rootNode, parser, rules, 'dockerfile'));
+    if (nested) mergeAt(facts, nested, { line: exec.line, column: exec.column });
+  }
+  return facts.build();
+}
+
+/** One Dockerfile instruction with its continuation lines (comment lines among them blanked, as Docker drops them). */
+export interface DockerInstruction {
+  /** The instruction, upper-cased (`RUN`, `CMD`). */
+  readonly keyword: string;
+  /** 0-based line of its first line. */
+  readonly start: number;
+  /** Column (0-based) where its arguments begin on the first line. */
+  readonly offset: number;
+  readonly first: string;
+  /** Every physical line of it, the first included, with its 0-based line number. */
+  readonly body: readonly { readonly line: number; readonly text: string }[];
+}
+
+/** The instructions of a Dockerfile, its lines and its escape character (`# escape=` directive, else backslash). */
+export function dockerInstructions(text: string): { instructions: DockerInstruction[]; lines: string[]; escape: '\\' | '`' } {
+  const lines = text.split(/\r?\n/);
+  const escape = /^#\s*escape\s*=\s*`/im.test(lines.slice(0, 5).join('\n')) ? '`' : '\\';
+  const instructions: DockerInstruction[] = [];
   let index = 0;
   while (index < lines.length) {
     const first = lines[index] ?? '';
@@ -214,36 +262,15 @@ export function analyzeDockerfile(text: string, parser: Parser, rules: Credentia
     }
     const match = /^(\s*)([A-Za-z]+)(\s+)/.exec(first);
     if (!match || /^\s*#/.test(first)) continue;
-    const keyword = (match[2] ?? '').toUpperCase();
     const offset = (match[1]?.length ?? 0) + (match[2]?.length ?? 0) + (match[3]?.length ?? 0);
-    if (keyword === 'RUN' || keyword === 'CMD' || keyword === 'ENTRYPOINT') {
-      const rest = [first.slice(offset), ...body.slice(1).map((part) => part.text)].join('\n');
-      const exec = parseExecForm(rest);
-      if (exec) {
-        execForms.push({ line: start + 1, column: offset + 1, words: exec });
-        continue;
-      }
-      body.forEach((part, at) => {
-        const content = at === 0 ? ' '.repeat(offset) + first.slice(offset) : part.text;
-        // Keep continuation alive across dropped comment lines; use the shell's own backslash.
-        const shellText = escape === '`' ? content.replace(/`\s*$/, '\\') : content;
-        shadow[part.line] = part.text === '' && at > 0 && at < body.length - 1 ? '\\' : shellText;
-      });
-    } else if (keyword === 'ENV' || keyword === 'ARG') {
-      readSettings([first.slice(offset), ...body.slice(1).map((part) => part.text)].join(' ').replaceAll(escape, ' '), start + 1, offset + 1, rules, facts);
-    }
+    instructions.push({ keyword: (match[2] ?? '').toUpperCase(), start, offset, first, body });
   }
-  const shell = withTree(parser, shadow.join('\n'), (tree) => analyzeShell(tree.rootNode, parser, rules, 'dockerfile'));
-  if (shell) mergeAll(facts, shell);
-  for (const exec of execForms) {
-    const [program, ...args] = exec.words;
-    const base = program?.slice(program.lastIndexOf('/') + 1) ?? '';
-    const flag = args.findIndex((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
-    const script = shells.has(base) && flag >= 0 ? (args[flag + 1] ?? '') : exec.words.map(quote).join(' ');
-    const nested = withTree(parser, script, (tree) => analyzeShell(tree.rootNode, parser, rules, 'dockerfile'));
-    if (nested) mergeAt(facts, nested, { line: exec.line, column: exec.column });
-  }
-  return facts.build();
+  return { instructions, lines, escape };
+}
+
+/** An instruction's arguments: the first line after its keyword and its continuation lines, joined by `separator`. */
+export function instructionArguments(instruction: DockerInstruction, separator: string): string {
+  return [instruction.first.slice(instruction.offset), ...instruction.body.slice(1).map((part) => part.text)].join(separator);
 }
 
 function mergeAll(facts: FactsBuilder, other: FileFacts): void {
