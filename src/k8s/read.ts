@@ -1,6 +1,7 @@
 import type { FindingSink } from '../model/findings-sink.js';
 import type { Location } from '../model/location.js';
 import { compareStrings } from '../model/location.js';
+import { pushTo } from '../model/collections.js';
 import type { Repo } from '../walk/repo.js';
 import { fileSource, type FileSource, type RenderProblem } from './files.js';
 import {
@@ -236,7 +237,8 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       if (embedded) {
         manifestFiles++;
         const bodies = clusters?.bodies.get(path) ?? [];
-        const byContext = groupBy(embedded, (object) => bodies.find((candidate) => object.at.line >= candidate.first && object.at.line < candidate.end)?.context ?? null);
+        const byContext = new Map<string | null, RenderedObject[]>();
+        for (const object of embedded) pushTo(byContext, bodies.find((candidate) => object.at.line >= candidate.first && object.at.line < candidate.end)?.context ?? null, object);
         for (const [context, objects] of byContext) {
           const unit = context === null ? manifestUnit : clusterUnit(context);
           units.push({ unit, objects: context === null ? objects : objects.map((object) => ({ ...object, unit })), path });
@@ -376,11 +378,12 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   // an aadpodidbinding there labels that dependency's pods, so the dependency is a release of its own.
   for (const chart of charts) {
     if (chart.library) continue;
-    for (const dependency of chart.chart.dependencies) {
-      if (dependency.resolved.kind !== 'remote') continue;
-      const key = dependency.alias ?? dependency.name;
-      for (const valuesFile of chart.files.filter((path) => path.slice(chart.dir ? chart.dir.length + 1 : 0).match(/^values([-.][^/]*)?\.ya?ml$/))) {
-        const root = readTree(valuesFile, files.read(valuesFile) ?? '', { source: 'chart-values', paths: true }).documents[0]?.node;
+    const remote = chart.chart.dependencies.filter((dependency) => dependency.resolved.kind === 'remote');
+    if (remote.length === 0) continue;
+    for (const valuesFile of chart.files.filter((path) => path.slice(chart.dir ? chart.dir.length + 1 : 0).match(/^values([-.][^/]*)?\.ya?ml$/))) {
+      const root = readTree(valuesFile, files.read(valuesFile) ?? '', { source: 'chart-values', paths: true }).documents[0]?.node;
+      for (const dependency of remote) {
+        const key = dependency.alias ?? dependency.name;
         const subtree = isMap(root) ? get(root, key) : null;
         const labels = labelsInValues(subtree);
         // Kept once its pods are on workload identity too, so that taking the label off still renders it.
@@ -696,15 +699,6 @@ function clustersOf(files: FileSource, embedding: readonly string[]): { bodies: 
 
 function clusterUnit(context: string): RenderUnit {
   return { kind: 'manifest', path: '', variant: `--context ${context}`, label: `plain manifests applied with --context ${context}` };
-}
-
-function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    (groups.get(key) ?? groups.set(key, []).get(key))?.push(item);
-  }
-  return groups;
 }
 
 /** Objects of the manifests a shell script or a Markdown runbook embeds (here-documents, yaml code blocks); null when none. */
