@@ -16,7 +16,7 @@ import type { MigrationPlan } from './plan/model.js';
 import { sdkKnowledge } from './plan/sdk.js';
 import { readManifests, type ManifestScan } from './k8s/read.js';
 import type { WorkloadView } from './k8s/workloads.js';
-import type { Application, CredentialUse, Dependency } from './model/application.js';
+import { dependencyNamed, type Application, type CredentialUse, type Dependency } from './model/application.js';
 import { buildInventory } from './podidentity/inventory.js';
 import { readClusterState, type ClusterState } from './podidentity/cluster-export.js';
 import { readExternalPodIdentity, type GivenClientId } from './podidentity/external.js';
@@ -354,7 +354,7 @@ export function attachCredentialUses(applications: readonly Application[], uses:
   for (const use of uses) pushTo(byPath, ownerOfFile(use.file), use);
   // A use that stands for a package counts only in an application that has it; the marker never leaves this stage.
   const kept = (app: Pick<Application, 'dependencies'>, found: readonly CredentialUse[]): CredentialUse[] =>
-    found.flatMap(({ requires, ...use }) => (!requires || app.dependencies.some((dependency) => dependency.ecosystem === requires.ecosystem && dependency.name.toLowerCase() === requires.package.toLowerCase()) ? [use] : []));
+    found.flatMap(({ requires, ...use }) => (!requires || dependencyNamed(app, requires.ecosystem, requires.package) ? [use] : []));
   const result: Application[] = applications.map((app) => ({ ...app, credentialUses: kept(app, byPath.get(app.path) ?? []) }));
   for (const folder of containers) {
     const found = byPath.get(folder) ?? [];

@@ -116,3 +116,9 @@ export interface Application {
    */
   readonly includes?: readonly { readonly path: string; readonly file: string; readonly line: number }[];
 }
+
+/** The application's dependency of this ecosystem and name (names compared without case), if it has one. */
+export function dependencyNamed(app: Pick<Application, 'dependencies'>, ecosystem: Ecosystem, name: string): Dependency | undefined {
+  const wanted = name.toLowerCase();
+  return app.dependencies.find((dependency) => dependency.ecosystem === ecosystem && dependency.name.toLowerCase() === wanted);
+}

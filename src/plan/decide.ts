@@ -1,4 +1,4 @@
-import type { Application, CredentialUse, Dependency, Ecosystem } from '../model/application.js';
+import { dependencyNamed, type Application, type CredentialUse, type Dependency, type Ecosystem } from '../model/application.js';
 import type { Evidence, MigrationPath, MigrationReason, WorkloadReport } from '../model/report.js';
 import type { ApplicationLink, SdkUpgrade } from './model.js';
 import { ecosystemOf, type SdkKnowledge } from './sdk.js';
@@ -77,7 +77,9 @@ export function decide(workload: WorkloadReport, links: readonly ApplicationLink
   const reasons: MigrationReason[] = [];
   const warnings: MigrationReason[] = [];
   const sdkUpgrades: SdkUpgrade[] = [];
-  const appAt = (path: string) => withIncludes(path, apps);
+  // Each linked application with what it builds in, expanded once per decision.
+  const expanded = new Map(links.map((link) => [link.path, withIncludes(link.path, apps)]));
+  const appAt = (path: string) => expanded.get(path) ?? null;
   const own = workload.credentialUses.filter((use) => !use.test);
   const controller = links.length === 0 && own.length === 0 && context.controllers ? controllerOf(workload, context.controllers) : null;
   const tokenless = !controller && links.length === 0 && own.length === 0 && context.controllers ? imagesWithoutTokens(workload, context.controllers) : null;
@@ -294,7 +296,7 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
   const oldDrivers = [...new Set(app.credentialUses.flatMap((use) => {
     if (use.test || !use.via) return [];
     const { via } = use;
-    const driver = app.dependencies.find((item) => item.ecosystem === via.ecosystem && item.name.toLowerCase() === via.package.toLowerCase());
+    const driver = dependencyNamed(app, via.ecosystem, via.package);
     return driver?.version && (compareVersions(via.ecosystem, driver.version, via.throughAzureIdentityFrom) ?? 0) < 0 ? [`${driver.name} ${driver.version}`] : [];
   }))];
   for (const dependency of app.dependencies) {
@@ -319,7 +321,7 @@ function judgeApplication(app: Application, context: DecisionContext, manifest =
     if (use.via) {
       // A driver fetches the token: its own version says whether it calls IMDS itself or asks Azure Identity.
       const { via } = use;
-      const driver = app.dependencies.find((item) => item.ecosystem === via.ecosystem && item.name.toLowerCase() === via.package.toLowerCase());
+      const driver = dependencyNamed(app, via.ecosystem, via.package);
       const order = driver?.version ? compareVersions(via.ecosystem, driver.version, via.throughAzureIdentityFrom) : null;
       if (!driver || order === null) {
         verdict.reasons.push(reason('driver-version-unknown', `${use.api}: ${via.package} fetches the token, and its version is not known from the repository${driver?.skip ? ` (${driver.skip})` : ''}: below ${via.throughAzureIdentityFrom} it calls IMDS itself`, at(use)));
