@@ -1,31 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import { captureIo, type CapturedIo } from '../helpers/io.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/program.js';
 import { tempDir, writeTree } from '../helpers/repo.js';
 import { fixedNow } from './helpers.js';
 
-interface Captured extends Io {
-  readonly out: () => string;
-  readonly err: () => string;
-}
 
-function capture(cwd: string, now = fixedNow): Captured {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env: {},
-    now: () => now,
-    stdout: { write: (text: string) => (out += text), isTTY: false },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = (cwd: string, now = fixedNow): CapturedIo => captureIo(cwd, { now });
 
 const labelled = (name: string) => `apiVersion: v1
 kind: Pod

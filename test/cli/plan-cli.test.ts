@@ -3,14 +3,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import type { Io } from '../../src/cli/output.js';
+import { captureIo } from '../helpers/io.js';
 import { writeTree } from '../helpers/repo.js';
-
-function capture(cwd: string): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return { cwd, env: {}, stdout: { write: (text: string) => (out += text) }, stderr: { write: (text: string) => (err += text) }, out: () => out, err: () => err };
-}
 
 const repo = {
   'deploy/app.yaml': `apiVersion: apps/v1
@@ -40,7 +34,7 @@ spec: {azureIdentity: api, selector: api}
 describe('pod2wi plan', () => {
   it('writes the plan files into --out-dir, the script executable and valid bash', async () => {
     const dir = writeTree(repo);
-    const io = capture(dir);
+    const io = captureIo(dir);
     expect(await runCli(['plan', '.', '--out-dir', 'out'], io)).toBe(0);
     for (const file of ['plan.md', 'plan.json', 'federated-credentials.sh', 'federated-credentials.bicep', 'federated-credentials.module.bicep', 'federated-credentials.tf']) {
       expect(io.out()).toContain(`wrote out/${file}`);
@@ -54,21 +48,21 @@ describe('pod2wi plan', () => {
   it('puts --issuer into every artifact, and refuses a non-https issuer', async () => {
     const dir = writeTree(repo);
     const issuer = 'https://westeurope.oic.prod-aks.azure.com/tenant/cluster/';
-    expect(await runCli(['plan', '.', '-d', 'p', '--issuer', issuer], capture(dir))).toBe(0);
+    expect(await runCli(['plan', '.', '-d', 'p', '--issuer', issuer], captureIo(dir))).toBe(0);
     for (const file of ['federated-credentials.sh', 'federated-credentials.bicep', 'federated-credentials.tf', 'plan.json', 'plan.md']) {
       expect(readFileSync(join(dir, 'p', file), 'utf8')).toContain(issuer);
     }
-    const bad = capture(dir);
+    const bad = captureIo(dir);
     expect(await runCli(['plan', '.', '--issuer', 'http://insecure'], bad)).toBe(2);
     expect(bad.err()).toContain('expected an https URL');
   });
 
   it('reads the issuer from .pod2wi.yaml and reports configuration mistakes with exit 2', async () => {
     const dir = writeTree({ ...repo, '.pod2wi.yaml': 'issuer: https://issuer.example/x/\n' });
-    expect(await runCli(['plan', '.', '-d', 'p'], capture(dir))).toBe(0);
+    expect(await runCli(['plan', '.', '-d', 'p'], captureIo(dir))).toBe(0);
     expect(readFileSync(join(dir, 'p', 'federated-credentials.sh'), 'utf8')).toContain('https://issuer.example/x/');
     const broken = writeTree({ ...repo, '.pod2wi.yaml': 'policy:\n  betweenVersions: sometimes\n' });
-    const io = capture(broken);
+    const io = captureIo(broken);
     expect(await runCli(['plan', '.'], io)).toBe(2);
     expect(io.err()).toContain('.pod2wi.yaml:2: policy.betweenVersions');
   });

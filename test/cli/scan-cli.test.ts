@@ -1,28 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { captureIo, type CapturedIo } from '../helpers/io.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import type { Io } from '../../src/cli/output.js';
 import { tempDir, writeTree } from '../helpers/repo.js';
 import { validateScanReport } from '../helpers/schema.js';
 
-interface Captured extends Io {
-  readonly out: () => string;
-  readonly err: () => string;
-}
 
-function capture(cwd: string, env: Record<string, string> = {}, tty = false): Captured {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env,
-    stdout: { write: (text: string) => (out += text), isTTY: tty, columns: 120 },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = (cwd: string, env: Record<string, string> = {}, tty = false): CapturedIo => captureIo(cwd, { env, tty, columns: 120 });
 
 const deployment = (name: string, namespace = 'shop') => `apiVersion: apps/v1
 kind: Deployment

@@ -1,31 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/program.js';
 import { compareNatural, mergeReports, type NamedReport } from '../../src/fleet/merge.js';
 import { parseScanReport, type MergeInput } from '../../src/fleet/read-report.js';
 import { renderFleetMarkdown } from '../../src/report/fleet-markdown.js';
+import { captureIo } from '../helpers/io.js';
 import { tempDir, writeTree } from '../helpers/repo.js';
 import { validateFleetReport } from '../helpers/schema.js';
-
-interface Captured extends Io {
-  readonly out: () => string;
-  readonly err: () => string;
-}
-
-function capture(cwd: string): Captured {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env: {},
-    stdout: { write: (text: string) => (out += text), isTTY: false },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const deployment = (name: string, label = true, extra = '') => `apiVersion: apps/v1
 kind: Deployment
@@ -61,15 +43,15 @@ async function scannedFleet(): Promise<string> {
     'repos/web/requirements.txt': 'azure-identity==1.6.0\nadal==1.2.7\n',
     'repos.txt': 'repos/api\nrepos/web\n',
   });
-  expect(await runCli(['scan', '--repos-file', 'repos.txt', '-f', 'json=reports/'], capture(dir))).toBe(0);
+  expect(await runCli(['scan', '--repos-file', 'repos.txt', '-f', 'json=reports/'], captureIo(dir))).toBe(0);
   return dir;
 }
 
 describe('pod2wi merge', () => {
   it('is byte-identical whatever the order of its inputs, and valid against the schema', async () => {
     const dir = await scannedFleet();
-    const first = capture(dir);
-    const second = capture(dir);
+    const first = captureIo(dir);
+    const second = captureIo(dir);
     expect(await runCli(['merge', 'reports/repos__api.json', 'reports/repos__web.json', '-f', 'json'], first)).toBe(0);
     expect(await runCli(['merge', 'reports/repos__web.json', 'reports/', '-f', 'json'], second)).toBe(0);
     expect(second.out()).toBe(first.out());
@@ -78,7 +60,7 @@ describe('pod2wi merge', () => {
     expect(fleet.repositories.map((row) => row.name)).toEqual(['repos/api', 'repos/web']);
     // Both repositories bind the same client ID: each row names the other.
     expect(fleet.identities.map((row) => row.alsoBoundIn)).toEqual([['repos/web'], ['repos/api']]);
-    const markdown = capture(dir);
+    const markdown = captureIo(dir);
     expect(await runCli(['merge', 'reports/'], markdown)).toBe(0);
     expect(markdown.out()).toMatch(/^# pod2wi fleet report\n/);
     expect(markdown.out()).toContain('| `blocked-host-network` | 1 | `repos/web` |');
@@ -96,7 +78,7 @@ describe('pod2wi merge', () => {
     writeFileSync(join(dir, 'v2.json'), api.replace('"schemaVersion": 1', '"schemaVersion": 2'));
     writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));
     writeFileSync(join(dir, 'check.json'), JSON.stringify({ schemaVersion: 1, tool: { name: 'pod2wi', version: '0.1.0' }, root: '.', failOn: 'error', passed: true }));
-    const io = capture(dir);
+    const io = captureIo(dir);
     const inputs = ['reports/', 'not-json.json', 'other-tool.json', 'array.json', 'v2.json', 'broken.json', 'check.json', 'absent.json'];
     expect(await runCli(['merge', ...inputs, '-f', 'json=fleet.json'], io)).toBe(2);
     const lines = io.err().trim().split('\n');
@@ -113,11 +95,11 @@ describe('pod2wi merge', () => {
     expect(existsSync(join(dir, 'fleet.json'))).toBe(false);
 
     writeFileSync(join(dir, 'reports', 'fleet.json'), readFileSync(join(dir, 'reports', 'repos__api.json'), 'utf8'));
-    const fleetIo = capture(dir);
+    const fleetIo = captureIo(dir);
     // A report copied under another name is a second report of the same repository.
     expect(await runCli(['merge', 'reports/', '-f', 'json=reports/fleet.json'], fleetIo)).toBe(2);
     expect(fleetIo.err()).toContain('pod2wi: reports/repos__api.json: repository "repos/api" again: reports/fleet.json is a report of it too (pass one of them');
-    const merged = capture(dir);
+    const merged = captureIo(dir);
     const empty = mergeReports([]);
     expect(validateFleetReport(empty)).toEqual([]);
     writeFileSync(join(dir, 'fleet-report.json'), `${JSON.stringify(empty)}\n`);
@@ -127,17 +109,17 @@ describe('pod2wi merge', () => {
 
   it('refuses two reports of one repository, naming both, unless they are the same file', async () => {
     const dir = writeTree({ 'api/deploy.yaml': deployment('api'), 'web/deploy.yaml': deployment('web') });
-    expect(await runCli(['scan', '-f', 'json=../api.json', '.'], capture(join(dir, 'api')))).toBe(0);
-    expect(await runCli(['scan', '-f', 'json=../web.json', '.'], capture(join(dir, 'web')))).toBe(0);
-    const io = capture(dir);
+    expect(await runCli(['scan', '-f', 'json=../api.json', '.'], captureIo(join(dir, 'api')))).toBe(0);
+    expect(await runCli(['scan', '-f', 'json=../web.json', '.'], captureIo(join(dir, 'web')))).toBe(0);
+    const io = captureIo(dir);
     expect(await runCli(['merge', 'api.json', 'web.json'], io)).toBe(2);
     expect(io.err()).toContain('pod2wi: web.json: repository "." again: api.json is a report of it too (both were scanned as "."; scan each repository by its path');
-    const byFile = capture(dir);
+    const byFile = captureIo(dir);
     expect(await runCli(['merge', 'api.json', 'web.json', './api.json', '--name-from', 'file', '-f', 'json'], byFile)).toBe(0);
     const byFileFleet = JSON.parse(byFile.out()) as { repositories: { name: string; root: string }[] };
     expect(validateFleetReport(byFileFleet)).toEqual([]);
     expect(byFileFleet.repositories.map((row) => `${row.name} ${row.root}`)).toEqual(['api .', 'web .']);
-    const bad = capture(dir);
+    const bad = captureIo(dir);
     expect(await runCli(['merge', 'api.json', '--name-from', 'folder'], bad)).toBe(2);
     expect(bad.err()).toContain('--name-from folder: expected root or file');
   });
@@ -145,7 +127,7 @@ describe('pod2wi merge', () => {
   it('lists repositories of --repos-file without a report, and exits 1', async () => {
     const dir = await scannedFleet();
     writeFileSync(join(dir, 'repos.txt'), 'repos/api\nrepos/web\n\n# later\nrepos/mobile\n');
-    const io = capture(dir);
+    const io = captureIo(dir);
     expect(await runCli(['merge', 'reports/', '--repos-file', 'repos.txt', '-f', 'json=fleet.json', '-f', 'markdown'], io)).toBe(1);
     expect(io.err()).toBe('pod2wi: repos.txt:5: repos/mobile: no report\n');
     const fleet = JSON.parse(readFileSync(join(dir, 'fleet.json'), 'utf8')) as { summary: { missing: number }; repositories: unknown[] };
@@ -156,11 +138,11 @@ describe('pod2wi merge', () => {
   });
 
   it('teaches through --help, with examples and exit codes', async () => {
-    const io = capture(tempDir());
+    const io = captureIo(tempDir());
     expect(await runCli(['merge', '--help'], io)).toBe(0);
     expect(io.out()).toContain('Examples:');
     expect(io.out()).toContain('Exit codes: 0 merged, 1 merged but a repository of --repos-file has no report');
-    const none = capture(tempDir());
+    const none = captureIo(tempDir());
     expect(await runCli(['merge'], none)).toBe(2);
   });
 });

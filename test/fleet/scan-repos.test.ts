@@ -1,31 +1,13 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/program.js';
 import { worseStatus } from '../../src/cli/scan-repos.js';
 import { parseReposFile, reportStem, repositoryName } from '../../src/fleet/repos-file.js';
 import { expectGolden } from '../helpers/golden.js';
+import { captureIo } from '../helpers/io.js';
 import { tempDir, writeTree } from '../helpers/repo.js';
 import { validateFleetReport, validateScanReport } from '../helpers/schema.js';
-
-interface Captured extends Io {
-  readonly out: () => string;
-  readonly err: () => string;
-}
-
-function capture(cwd: string): Captured {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env: {},
-    stdout: { write: (text: string) => (out += text), isTTY: false },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const fleet = new URL('../../fixtures/fleet/', import.meta.url).pathname;
 
@@ -76,7 +58,7 @@ describe('pod2wi scan --repos-file', () => {
   it('scans the fixture fleet into one report per repository, and merge gives the golden fleet report', async () => {
     const dir = tempDir();
     cpSync(fleet, dir, { recursive: true });
-    const scanIo = capture(dir);
+    const scanIo = captureIo(dir);
     expect(await runCli(['scan', '--repos-file', 'repositories.txt', '--format', 'text', '--format', 'json=reports/'], scanIo)).toBe(4);
     expect(scanIo.err()).toContain('pod2wi: repositories.txt:10: fabrikam/docs: 1 file walked, but no Kubernetes manifest');
     expect(scanIo.err()).toContain('pod2wi: scanned 7 of 8 repositories listed in repositories.txt; failed: repositories.txt:10');
@@ -99,7 +81,7 @@ describe('pod2wi scan --repos-file', () => {
     const headers = scanIo.out().split('\n').filter((line) => line.startsWith('pod2wi 0.1.0 · '));
     expect(headers.map((line) => line.split(' · ')[1])).toEqual(['contoso/orders-api', 'contoso/payments', 'contoso/reporting', 'contoso/catalog', 'fabrikam/gitops', 'fabrikam/billing', 'fabrikam/edge']);
 
-    const mergeIo = capture(dir);
+    const mergeIo = captureIo(dir);
     expect(await runCli(['merge', 'reports/', '--repos-file', 'repositories.txt', '--format', 'markdown=fleet.md', '--format', 'json=fleet.json'], mergeIo)).toBe(1);
     expect(mergeIo.err()).toBe('pod2wi: repositories.txt:10: fabrikam/docs: no report\n');
     const json = readFileSync(join(dir, 'fleet.json'), 'utf8');
@@ -115,7 +97,7 @@ describe('pod2wi scan --repos-file', () => {
       'checkouts/a-b/deploy.yaml': deployment('ab'),
       'lists/repos.txt': '# relative to this folder\n../checkouts/api\n../checkouts/nope\n../checkouts/./api/\n../checkouts/web\n../checkouts/a b\n../checkouts/a-b\n',
     });
-    const io = capture(dir);
+    const io = captureIo(dir);
     expect(await runCli(['scan', '--repos-file', 'lists/repos.txt', '-f', 'json=out/', '-f', 'text=text/'], io)).toBe(2);
     expect(io.err()).toContain('pod2wi: lists/repos.txt:3: ../checkouts/nope: no such folder');
     expect(io.err()).toContain('pod2wi: lists/repos.txt:4: ../checkouts/./api/: the same repository as line 2 (../checkouts/api); listed twice');
@@ -143,7 +125,7 @@ describe('pod2wi scan --repos-file', () => {
       [['--repos-file', 'repos.txt', '-f', 'json=no/such/'], '--format json no/such/: the folder'],
     ];
     for (const [args, message] of cases) {
-      const io = capture(dir);
+      const io = captureIo(dir);
       expect(await runCli(['scan', ...args], io), args.join(' ')).toBe(2);
       expect(io.err()).toContain(message);
       expect(existsSync(join(dir, 'report.json'))).toBe(false);
@@ -151,7 +133,7 @@ describe('pod2wi scan --repos-file', () => {
   });
 
   it('teaches --repos-file in --help', async () => {
-    const io = capture(tempDir());
+    const io = captureIo(tempDir());
     expect(await runCli(['scan', '--help'], io)).toBe(0);
     expect(io.out()).toContain('--repos-file <file>');
     expect(io.out()).toContain('pod2wi scan --repos-file checkouts/repositories.txt --format text --format json=reports/');

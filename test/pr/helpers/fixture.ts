@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { captureIo as captureCliIo, type CapturedIo } from '../../helpers/io.js';
 import { join } from 'node:path';
-import type { Io } from '../../../src/cli/output.js';
 import type { FixApplier, FixPhase, FixResult } from '../../../src/pr/applier.js';
 
 /** A Deployment with its ServiceAccount, AzureIdentity and binding, in `deploy/<namespace>/<name>.yaml`. */
@@ -127,21 +127,7 @@ export function fakeApplier(): FakeApplier {
   };
 }
 
-/** An Io that keeps what the CLI writes. */
-export interface CapturedIo extends Io {
-  readonly out: () => string;
-  readonly err: () => string;
-}
-
+/** The CLI's Io with this environment and a 120-column stdout (see test/helpers/io.ts). */
 export function captureIo(cwd: string, env: Readonly<Record<string, string>>): CapturedIo {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env,
-    stdout: { write: (text: string) => (out += text), isTTY: false, columns: 120 },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
+  return captureCliIo(cwd, { env, columns: 120 });
 }
