@@ -30,9 +30,12 @@ export function configFileReader(rules: CredentialRules): ConfigFileReader {
       patterns.push({ name: new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i'), language, words });
     }
   }
+  // Every file of the repository is asked: one alternation rejects the others in one test.
+  const any = new RegExp(patterns.map((pattern) => pattern.name.source).join('|') || '(?!)', 'i');
   const reader: ConfigFileReader = {
     languageOf(path) {
       const name = path.slice(path.lastIndexOf('/') + 1);
+      if (!any.test(name)) return null;
       return patterns.find((pattern) => pattern.name.test(name))?.language ?? null;
     },
     uses(path, text, language, test) {
