@@ -375,15 +375,16 @@ function parallelRelease(_ctx: PhaseContext, target: Target, plan: WorkloadPlan)
     }
     steps.push(setStep(target.key, [...labelsPath.slice(0, -1), key], proxyPairs(plan), `${id}: inject the migration proxy sidecar (legacy SDK)`));
   }
-  const create = textOf(release.release.values?.pairs.find((pair) => pair.key === 'serviceAccount')?.value.kind === 'map' ? fieldNamed(release.release.values?.pairs.find((pair) => pair.key === 'serviceAccount')?.value ?? null, 'create')?.value : null);
-  if (create === 'false') {
-    const named = textOf(fieldNamed(release.release.values?.pairs.find((pair) => pair.key === 'serviceAccount')?.value ?? null, 'name')?.value ?? null);
+  const serviceAccount = release.release.values?.pairs.find((pair) => pair.key === 'serviceAccount')?.value ?? null;
+  const create = serviceAccount?.kind === 'map' ? fieldNamed(serviceAccount, 'create') : null;
+  if (textOf(create?.value ?? null) === 'false') {
+    const named = textOf(fieldNamed(serviceAccount, 'name')?.value ?? null);
     if (named) {
       return { decline: `HelmRelease ${release.release.releaseName.value} sets serviceAccount.create: false, so the chart does not own the ServiceAccount ${account.name}; annotate it where it is defined with ${clientIdAnnotation}: ${account.clientId}`, id: 'fix-chart-cannot-express' };
     }
     // No ServiceAccount of its own: the pods run as the namespace's default, which must not carry this identity. A
     // boolean pod2wi would write as the string "true" (edits set strings), which a chart's values schema refuses.
-    const at = fieldNamed(release.release.values?.pairs.find((pair) => pair.key === 'serviceAccount')?.value ?? null, 'create')?.keyOrigin;
+    const at = create?.keyOrigin;
     return { decline: `${releaseTitle(release.release)} sets serviceAccount.create: false and names no ServiceAccount, so its pods run as the namespace's default one, which must not carry this identity: set serviceAccount.create: true and serviceAccount.name: ${account.name} in its values${at ? ` (${at.file}:${at.line})` : ''}, then run pod2wi fix again`, id: 'fix-chart-cannot-express' };
   }
   steps.push(setStep(target.key, ['spec', 'values', 'serviceAccount', 'annotations'], serviceAccountPairs(account), `${id}: annotate the chart's ServiceAccount with the identity's client ID`));
