@@ -1,3 +1,4 @@
+import { groupedCount } from '../model/text.js';
 import type { ScanProgress } from '../run.js';
 
 /** Where the progress line goes: stderr, and whether it is a terminal (and how wide). */
@@ -26,10 +27,9 @@ const stageLabel: Readonly<Record<ScanProgress['stage'], string>> = {
 
 /** `pod2wi: 1,204 files · 12 charts and 8 overlays rendered · 6 applications · deciding…` */
 export function progressLine(state: ScanProgress): string {
-  const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
-  const parts = [`${plural(state.files, 'file')} read`];
-  if (state.stage !== 'walked') parts.push(`${plural(state.charts, 'chart')} and ${plural(state.overlays, 'overlay')} rendered`);
-  if (state.stage === 'applications-read' || state.stage === 'decided') parts.push(`${plural(state.applications, 'application')} analysed`);
+  const parts = [`${groupedCount(state.files, 'file')} read`];
+  if (state.stage !== 'walked') parts.push(`${groupedCount(state.charts, 'chart')} and ${groupedCount(state.overlays, 'overlay')} rendered`);
+  if (state.stage === 'applications-read' || state.stage === 'decided') parts.push(`${groupedCount(state.applications, 'application')} analysed`);
   return `pod2wi: ${parts.join(' · ')} · ${stageLabel[state.stage]}…`;
 }
 

@@ -27,3 +27,13 @@ export function before(text: string, separator: string): string {
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** `12 errors`, `1 repository`: a count with its noun, in the plural unless the count is one. */
+export function plural(count: number, noun: string, many = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : many}`;
+}
+
+/** The same with thousands grouped (`1,204 files`), for terminal text. */
+export function groupedCount(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}

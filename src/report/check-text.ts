@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import { plural } from '../model/text.js';
 import { atOrAbove, type CheckResult } from '../check/result.js';
 import type { Severity } from '../model/finding.js';
 import { compareStrings } from '../model/location.js';
@@ -18,10 +19,6 @@ export interface CheckTextOptions {
   readonly minSeverity?: Severity;
 }
 
-/** `12 errors · 1 warning`: counts with their nouns. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 /**
  * The one-line verdict every format ends with: passed or failed, open counts by severity, what else was set aside,

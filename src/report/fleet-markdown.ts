@@ -1,10 +1,9 @@
 import type { FleetReport, FleetRepository } from '../model/fleet-report.js';
-import { stripTrailing } from '../model/text.js';
+import { plural, stripTrailing } from '../model/text.js';
 import { oneLineDeep } from './escape.js';
 import { cell } from './markdown.js';
 
 const code = (value: string): string => `\`${value.replace(/`/g, "'")}\``;
-const plural = (count: number, word: string, many = `${word}s`): string => `${count} ${count === 1 ? word : many}`;
 const list = (values: readonly string[]): string => (values.length === 0 ? '—' : values.map(code).join(', '));
 
 const gapLabel = { 'below-floor': 'below the workload-identity floor', legacy: 'legacy (IMDS only)' } as const;

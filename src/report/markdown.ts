@@ -1,5 +1,5 @@
 import type { CheckResult, GateFinding } from '../check/result.js';
-import { plural } from './check-text.js';
+import { plural } from '../model/text.js';
 import { ciPath, type CiPathOptions } from './paths.js';
 import { stripTrailing } from '../model/text.js';
 

@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import { groupedCount } from '../model/text.js';
 import { severityRank, type Severity } from '../model/finding.js';
 import { compareStrings } from '../model/location.js';
 import type { Evidence, MigrationReason, ScanReport, SecretProviderClassReport, WorkloadReport } from '../model/report.js';
@@ -43,7 +44,7 @@ export function renderText(report: ScanReport, options: TextOptions): string {
   const s = report.summary;
   const elapsed = options.elapsed === undefined ? '' : ` in ${options.elapsed.toFixed(1)} s`;
   lines.push(
-    ...wrap(`${c.bold(`pod2wi ${report.tool.version}`)} · ${report.root} · scanned ${count(s.files, 'file')}${elapsed} · ${count(s.manifestFiles, 'manifest file')} · ${count(s.workloads, 'workload')} (${s.withPodIdentity} with pod identity)`, width, '', '  '),
+    ...wrap(`${c.bold(`pod2wi ${report.tool.version}`)} · ${report.root} · scanned ${groupedCount(s.files, 'file')}${elapsed} · ${groupedCount(s.manifestFiles, 'manifest file')} · ${groupedCount(s.workloads, 'workload')} (${s.withPodIdentity} with pod identity)`, width, '', '  '),
   );
   lines.push('', ...summaryLines(report, width, options.minSeverity ?? 'note'));
 
@@ -60,7 +61,7 @@ export function renderText(report: ScanReport, options: TextOptions): string {
       if (others.length > 0) {
         const names = others.map((workload) => `${workload.kind} ${workload.name}`);
         const listed = options.verbose === true ? names : names.slice(0, 6);
-        lines.push(...wrap(c.dim(`${count(others.length, 'other workload')} without pod identity: ${listed.join(', ')}${names.length > listed.length ? ', …' : ''}`), width, '  ', '    '));
+        lines.push(...wrap(c.dim(`${groupedCount(others.length, 'other workload')} without pod identity: ${listed.join(', ')}${names.length > listed.length ? ', …' : ''}`), width, '  ', '    '));
       }
     }
   }
@@ -88,16 +89,16 @@ function summaryLines(report: ScanReport, width: number, minSeverity: Severity):
   const blocked = report.workloads.filter((workload) => workload.migration.blocked).length;
   const unknown = report.workloads.filter((workload) => workload.migration.path === 'unknown').length;
   const toMove = report.workloads.filter((workload) => workload.migration.path === 'legacy' || workload.migration.path === 'latest').length;
-  const blockers = [errors > 0 ? count(errors, 'error') : null, blocked > 0 ? `${count(blocked, 'blocked workload')} (its SDK must change first)` : null].filter((part): part is string => part !== null);
+  const blockers = [errors > 0 ? groupedCount(errors, 'error') : null, blocked > 0 ? `${groupedCount(blocked, 'blocked workload')} (its SDK must change first)` : null].filter((part): part is string => part !== null);
   const next: string[] = [];
-  if (errors > 0) next.push(`fix the ${count(errors, 'error')} under findings`);
-  if (unknown > 0) next.push(`name the code of the ${count(unknown, 'unknown workload')} (.pod2wi.yaml applications or workloads, or --app PATH)`);
+  if (errors > 0) next.push(`fix the ${groupedCount(errors, 'error')} under findings`);
+  if (unknown > 0) next.push(`name the code of the ${groupedCount(unknown, 'unknown workload')} (.pod2wi.yaml applications or workloads, or --app PATH)`);
   if (toMove > 0 || blocked > 0) next.push('pod2wi plan, then pod2wi fix --dry-run');
   if (next.length === 0) next.push(s.withPodIdentity === 0 ? 'nothing to migrate' : 'pod2wi check in CI keeps pod identity from coming back');
   const findingCounts = (['error', 'warning', 'note'] as const)
     .map((severity) => [severity, bySeverity(severity)] as const)
     .filter(([, n]) => n > 0)
-    .map(([severity, n]) => count(n, severity));
+    .map(([severity, n]) => groupedCount(n, severity));
   const hidden = (['warning', 'note'] as const).filter((severity) => severityRank(severity) < severityRank(minSeverity) && bySeverity(severity) > 0);
   const field = (name: string, text: string) => wrap(`${name.padEnd(11)}${text}`, width, '', ' '.repeat(11));
   return [
@@ -183,8 +184,4 @@ function renderWorkload(workload: WorkloadReport, row: Row, c: Colors, declared:
   };
   for (const reason of workload.migration.reasons) entry('-', reason);
   for (const warning of workload.migration.warnings) entry('!', warning);
-}
-
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 }
