@@ -15,7 +15,7 @@ import { generateMonorepo } from './monorepo.mjs';
 import { cleanup, tempRoot } from './util.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '..', 'dist', 'cli', 'main.js');
+const cli = join(here, '..', 'dist', 'pod2wi.js');
 const given = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const sizes = given.length > 0 ? given : (process.env.POD2WI_BENCH_SIZES ?? '10000,50000,100000').split(',').map(Number).filter((n) => n > 0);
 const runsFor = (size) => Number(process.env.POD2WI_BENCH_RUNS ?? 0) || (size >= 100000 ? 3 : 5);

@@ -20,7 +20,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '..', 'dist', 'cli', 'main.js');
+const cli = join(here, '..', 'dist', 'pod2wi.js');
 
 const args = process.argv.slice(2);
 let reposFile = null;

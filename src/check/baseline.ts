@@ -1,29 +1,37 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { decodeUtf8, readRegularFile } from '../io/read-file.js';
 import { ConfigError, UsageError } from '../model/errors.js';
 import { compareStrings } from '../model/location.js';
+import { zod } from '../model/zod.js';
 import { toolVersion } from '../version.js';
 import type { BaselineEntry, GateFinding } from './result.js';
 
 /** Version of the baseline file format; a reader refuses other versions rather than guess. */
 export const baselineVersion = 1;
 
-const entry = z.strictObject({
-  fingerprint: z.string().regex(/^[0-9a-f]{32}$/, 'a fingerprint is 32 hex digits'),
-  ruleId: z.string().min(1),
-  file: z.string().min(1),
-  line: z.number().int().positive(),
-  message: z.string(),
-});
+/** The schema of a baseline file, built on first use (zod loads only when a baseline is read). */
+function buildSchema() {
+  const { z } = zod();
+  const entry = z.strictObject({
+    fingerprint: z.string().regex(/^[0-9a-f]{32}$/, 'a fingerprint is 32 hex digits'),
+    ruleId: z.string().min(1),
+    file: z.string().min(1),
+    line: z.number().int().positive(),
+    message: z.string(),
+  });
 
-const baselineFile = z.strictObject({
-  version: z.literal(baselineVersion),
-  tool: z.strictObject({ name: z.literal('pod2wi'), version: z.string() }),
-  findings: z.array(entry),
-});
+  const baselineFile = z.strictObject({
+    version: z.literal(baselineVersion),
+    tool: z.strictObject({ name: z.literal('pod2wi'), version: z.string() }),
+    findings: z.array(entry),
+  });
+  return baselineFile;
+}
+
+let schema: ReturnType<typeof buildSchema> | null = null;
 
 /** `pod2wi check --write-baseline FILE` writes this; `--baseline FILE` reads it. */
-export type BaselineFile = z.infer<typeof baselineFile>;
+export type BaselineFile = z.infer<ReturnType<typeof buildSchema>>;
 
 /** Rules a baseline never records: a broken or expired suppression must be fixed, not recorded. */
 export const unbaselinedRules: ReadonlySet<string> = new Set(['invalid-suppression', 'expired-suppression', 'unused-suppression']);
@@ -47,7 +55,8 @@ export function readBaseline(path: string, display: string): BaselineEntry[] {
   } catch (error) {
     throw new ConfigError(`--baseline ${display}: ${(error as Error).message.split('\n')[0]}`);
   }
-  const result = baselineFile.safeParse(data);
+  schema ??= buildSchema();
+  const result = schema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue?.path.map(String).join('.') ?? '';

@@ -1,73 +1,81 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { decodeUtf8, readRegularFile } from '../io/read-file.js';
 import { ConfigError, UsageError } from '../model/errors.js';
+import { zod } from '../model/zod.js';
 import { isInside } from '../walk/walk.js';
 
 /** Names pod2wi looks for at the scan root, in order. */
 export const configFileNames = ['.pod2wi.yaml', '.pod2wi.yml'] as const;
 
-const workloadId = z.string().regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+(@\S+)?$/, 'a workload id is Kind/namespace/name');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+/** The schemas of `.pod2wi.yaml`, built on first use: zod loads only when there is a configuration file. */
+function buildSchemas() {
+  const { z } = zod();
+  const workloadId = z.string().regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+(@\S+)?$/, 'a workload id is Kind/namespace/name');
+  const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
 
-const applicationLink = z
-  .strictObject({
-    /** Application folder, relative to the scan root. */
-    path: z.string().min(1),
-    workloads: z.array(workloadId).optional(),
-    /** Image repositories (without tag) that run this application. */
-    images: z.array(z.string().min(1)).optional(),
-  })
-  .refine((link) => (link.workloads?.length ?? 0) + (link.images?.length ?? 0) > 0, 'give workloads or images');
-
-const ignoreEntry = z.strictObject({
-  /** Finding or gate rule id. */
-  rule: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
-  /** gitignore-style pattern of the files it covers; all files when absent. */
-  path: z.string().min(1).optional(),
-  until: isoDate.optional(),
-  reason: z.string().min(1, 'a suppression needs a reason'),
-});
-
-const configSchema = z.strictObject({
-  applications: z.array(applicationLink).optional(),
-  policy: z
+  const applicationLink = z
     .strictObject({
-      /** How versions between the token-exchange version and the documented floor count. */
-      betweenVersions: z.enum(['latest', 'legacy']).optional(),
+      /** Application folder, relative to the scan root. */
+      path: z.string().min(1),
+      workloads: z.array(workloadId).optional(),
+      /** Image repositories (without tag) that run this application. */
+      images: z.array(z.string().min(1)).optional(),
     })
-    .optional(),
-  /** OIDC issuer URL of the cluster, used in federated credentials (else ${AKS_OIDC_ISSUER}). */
-  issuer: z.string().url().optional(),
-  ignore: z.array(ignoreEntry).optional(),
-  /** Verdicts stated by the people who know the code, for workloads pod2wi cannot decide (or decides wrongly). */
-  workloads: z
-    .array(
-      z.strictObject({
-        id: workloadId,
-        path: z.enum(['latest', 'legacy']),
-        reason: z.string().min(1, 'a stated path needs a reason'),
-      }),
-    )
-    .optional(),
-  /**
-   * Client IDs the repository does not hold (the AKS add-on's `az aks pod-identity add` takes only a resource ID),
-   * keyed by the identity's name or its resource ID.
-   */
-  identities: z
-    .record(
-      z.string().min(1),
-      z.strictObject({ clientId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a client ID is a GUID') }),
-    )
-    .optional(),
-});
+    .refine((link) => (link.workloads?.length ?? 0) + (link.images?.length ?? 0) > 0, 'give workloads or images');
+
+  const ignoreEntry = z.strictObject({
+    /** Finding or gate rule id. */
+    rule: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+    /** gitignore-style pattern of the files it covers; all files when absent. */
+    path: z.string().min(1).optional(),
+    until: isoDate.optional(),
+    reason: z.string().min(1, 'a suppression needs a reason'),
+  });
+
+  const configSchema = z.strictObject({
+    applications: z.array(applicationLink).optional(),
+    policy: z
+      .strictObject({
+        /** How versions between the token-exchange version and the documented floor count. */
+        betweenVersions: z.enum(['latest', 'legacy']).optional(),
+      })
+      .optional(),
+    /** OIDC issuer URL of the cluster, used in federated credentials (else ${AKS_OIDC_ISSUER}). */
+    issuer: z.string().url().optional(),
+    ignore: z.array(ignoreEntry).optional(),
+    /** Verdicts stated by the people who know the code, for workloads pod2wi cannot decide (or decides wrongly). */
+    workloads: z
+      .array(
+        z.strictObject({
+          id: workloadId,
+          path: z.enum(['latest', 'legacy']),
+          reason: z.string().min(1, 'a stated path needs a reason'),
+        }),
+      )
+      .optional(),
+    /**
+     * Client IDs the repository does not hold (the AKS add-on's `az aks pod-identity add` takes only a resource ID),
+     * keyed by the identity's name or its resource ID.
+     */
+    identities: z
+      .record(
+        z.string().min(1),
+        z.strictObject({ clientId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a client ID is a GUID') }),
+      )
+      .optional(),
+  });
+  return { configSchema, applicationLink, ignoreEntry };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | null = null;
 
 /** `.pod2wi.yaml`, validated. */
-export type Config = z.infer<typeof configSchema>;
-export type ApplicationLink = z.infer<typeof applicationLink>;
-export type IgnoreEntry = z.infer<typeof ignoreEntry>;
+export type Config = z.infer<ReturnType<typeof buildSchemas>['configSchema']>;
+export type ApplicationLink = z.infer<ReturnType<typeof buildSchemas>['applicationLink']>;
+export type IgnoreEntry = z.infer<ReturnType<typeof buildSchemas>['ignoreEntry']>;
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -149,7 +157,8 @@ export function loadConfig(root: string, explicit: string | null = null): Loaded
     }
     return 1;
   };
-  const result = configSchema.safeParse(data);
+  schemas ??= buildSchemas();
+  const result = schemas.configSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
     const fieldPath = (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol');

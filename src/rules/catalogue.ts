@@ -1,22 +1,11 @@
 import { readdirSync } from 'node:fs';
-import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import { findingIds, type FindingId } from './finding-ids.js';
+import type { FindingRule } from './catalogue-schema.js';
 import { loadRuleFile, rulesDirectory } from './load.js';
 
-const findingRule = z.strictObject({
-  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'ids are kebab-case'),
-  severity: z.enum(['error', 'warning', 'note']),
-  summary: z.string().min(1),
-  help: z.string().min(1),
-  source: z.string().min(1),
-  /** Where a user reads more: an https URL (SARIF `helpUri`). */
-  docs: z.string().url().startsWith('https://').optional(),
-});
-
-/** One row of `rules/findings.yaml`: what a user reads about a finding. */
-export type FindingRule = z.infer<typeof findingRule>;
+export type { FindingRule };
 
 export type FindingCatalogue = ReadonlyMap<FindingId, FindingRule>;
 
@@ -26,7 +15,7 @@ export function loadFindingCatalogue(): FindingCatalogue {
   const catalogue = new Map<FindingId, FindingRule>();
   const files = readdirSync(`${rulesDirectory}findings`).filter((name) => name.endsWith('.yaml')).sort();
   for (const name of files) {
-    const rows = loadRuleFile(`findings/${name}`, z.array(findingRule).nullable()) ?? [];
+    const rows = loadRuleFile<FindingRule[] | null>(`findings/${name}`) ?? [];
     for (const row of rows) {
       if (!known.has(row.id)) throw new ConfigError(`rules/findings/${name}: ${row.id}: no code emits this finding`);
       if (catalogue.has(row.id as FindingId)) throw new ConfigError(`rules/findings/${name}: ${row.id}: listed twice`);

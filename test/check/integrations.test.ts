@@ -32,9 +32,9 @@ describe('integrations shipped in the repository', () => {
     for (const [, input] of text.matchAll(/inputs\.([\w-]+)/g)) expect(Object.keys(action.inputs)).toContain(input);
     for (const input of Object.values(action.inputs)) expect(input.description.length).toBeGreaterThan(10);
     const run = action.runs.steps.map((step) => step.run ?? '').join('\n');
-    expect(packageJson.bin.pod2wi).toBe('dist/cli/main.js');
+    expect(packageJson.bin.pod2wi).toBe('dist/pod2wi.js');
     expect(run).toContain('npm run build');
-    expect(run).toContain('node "$GITHUB_ACTION_PATH/dist/cli/main.js" check');
+    expect(run).toContain('node "$GITHUB_ACTION_PATH/dist/pod2wi.js" check');
     const help = await checkHelp();
     for (const option of optionsOf(run).filter((option) => option === '--format')) expect(help).toContain(option);
     for (const format of ['github', 'text', 'sarif', 'markdown']) expect(run).toContain(format);

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeFindingIds } from '../../src/code/finding-ids.js';
 import { buildPrefilters, prefilterTerms } from '../../src/code/prefilter.js';
-import { codeLanguages, loadCredentialRules, parseCredentialRules } from '../../src/code/rules.js';
+import { codeLanguages, loadCredentialRules } from '../../src/code/rules.js';
+import { parseCredentialRules } from '../../src/code/rules-schema.js';
 import type { SourceLanguage } from '../../src/model/application.js';
 import { loadFindingCatalogue } from '../../src/rules/catalogue.js';
 import { loadRuleFile } from '../../src/rules/load.js';
@@ -47,7 +48,7 @@ describe('credential rules', () => {
   });
 
   it('name the row and field of a broken rule', () => {
-    const data = loadRuleFile('credential-apis.yaml', z.unknown());
+    const data = loadRuleFile<unknown>('credential-apis.yaml');
     const broken = structuredClone(data) as { apis: Array<Record<string, unknown>> };
     const first = broken.apis[0];
     if (first) first.category = 'imds-maybe';

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readers } from '../../src/deps/index.js';
-import { bomAzureIdentity, buildKnowledge, classify, dependencyRuleSchemas, isListed, loadDependencyKnowledge } from '../../src/deps/knowledge.js';
+import { bomAzureIdentity, buildKnowledge, classify, isListed, loadDependencyKnowledge } from '../../src/deps/knowledge.js';
+import { dependencyRuleSchemas } from '../../src/deps/knowledge-schema.js';
 import { ConfigError } from '../../src/model/errors.js';
 import type { Ecosystem } from '../../src/model/application.js';
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import type { Io } from '../../src/cli/output.js';
 import { ConfigError } from '../../src/model/errors.js';
-import { loadControllerTable, matchController, parseControllerTable, parseImage, readChartVersion, readTag, type ControllerRow } from '../../src/rules/controllers.js';
+import { loadControllerTable, matchController, parseImage, readChartVersion, readTag, type ControllerRow } from '../../src/rules/controllers.js';
+import { parseControllerTable } from '../../src/rules/controllers-schema.js';
 import { expectGolden } from '../helpers/golden.js';
 
 const table = loadControllerTable();
