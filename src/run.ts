@@ -59,7 +59,7 @@ export interface ScanOptions {
  * them all, so a listener can show the latest one alone.
  */
 export interface ScanProgress {
-  readonly stage: 'walked' | 'rendered' | 'code-read' | 'applications-read' | 'decided';
+  readonly stage: 'walked' | 'code-read' | 'rendered' | 'applications-read' | 'decided';
   /** Files walked (the repository's files pod2wi looks at). */
   readonly files: number;
   /** Helm chart renders and Kustomize builds. */
@@ -115,6 +115,12 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
   progress('walked');
 
   const states = (options.clusterStates ?? []).map((path) => readClusterStateFile(path, options.cwd));
+  // The code stage first, while little else is in memory: the syntax trees and texts it reads and drops would
+  // otherwise pile up as garbage above the rendered manifests (on 100,000 files, 760 MB of peak memory instead of
+  // about 420 MB; README, Design).
+  const uses = await findCredentialUses(repo, sink);
+  progress('code-read');
+  options.betweenStages?.();
   const manifests = readManifests(repo, options.namespace, sink);
   const given = givenClientIds(config);
   const external = await readExternalPodIdentity(manifests.files, states, given, sink);
@@ -124,9 +130,6 @@ export async function analyze(options: ScanOptions): Promise<Analysis> {
     sink,
   );
   progress('rendered', { charts: manifests.chartRenders.length, overlays: manifests.kustomizeBuilds.length, workloads: inventory.workloads.length });
-  options.betweenStages?.();
-  const uses = await findCredentialUses(repo, sink);
-  progress('code-read');
   options.betweenStages?.();
   // Only uses written in YAML can sit in a workload's manifest.
   const yamlUses = uses.filter((use) => use.language === 'yaml');

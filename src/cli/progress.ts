@@ -18,9 +18,9 @@ export interface Progress {
 export const progressDelayMs = 1000;
 
 const stageLabel: Readonly<Record<ScanProgress['stage'], string>> = {
-  walked: 'reading files',
-  rendered: 'reading code',
-  'code-read': 'reading applications',
+  walked: 'reading code',
+  'code-read': 'rendering manifests',
+  rendered: 'reading applications',
   'applications-read': 'deciding',
   decided: 'writing the report',
 };
@@ -28,7 +28,7 @@ const stageLabel: Readonly<Record<ScanProgress['stage'], string>> = {
 /** `pod2wi: 1,204 files · 12 charts and 8 overlays rendered · 6 applications · deciding…` */
 export function progressLine(state: ScanProgress): string {
   const parts = [`${groupedCount(state.files, 'file')} read`];
-  if (state.stage !== 'walked') parts.push(`${groupedCount(state.charts, 'chart')} and ${groupedCount(state.overlays, 'overlay')} rendered`);
+  if (state.stage !== 'walked' && state.stage !== 'code-read') parts.push(`${groupedCount(state.charts, 'chart')} and ${groupedCount(state.overlays, 'overlay')} rendered`);
   if (state.stage === 'applications-read' || state.stage === 'decided') parts.push(`${groupedCount(state.applications, 'application')} analysed`);
   return `pod2wi: ${parts.join(' · ')} · ${stageLabel[state.stage]}…`;
 }

@@ -9,6 +9,11 @@ export interface FileSource {
   /** The text of a file (BOM removed), or null when it is absent, skipped or not text. */
   read(path: string): string | null;
   has(path: string): boolean;
+  /**
+   * The text of a file read once to look for something (a build script's flags), which the reader need not keep
+   * in memory afterwards; `read` when absent.
+   */
+  peek?(path: string): string | null;
   /** Every file under `dir` (`''` for the root), recursively, sorted. */
   list(dir: string): readonly string[];
 }
@@ -21,12 +26,13 @@ export interface RenderProblem {
   readonly message: string;
 }
 
-/** A FileSource over a list of paths and a reader (the scan's Repo). */
-export function fileSource(paths: readonly string[], read: (path: string) => string | null): FileSource {
+/** A FileSource over a list of paths and a reader (the scan's Repo), and one that does not keep what it reads. */
+export function fileSource(paths: readonly string[], read: (path: string) => string | null, peek: (path: string) => string | null = read): FileSource {
   const sorted = [...paths].sort(compareStrings);
   const known = new Set(sorted);
   return {
     read: (path) => (known.has(path) ? read(path) : null),
+    peek: (path) => (known.has(path) ? peek(path) : null),
     has: (path) => known.has(path),
     list: (dir) => listUnder(sorted, dir),
   };
@@ -37,6 +43,7 @@ export function withChanges(base: FileSource, changes: ReadonlyMap<string, strin
   const added = [...changes].filter(([path, text]) => text !== null && !base.has(path)).map(([path]) => path).sort(compareStrings);
   return {
     read: (path) => (changes.has(path) ? (changes.get(path) ?? null) : base.read(path)),
+    peek: (path) => (changes.has(path) ? (changes.get(path) ?? null) : (base.peek ?? base.read)(path)),
     has: (path) => (changes.has(path) ? changes.get(path) !== null : base.has(path)),
     list: (dir) => {
       const listed = base.list(dir).filter((path) => !changes.has(path) || changes.get(path) !== null);

@@ -169,7 +169,11 @@ export interface RenderOptions {
  * only through it; a chart's files only through Helm. Every unit is isolated: a fault inside one becomes a finding.
  */
 export function readManifests(repo: Repo, namespaceOption: string | null, sink: FindingSink, options: RenderOptions = {}): ManifestScan {
-  const files = fileSource(repo.files.map((file) => file.path), (path) => repo.read(path)?.text ?? null);
+  const files = fileSource(
+    repo.files.map((file) => file.path),
+    (path) => repo.read(path)?.text ?? null,
+    (path) => repo.read(path, { cache: false })?.text ?? null,
+  );
   const scan = renderRepository(files, namespaceOption, new RenderCache(), options);
   for (const problem of scan.problems) sink.add(problem.id, problem.at, problem.message);
   return scan;

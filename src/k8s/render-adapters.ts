@@ -71,7 +71,17 @@ export interface RendererState {
 }
 
 export function rendererState(files: FileSource, helm: HelmRenderCache = createRenderCache()): RendererState {
-  return { helm, charts: findCharts(files), kustomize: new KustomizeMemo(), loadRestrictor: loadRestrictorOf(files) };
+  let loadRestrictor: RendererState['loadRestrictor'] | null = null;
+  return {
+    helm,
+    charts: findCharts(files),
+    kustomize: new KustomizeMemo(),
+    // Asked only when a kustomization is built: a repository without one reads no build script for it.
+    get loadRestrictor() {
+      loadRestrictor ??= loadRestrictorOf(files);
+      return loadRestrictor;
+    },
+  };
 }
 
 /** Files that run kustomize builds: make files, scripts, Tiltfiles and CI pipelines. */
@@ -85,7 +95,8 @@ const buildScript = /(^|\/)(Makefile|GNUmakefile|Tiltfile|[^/]*\.(mk|sh|bash|ps1
 export function loadRestrictorOf(files: FileSource): RendererState['loadRestrictor'] {
   for (const path of files.list('')) {
     if (!buildScript.test(path)) continue;
-    const text = files.read(path);
+    // Every script of the repository may be asked: read, not kept (the code stage reads them again, uncached).
+    const text = (files.peek ?? files.read)(path);
     if (text !== null && /--load[-_]restrictor[= ]+["']?LoadRestrictionsNone/.test(text)) return 'LoadRestrictionsNone';
   }
   return 'LoadRestrictionsRootOnly';

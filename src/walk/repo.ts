@@ -1,6 +1,6 @@
 import { compareStrings } from '../model/location.js';
 import { decodeUtf8, ReadBuffer, readRegularFile } from '../io/read-file.js';
-import type { RepoFile, SkippedFile } from './walk.js';
+import { entryKind, type RepoFile, type SkippedFile } from './walk.js';
 
 /**
  * A text file as pod2wi reads it: the BOM is removed from `text` and remembered, so writers can restore it. Offsets
@@ -77,10 +77,24 @@ export class Repo {
   }
 
   #load(file: RepoFile): TextFile | null {
-    // The cap and the kind of file are decided on the open handle (the walk's size may be stale, the file replaced).
-    const read = readRegularFile(file.absolute, { maxBytes: this.#maxFileSize, checkFilesystem: false, scratch: this.#scratch });
+    // The cap and the kind of file are decided on the open handle (the file may have been replaced since the walk).
+    // A file taken from git's index is opened without following a link: the work tree may hold a link there now.
+    let read = readRegularFile(file.absolute, { maxBytes: this.#maxFileSize, checkFilesystem: false, scratch: this.#scratch, noFollow: file.fromIndex === true });
+    if (!read.ok && file.fromIndex) {
+      // Gone from the work tree (deleted, or left out of a sparse checkout): as if the walk had not listed it.
+      if (read.reason === 'not-found') return null;
+      if (read.reason === 'symlink') {
+        const kind = entryKind(this.root, file.absolute);
+        if (kind === null) return null;
+        if (kind !== 'file') {
+          this.#skipped.push({ path: file.path, reason: kind === 'outside' ? 'symlink-outside-root' : 'not-regular' });
+          return null;
+        }
+        read = readRegularFile(file.absolute, { maxBytes: this.#maxFileSize, checkFilesystem: false, scratch: this.#scratch });
+      }
+    }
     if (!read.ok) {
-      if (read.reason === 'too-large') this.#skipped.push({ path: file.path, reason: 'too-large', size: read.size ?? file.size });
+      if (read.reason === 'too-large') this.#skipped.push({ path: file.path, reason: 'too-large', ...(read.size === null ? {} : { size: read.size }) });
       else if (read.reason === 'not-regular' || read.reason === 'pseudo') this.#skipped.push({ path: file.path, reason: 'not-regular' });
       else this.#skipped.push({ path: file.path, reason: 'unreadable' });
       return null;

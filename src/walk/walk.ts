@@ -1,4 +1,5 @@
 import { compareStrings } from '../model/location.js';
+import { isUtf8 } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -12,7 +13,11 @@ import { stripTrailing } from '../model/text.js';
 export interface RepoFile {
   readonly path: string;
   readonly absolute: string;
-  readonly size: number;
+  /**
+   * Git's index holds it as a regular file and the walk took its word: nothing was asked of the file system. The
+   * reader opens it without following a link and settles there what the work tree holds now (a link, nothing).
+   */
+  readonly fromIndex?: true;
 }
 
 /**
@@ -74,14 +79,21 @@ export function walk(options: WalkOptions): WalkResult {
 
   const files: RepoFile[] = [];
   const skipped: SkippedFile[] = [];
+  // Listed paths are normalised already: on POSIX the absolute path is the root and the path, joined as they are.
+  const prefix = options.root.endsWith(sep) ? options.root : `${options.root}${sep}`;
+  const absoluteOf = sep === '/' ? (path: string) => `${prefix}${path}` : (path: string) => join(options.root, path);
   for (const path of listed.paths) {
     if (!isUnder(path, options.only)) continue;
     if (excluded(path)) continue;
-    const absolute = join(options.root, path);
-    const entry = statEntry(options.root, absolute);
+    const absolute = absoluteOf(path);
+    if (listed.indexed?.has(path)) {
+      files.push({ path, absolute, fromIndex: true });
+      continue;
+    }
+    const entry = entryKind(options.root, absolute);
     if (entry === 'outside') skipped.push({ path, reason: 'symlink-outside-root' });
     else if (entry === 'not-regular') skipped.push({ path, reason: 'not-regular' });
-    else if (entry) files.push({ path, absolute, size: entry.size });
+    else if (entry === 'file') files.push({ path, absolute });
   }
   for (const name of listed.invalid) {
     if (isUnder(name.lossy, options.only) && !isExcluded(filter, name.lossy)) skipped.push({ path: name.escaped, reason: 'invalid-name' });
@@ -100,12 +112,16 @@ interface InvalidName {
 interface Listing {
   readonly paths: readonly string[];
   readonly invalid: readonly InvalidName[];
+  /** Paths git's index holds as regular files (of `paths`): taken without a `stat` of their own. */
+  readonly indexed?: ReadonlySet<string>;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A file name's bytes as text, or null when they are not UTF-8. */
 function decodeName(bytes: Uint8Array): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     return null;
   }
@@ -128,6 +144,12 @@ export function isInside(root: string, path: string): boolean {
   return rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.startsWith('../');
 }
 
+/**
+ * The files git lists: what the index holds (`ls-files -s -t`: the mode of each entry, and `S` for the entries a
+ * sparse checkout leaves out of the work tree) and what is untracked but not ignored (`ls-files -o
+ * --exclude-standard`). A regular file of the index is taken as it is, without a `stat` (on a tree of 100,000 files
+ * the `stat`s cost more than both git runs); links, submodules, conflicted and untracked entries are looked at.
+ */
 function listWithGit(root: string): Listing | null {
   try {
     const safety = gitSafetyOptions(root);
@@ -136,27 +158,57 @@ function listWithGit(root: string): Listing | null {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     if (inside.trim() !== 'true') return null;
-    const out = execFileSync('git', ['-C', root, ...safety, 'ls-files', '-z', '-co', '--exclude-standard'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 1 << 30,
-    });
-    // Bytes, not text: a name that is not UTF-8 is reported, never decoded into a path that does not exist.
+    const run = (args: readonly string[]): Buffer => execFileSync('git', ['-C', root, ...safety, 'ls-files', '-z', ...args], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+    const staged = run(['-s', '-t']);
+    const others = run(['-o', '--exclude-standard']);
     const paths: string[] = [];
     const invalid: InvalidName[] = [];
-    let start = 0;
-    for (let end = out.indexOf(0, start); start < out.length; end = out.indexOf(0, start)) {
-      const stop = end < 0 ? out.length : end;
-      const bytes = out.subarray(start, stop);
-      start = stop + 1;
-      if (bytes.length === 0) continue;
-      const name = decodeName(bytes);
-      if (name === null) invalid.push({ escaped: escapeBytes(bytes), lossy: Buffer.from(bytes).toString('utf8') });
-      else paths.push(name);
+    const indexed = new Set<string>();
+    const seen = new Set<string>();
+    const add = (name: string | Uint8Array, regular: boolean): void => {
+      // A name that is not UTF-8 is reported, never decoded into a path that does not exist.
+      if (typeof name !== 'string') invalid.push({ escaped: escapeBytes(name), lossy: Buffer.from(name).toString('utf8') });
+      else if (!seen.has(name)) {
+        seen.add(name);
+        paths.push(name);
+        if (regular) indexed.add(name);
+      } else indexed.delete(name); // A conflicted path (one entry per stage): looked at like the rest.
+    };
+    // `<tag> <mode> <object> <stage>\t<path>`: the tag and mode say what the path is.
+    for (const [from, to] of records(staged)) {
+      const tab = staged.indexOf(9, from);
+      if (tab < 0 || tab >= to) continue;
+      const [tag, mode, , stage] = staged.toString('latin1', from, tab).split(' ');
+      if (tag === 'S') continue;
+      add(nameOf(staged, tab + 1, to), (mode === '100644' || mode === '100755') && stage === '0');
     }
-    return { paths, invalid };
+    for (const [from, to] of records(others)) add(nameOf(others, from, to), false);
+    return { paths, invalid, indexed };
   } catch {
     return null;
   }
+}
+
+/** The [start, end) byte ranges of the NUL-terminated records of git's `-z` output. */
+function records(out: Buffer): [number, number][] {
+  const ranges: [number, number][] = [];
+  let start = 0;
+  while (start < out.length) {
+    const end = out.indexOf(0, start);
+    const stop = end < 0 ? out.length : end;
+    if (stop > start) ranges.push([start, stop]);
+    start = stop + 1;
+  }
+  return ranges;
+}
+
+/**
+ * The name in bytes [from, to) of git's output: text when it is UTF-8, else its bytes. Each name is a string of its
+ * own (not a slice of one string of the whole output, which would keep all of it alive as long as any path).
+ */
+function nameOf(out: Buffer, from: number, to: number): string | Uint8Array {
+  const bytes = out.subarray(from, to);
+  return isUtf8(bytes) ? out.toString('utf8', from, to) : bytes;
 }
 
 /** The largest .gitignore read (git itself has no limit; 1 MiB of patterns is far beyond any real one). */
@@ -240,15 +292,19 @@ function invalidNames(root: string, suspects: ReadonlySet<string>): InvalidName[
   return found;
 }
 
-function statEntry(root: string, absolute: string): { size: number } | 'outside' | 'not-regular' | null {
+/**
+ * What a listed path is: a regular file (or a link to one inside the root), a link that leaves the root, something
+ * that is not a regular file (FIFO, socket, device), or nothing to read (a folder, gone).
+ */
+export function entryKind(root: string, absolute: string): 'file' | 'outside' | 'not-regular' | null {
   try {
     const link = lstatSync(absolute);
-    if (!link.isSymbolicLink()) return link.isFile() ? { size: link.size } : link.isDirectory() ? null : 'not-regular';
+    if (!link.isSymbolicLink()) return link.isFile() ? 'file' : link.isDirectory() ? null : 'not-regular';
     const target = realpathSync(absolute);
     if (!isInside(root, target) || target === root) return 'outside';
     const stat = statSync(target);
     // A link to a folder inside the root: its files are walked at their real path already.
-    return stat.isFile() ? { size: stat.size } : stat.isDirectory() ? null : 'not-regular';
+    return stat.isFile() ? 'file' : stat.isDirectory() ? null : 'not-regular';
   } catch {
     return null;
   }

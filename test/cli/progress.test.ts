@@ -15,7 +15,9 @@ const state: ScanProgress = { stage: 'applications-read', files: 1204, charts: 1
 describe('progress line', () => {
   it('says what was read, rendered and analysed', () => {
     expect(progressLine(state)).toBe('pod2wi: 1,204 files read · 12 charts and 8 overlays rendered · 6 applications analysed · deciding…');
-    expect(progressLine({ ...state, stage: 'walked' })).toBe('pod2wi: 1,204 files read · reading files…');
+    expect(progressLine({ ...state, stage: 'walked' })).toBe('pod2wi: 1,204 files read · reading code…');
+    expect(progressLine({ ...state, stage: 'code-read' })).toBe('pod2wi: 1,204 files read · rendering manifests…');
+    expect(progressLine({ ...state, stage: 'rendered' })).toBe('pod2wi: 1,204 files read · 12 charts and 8 overlays rendered · reading applications…');
   });
 
   it('shows nothing for runs shorter than a second, then rewrites one line and clears it at the end', () => {

@@ -52,7 +52,7 @@ describe('bad input never crashes the dependency stage', () => {
           // The Repo is built from the known file list (no walk, no git process): this runs many times.
           const files = { ...chosen.files, [path]: mutated };
           const root = writeTree(files);
-          const listed = Object.keys(files).sort().map((name) => ({ path: name, absolute: join(root, ...name.split('/')), size: Buffer.byteLength(files[name] ?? '') }));
+          const listed = Object.keys(files).sort().map((name) => ({ path: name, absolute: join(root, ...name.split('/')) }));
           const repo = new Repo(root, listed, [], 5 * 1024 * 1024);
           const sink = new FindingSink(catalogue);
           expect(() => readApplications(repo, sink, { allDependencies: true })).not.toThrow();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Repo } from '../../src/walk/repo.js';
@@ -37,6 +37,48 @@ describe('walk', () => {
     const result = walk({ root, only: [], exclude: [], defaultExcludes: true });
     expect(result.method).toBe('git');
     expect(result.files.map((file) => file.path)).toEqual(plain);
+  });
+
+  it("takes the regular files of git's index without a stat, and settles what the work tree holds when it reads them", () => {
+    const outside = writeTree({ 'secret.yaml': 'kind: Secret\n' });
+    const root = writeTree({ 'a.yaml': 'kind: A\n', 'b.yaml': 'kind: B\n', 'c.yaml': 'kind: C\n', 'sparse/d.yaml': 'kind: D\n' });
+    symlinkSync(join(root, 'a.yaml'), join(root, 'alias.yaml'));
+    symlinkSync(join(outside, 'secret.yaml'), join(root, 'escape.yaml'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '--no-gpg-sign', '-m', 'tree');
+    // After the commit: one file deleted, one replaced by a link that leaves the root, one left out of a sparse
+    // checkout, one new and untracked.
+    rmSync(join(root, 'c.yaml'));
+    rmSync(join(root, 'b.yaml'));
+    symlinkSync(join(outside, 'secret.yaml'), join(root, 'b.yaml'));
+    git('update-index', '--skip-worktree', 'sparse/d.yaml');
+    rmSync(join(root, 'sparse'), { recursive: true });
+    writeFileSync(join(root, 'new.yaml'), 'kind: New\n');
+
+    const result = walk({ root, only: [], exclude: [], defaultExcludes: true });
+    expect(result.method).toBe('git');
+    expect(result.files.map((file) => [file.path, file.fromIndex === true])).toEqual([
+      ['a.yaml', true],
+      ['alias.yaml', false],
+      ['b.yaml', true],
+      ['c.yaml', true],
+      ['new.yaml', false],
+    ]);
+    expect(result.skipped).toEqual([{ path: 'escape.yaml', reason: 'symlink-outside-root' }]);
+
+    const repo = new Repo(root, result.files, result.skipped, 1024);
+    expect(repo.read('a.yaml')?.text).toBe('kind: A\n');
+    expect(repo.read('alias.yaml')?.text).toBe('kind: A\n');
+    expect(repo.read('new.yaml')?.text).toBe('kind: New\n');
+    // The link now at b.yaml is not followed out of the root; the deleted file is simply not there.
+    expect(repo.read('b.yaml')).toBeNull();
+    expect(repo.read('c.yaml')).toBeNull();
+    expect(repo.skipped).toEqual([
+      { path: 'b.yaml', reason: 'symlink-outside-root' },
+      { path: 'escape.yaml', reason: 'symlink-outside-root' },
+    ]);
   });
 
   it('applies --exclude patterns and can walk dependency folders on request', () => {
