@@ -7,6 +7,8 @@ import { compareFindings, type Severity } from '../model/finding.js';
 import { FindingSink } from '../model/findings-sink.js';
 import { loadFindingCatalogue } from '../rules/catalogue.js';
 import { findingIds } from '../rules/finding-ids.js';
+import { escapeRegExp } from '../model/text.js';
+import { GitSession } from '../walk/git.js';
 import { resolveRoot } from '../walk/root.js';
 import { toolVersion } from '../version.js';
 import { Repo } from '../walk/repo.js';
@@ -29,7 +31,11 @@ import { applySuppressions, directive, readConfigSuppressions, readInlineSuppres
 export const gateRuleIds: readonly GateRuleId[] = [...gateFindingIds, 'manifest-parse-error' as const, ...walkFindingIds].sort();
 
 /** Objects another file's findings depend on: ServiceAccounts, and Flux and Argo CD objects that render other files. */
-const crossReferenced = /ServiceAccount|toolkit\.fluxcd\.io|argoproj\.io/;
+/** What a manifest holds when other files' findings depend on it: a ServiceAccount, a Flux or Argo CD object. */
+const crossReferencedWords = ['ServiceAccount', 'toolkit.fluxcd.io', 'argoproj.io'];
+const crossReferenced = new RegExp(crossReferencedWords.map(escapeRegExp).join('|'));
+/** The kinds of file git searches for those words with --changed-since: manifests, templates, Markdown, scripts. */
+const searchedExtensions = ['yaml', 'yml', 'json', 'tpl', 'tmpl', 'gotmpl', 'md', 'markdown', 'sh', 'bash', 'zsh', 'ksh'];
 
 /** Rules about suppressions themselves: they cannot be suppressed. */
 const suppressionRules: ReadonlySet<string> = new Set(['invalid-suppression', 'expired-suppression', 'unused-suppression']);
@@ -101,9 +107,11 @@ export function runCheck(options: CheckOptions): CheckRun {
     rules,
   };
 
+  // One set of git answers for the run: --changed-since and the walk list the same untracked files.
+  const git = new GitSession(root);
   let changed: Set<string> | null = null;
   if (options.changedSince !== null) {
-    changed = new Set([...(options.listChanged ?? changedFiles)(root, options.changedSince)].filter((path) => only.length === 0 || only.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))));
+    changed = new Set([...(options.listChanged ?? ((at, ref) => changedFiles(at, ref, git)))(root, options.changedSince)].filter((path) => only.length === 0 || only.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))));
     const relevant = [...changed].filter((path) => languageOf(path) !== null || path === configFile);
     if (relevant.length === 0 && options.writeBaseline === null) {
       return {
@@ -121,7 +129,7 @@ export function runCheck(options: CheckOptions): CheckRun {
     }
   }
 
-  const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes });
+  const walked = walk({ root, only, exclude: options.exclude, defaultExcludes: options.defaultExcludes, git });
   const repo = new Repo(root, walked.files, walked.skipped, options.maxFileSize);
   const read = repo.files.filter((file) => languageOf(file.path) !== null).length;
   if (read === 0 && !repo.skipped.some((skipped) => skipped.reason === 'invalid-name')) {
@@ -138,7 +146,11 @@ export function runCheck(options: CheckOptions): CheckRun {
   // and folders). A changed configuration needs every finding (to tell unused suppressions), a baseline being
   // written needs every finding: both read the whole repository, as without the option.
   const scope = changed !== null && options.writeBaseline === null && (configFile === null || !changed.has(configFile)) ? changed : null;
-  const select = scope === null ? undefined : (path: string, text: string) => scope.has(path) || crossReferenced.test(text);
+  // git grep says which manifests and documents may hold such words, so the rest are not even read (a file of another
+  // kind, or all when git cannot say, is read and tested).
+  const mentioning = scope === null || !git.isWorkTree() ? null : git.filesContaining(crossReferencedWords, searchedExtensions);
+  const searched = (path: string) => mentioning !== null && searchedExtensions.includes(path.slice(path.lastIndexOf('.') + 1).toLowerCase());
+  const select = scope === null ? undefined : (path: string, read: () => string) => scope.has(path) || (searched(path) ? mentioning?.has(path) === true && crossReferenced.test(read()) : crossReferenced.test(read()));
   const sink = new FindingSink(catalogue);
   const manifests = readManifests(repo, options.namespace, sink, select ? { select } : {});
   const context: GateContext = {

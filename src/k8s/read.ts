@@ -158,10 +158,11 @@ function findingOf(problem: RenderProblem): FindingId {
 export interface RenderOptions {
   /**
    * Which files outside charts, kustomizations and Terraform are read as manifests of their own (plain files and
-   * documents embedded in Markdown or scripts), decided on their text before it is parsed; every file when absent.
+   * documents embedded in Markdown or scripts), decided before the file is parsed: on its path, and on its text
+   * (`read`) only if the path does not settle it; every file when absent.
    * Charts, kustomizations and Terraform are always rendered whole: which files they consume is known only then.
    */
-  readonly select?: (path: string, text: string) => boolean;
+  readonly select?: (path: string, read: () => string) => boolean;
 }
 
 /**
@@ -236,7 +237,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
   for (const build of builds) units.push({ unit: build.unit, objects: [...build.objects], path: dirOf(build.unit.path) });
   for (const path of files.list('')) {
     if (!manifestExtension.test(path) && !templateManifest.test(path)) {
-      if (select && isEmbeddingFile(path) && !select(path, files.read(path) ?? '')) continue;
+      if (select && isEmbeddingFile(path) && !select(path, () => files.read(path) ?? '')) continue;
       const embedded = embeddedObjects(files, path, sink);
       if (embedded) {
         manifestFiles++;
@@ -257,7 +258,7 @@ export function renderRepository(files: FileSource, namespaceOption: string | nu
       if (text !== null && manifestHint.test(text)) sink.add('snapshot-file', { file: path, line: 1, column: 1 }, `${path} is a stored copy of rendered output (a test snapshot); it is not linked to live objects and changes when its chart does`);
       continue;
     }
-    if (select && !select(path, files.read(path) ?? '')) continue;
+    if (select && !select(path, () => files.read(path) ?? '')) continue;
     const plain = isolated(path, { file: path, line: 1, column: 1 }, null, () =>
       cached(`plain:${path}`, () => [path], () => {
         const local = new ProblemList();

@@ -1,12 +1,11 @@
 import { compareStrings } from '../model/location.js';
 import { isUtf8 } from 'node:buffer';
-import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
 import { decodeUtf8, escapeBytes, readRegularFile } from '../io/read-file.js';
-import { gitSafetyOptions } from './git.js';
+import { GitSession } from './git.js';
 import { stripTrailing } from '../model/text.js';
 
 /** A file under the scan root. `path` is relative to the root with `/` separators. */
@@ -41,6 +40,8 @@ export interface WalkOptions {
   readonly exclude: readonly string[];
   /** Skip node_modules, vendor, build output and VCS folders. */
   readonly defaultExcludes: boolean;
+  /** The run's git answers for this root, when another part of the run asks git too (see GitSession). */
+  readonly git?: GitSession;
 }
 
 export interface WalkResult {
@@ -73,7 +74,7 @@ export function walk(options: WalkOptions): WalkResult {
   filter.add([...options.exclude]);
   const excluded = exclusionTest(filter, [...(options.defaultExcludes ? defaultExcludedPatterns : []), ...options.exclude]);
 
-  const fromGit = listWithGit(options.root);
+  const fromGit = listWithGit(options.git ?? new GitSession(options.root));
   const method = fromGit && fromGit.paths.length + fromGit.invalid.length > 0 ? 'git' : 'filesystem';
   const listed = method === 'git' && fromGit ? fromGit : listWithFilesystem(options.root, filter);
 
@@ -150,17 +151,11 @@ export function isInside(root: string, path: string): boolean {
  * --exclude-standard`). A regular file of the index is taken as it is, without a `stat` (on a tree of 100,000 files
  * the `stat`s cost more than both git runs); links, submodules, conflicted and untracked entries are looked at.
  */
-function listWithGit(root: string): Listing | null {
+function listWithGit(git: GitSession): Listing | null {
   try {
-    const safety = gitSafetyOptions(root);
-    const inside = execFileSync('git', ['-C', root, ...safety, 'rev-parse', '--is-inside-work-tree'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    if (inside.trim() !== 'true') return null;
-    const run = (args: readonly string[]): Buffer => execFileSync('git', ['-C', root, ...safety, 'ls-files', '-z', ...args], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
-    const staged = run(['-s', '-t']);
-    const others = run(['-o', '--exclude-standard']);
+    if (!git.isWorkTree()) return null;
+    const staged = git.output(['ls-files', '-z', '-s', '-t']);
+    const others = git.untracked();
     const paths: string[] = [];
     const invalid: InvalidName[] = [];
     const indexed = new Set<string>();

@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +55,28 @@ describe('check --changed-since reads less and reports the same', () => {
       // All of them at once: the same as the full check.
       const all = check(dir, { changedSince: 'base', listChanged: () => new Set(files) }).result;
       expect(all.findings).toEqual(full.findings.filter((finding) => files.includes(finding.file)));
+    });
+  }
+});
+
+/** The fixture repositories whose manifests hold what other files' findings depend on (the words git grep looks for). */
+const crossReferencing = checked.filter((dir) => filesOf(dir).some((path) => /\.(ya?ml|json)$/i.test(path) && /ServiceAccount|toolkit\.fluxcd\.io|argoproj\.io/.test(readFileSync(path, 'utf8'))));
+
+describe('check --changed-since in a git work tree, where git grep says which manifests to read', () => {
+  it('has such fixtures', () => expect(crossReferencing.length).toBeGreaterThan(5));
+  for (const source of crossReferencing.slice(0, 12)) {
+    it(relative(fixtures, source), () => {
+      const dir = copyFixture(source);
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'ignore' });
+      git('init', '-q');
+      git('add', '-A');
+      git('commit', '-q', '--no-gpg-sign', '-m', 'fixture');
+      const full = check(dir).result;
+      const files = filesOf(dir).map((path) => relative(dir, path).split('\\').join('/')).filter((path) => !path.startsWith('.git/') && languageOf(path) !== null);
+      for (const file of files) {
+        const scoped = check(dir, { changedSince: 'base', listChanged: () => new Set([file]) }).result;
+        expect({ file, findings: scoped.findings }).toEqual({ file, findings: full.findings.filter((finding) => finding.file === file) });
+      }
     });
   }
 });
