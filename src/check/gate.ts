@@ -31,7 +31,6 @@ import { applySuppressions, directive, readConfigSuppressions, readInlineSuppres
 export const gateRuleIds: readonly GateRuleId[] = [...gateFindingIds, 'manifest-parse-error' as const, ...walkFindingIds].sort();
 
 /** Objects another file's findings depend on: ServiceAccounts, and Flux and Argo CD objects that render other files. */
-/** What a manifest holds when other files' findings depend on it: a ServiceAccount, a Flux or Argo CD object. */
 const crossReferencedWords = ['ServiceAccount', 'toolkit.fluxcd.io', 'argoproj.io'];
 const crossReferenced = new RegExp(crossReferencedWords.map(escapeRegExp).join('|'));
 /** The kinds of file git searches for those words with --changed-since: manifests, templates, Markdown, scripts. */
@@ -149,8 +148,11 @@ export function runCheck(options: CheckOptions): CheckRun {
   // git grep says which manifests and documents may hold such words, so the rest are not even read (a file of another
   // kind, or all when git cannot say, is read and tested).
   const mentioning = scope === null || !git.isWorkTree() ? null : git.filesContaining(crossReferencedWords, searchedExtensions);
-  const searched = (path: string) => mentioning !== null && searchedExtensions.includes(path.slice(path.lastIndexOf('.') + 1).toLowerCase());
-  const select = scope === null ? undefined : (path: string, read: () => string) => scope.has(path) || (searched(path) ? mentioning?.has(path) === true && crossReferenced.test(read()) : crossReferenced.test(read()));
+  const searched = (path: string) => {
+    const dot = path.lastIndexOf('.');
+    return mentioning !== null && dot > path.lastIndexOf('/') && searchedExtensions.includes(path.slice(dot + 1).toLowerCase());
+  };
+  const select = scope === null ? undefined : (path: string, read: () => string) => scope.has(path) || ((!searched(path) || mentioning?.has(path) === true) && crossReferenced.test(read()));
   const sink = new FindingSink(catalogue);
   const manifests = readManifests(repo, options.namespace, sink, select ? { select } : {});
   const context: GateContext = {
