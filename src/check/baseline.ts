@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { decodeUtf8, readRegularFile } from '../io/read-file.js';
 import { ConfigError, UsageError } from '../model/errors.js';
 import { compareStrings } from '../model/location.js';
-import { zod } from '../model/zod.js';
+import { onFirstUse, type ZodApi } from '../model/zod.js';
 import { toolVersion } from '../version.js';
 import type { BaselineEntry, GateFinding } from './result.js';
 
@@ -10,8 +10,7 @@ import type { BaselineEntry, GateFinding } from './result.js';
 export const baselineVersion = 1;
 
 /** The schema of a baseline file, built on first use (zod loads only when a baseline is read). */
-function buildSchema() {
-  const { z } = zod();
+function buildSchema(z: ZodApi) {
   const entry = z.strictObject({
     fingerprint: z.string().regex(/^[0-9a-f]{32}$/, 'a fingerprint is 32 hex digits'),
     ruleId: z.string().min(1),
@@ -28,7 +27,7 @@ function buildSchema() {
   return baselineFile;
 }
 
-let schema: ReturnType<typeof buildSchema> | null = null;
+const schema = onFirstUse(buildSchema);
 
 /** `pod2wi check --write-baseline FILE` writes this; `--baseline FILE` reads it. */
 export type BaselineFile = z.infer<ReturnType<typeof buildSchema>>;
@@ -55,8 +54,7 @@ export function readBaseline(path: string, display: string): BaselineEntry[] {
   } catch (error) {
     throw new ConfigError(`--baseline ${display}: ${(error as Error).message.split('\n')[0]}`);
   }
-  schema ??= buildSchema();
-  const result = schema.safeParse(data);
+  const result = schema().safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue?.path.map(String).join('.') ?? '';

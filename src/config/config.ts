@@ -4,15 +4,14 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { decodeUtf8, readRegularFile } from '../io/read-file.js';
 import { ConfigError, UsageError } from '../model/errors.js';
-import { zod } from '../model/zod.js';
+import { onFirstUse, type ZodApi } from '../model/zod.js';
 import { isInside } from '../walk/walk.js';
 
 /** Names pod2wi looks for at the scan root, in order. */
 export const configFileNames = ['.pod2wi.yaml', '.pod2wi.yml'] as const;
 
 /** The schemas of `.pod2wi.yaml`, built on first use: zod loads only when there is a configuration file. */
-function buildSchemas() {
-  const { z } = zod();
+function buildSchemas(z: ZodApi) {
   const workloadId = z.string().regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+(@\S+)?$/, 'a workload id is Kind/namespace/name');
   const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
 
@@ -70,7 +69,7 @@ function buildSchemas() {
   return { configSchema, applicationLink, ignoreEntry };
 }
 
-let schemas: ReturnType<typeof buildSchemas> | null = null;
+const schemas = onFirstUse(buildSchemas);
 
 /** `.pod2wi.yaml`, validated. */
 export type Config = z.infer<ReturnType<typeof buildSchemas>['configSchema']>;
@@ -157,8 +156,7 @@ export function loadConfig(root: string, explicit: string | null = null): Loaded
     }
     return 1;
   };
-  schemas ??= buildSchemas();
-  const result = schemas.configSchema.safeParse(data);
+  const result = schemas().configSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
     const fieldPath = (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol');

@@ -4,8 +4,8 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { ConfigError } from '../model/errors.js';
 import { stripV } from './controllers.js';
+import { ruleFileError } from './load.js';
 
 const text = z.string().min(1);
 const versionText = z
@@ -83,7 +83,5 @@ export type ControllerChart = z.output<typeof chartSchema>;
 export function parseControllerTable(data: unknown, file = 'controllers.yaml'): readonly ControllerRow[] {
   const result = controllersSchema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue ? issue.path.join('.') : '';
-  throw new ConfigError(`rules/${file}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`);
+  throw ruleFileError(file, result.error.issues);
 }

@@ -18,6 +18,13 @@ export interface CompiledRuleFile {
 /** `dist/rules.json`: every rule file by its path under `rules/` (`controllers.yaml`, `findings/check.yaml`). */
 export type CompiledRules = Readonly<Record<string, CompiledRuleFile>>;
 
+/** The configuration error for a rule file that does not match its schema: the file, the row and field, the message. */
+export function ruleFileError(name: string, issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[]): ConfigError {
+  const issue = issues[0];
+  const where = issue ? issue.path.map(String).join('.') : '';
+  return new ConfigError(`rules/${name}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`);
+}
+
 /** The digest the build records for a rule file's text. */
 export function ruleDigest(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -11,7 +11,7 @@ import { dependencyRuleSchemas } from '../deps/knowledge-schema.js';
 import { ConfigError } from '../model/errors.js';
 import { findingRows } from './catalogue-schema.js';
 import { controllersSchema } from './controllers-schema.js';
-import { ruleDigest, rulesDirectory, type CompiledRules } from './load.js';
+import { ruleDigest, ruleFileError, rulesDirectory, type CompiledRules } from './load.js';
 
 const schemas: Readonly<Record<string, z.ZodType>> = {
   'credential-apis.yaml': credentialRulesSchema,
@@ -46,9 +46,7 @@ export function validateRuleFile(name: string, text: string): unknown {
   }
   const result = schema.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue ? issue.path.join('.') : '';
-    throw new ConfigError(`rules/${name}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`);
+    throw ruleFileError(name, result.error.issues);
   }
   return result.data;
 }

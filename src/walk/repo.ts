@@ -79,7 +79,8 @@ export class Repo {
   #load(file: RepoFile): TextFile | null {
     // The cap and the kind of file are decided on the open handle (the file may have been replaced since the walk).
     // A file taken from git's index is opened without following a link: the work tree may hold a link there now.
-    let read = readRegularFile(file.absolute, { maxBytes: this.#maxFileSize, checkFilesystem: false, scratch: this.#scratch, noFollow: file.fromIndex === true });
+    const options = { maxBytes: this.#maxFileSize, checkFilesystem: false, scratch: this.#scratch };
+    let read = readRegularFile(file.absolute, { ...options, noFollow: file.fromIndex === true });
     if (!read.ok && file.fromIndex) {
       // Gone from the work tree (deleted, or left out of a sparse checkout): as if the walk had not listed it.
       if (read.reason === 'not-found') return null;
@@ -90,7 +91,7 @@ export class Repo {
           this.#skipped.push({ path: file.path, reason: kind === 'outside' ? 'symlink-outside-root' : 'not-regular' });
           return null;
         }
-        read = readRegularFile(file.absolute, { maxBytes: this.#maxFileSize, checkFilesystem: false, scratch: this.#scratch });
+        read = readRegularFile(file.absolute, options);
       }
     }
     if (!read.ok) {
